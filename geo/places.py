@@ -1,0 +1,106 @@
+"""Places of the programmes: typed reading, user-set locations, unlocated places.
+
+A place with no coordinates (Danga) is kept and listed, never mapped at (0, 0): its geometry is
+``None`` until a user sets its location, which is stored in the project store and applied here.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from geo import settings
+from geo.errors import InputError
+
+LOCATIONS_TABLE = "place_locations"
+
+PLACE_KINDS: tuple[str, ...] = (
+    "capital", "regional_capital", "cercle_capital", "commune", "village", "gold_site",
+)
+
+
+def read_places(path: str | Path) -> gpd.GeoDataFrame:
+    """Read a places table (``data/places.csv`` format) into a typed GeoDataFrame.
+
+    Rows without coordinates get a ``None`` geometry and ``located = False``.
+    """
+    path = Path(path)
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+    problems = [c for c in ("place_id", "name", "kind", "lat", "lon") if c not in frame.columns]
+    if problems:
+        raise InputError(f"missing column(s) {', '.join(problems)}", source=path.name)
+    out = frame.replace({"": None})
+    for col in ("lat", "lon", "precision_m"):
+        if col in out.columns:
+            out[col] = pd.to_numeric(out[col], errors="coerce")
+    out["approximate"] = out.get("approximate", pd.Series("false", index=out.index)).fillna(
+        "false").str.lower().eq("true")
+    bad_kind = ~out["kind"].isin(PLACE_KINDS)
+    if bad_kind.any():
+        row = int(np.flatnonzero(bad_kind)[0]) + 2
+        raise InputError(f"row {row}: kind {out['kind'][bad_kind].iloc[0]!r} is not one of "
+                         f"{', '.join(PLACE_KINDS)}", source=path.name)
+    return with_geometry(out)
+
+
+def with_geometry(frame: pd.DataFrame) -> gpd.GeoDataFrame:
+    """Return ``frame`` with point geometry from ``lat``/``lon`` (``None`` where missing)."""
+    out = pd.DataFrame(frame).copy()
+    located = out["lat"].notna() & out["lon"].notna()
+    points = gpd.points_from_xy(out["lon"].where(located, 0.0), out["lat"].where(located, 0.0))
+    geometry = gpd.GeoSeries(points, index=out.index, crs=settings.CRS).where(located, None)
+    out["located"] = located.astype(bool)
+    return gpd.GeoDataFrame(out, geometry=geometry, crs=settings.CRS)
+
+
+def apply_locations(places: gpd.GeoDataFrame, locations: pd.DataFrame | None) -> gpd.GeoDataFrame:
+    """Return ``places`` with user-set locations (``place_id, lat, lon, precision_m``) applied."""
+    if locations is None or locations.empty:
+        return places.copy()
+    out = pd.DataFrame(places.drop(columns=places.geometry.name)).copy()
+    loc = locations.drop_duplicates("place_id", keep="last").set_index("place_id")
+    hit = out["place_id"].isin(loc.index)
+    ids = out.loc[hit, "place_id"]
+    out.loc[hit, "lat"] = ids.map(loc["lat"]).astype(float).values
+    out.loc[hit, "lon"] = ids.map(loc["lon"]).astype(float).values
+    if "precision_m" in loc.columns:
+        out.loc[hit, "precision_m"] = ids.map(loc["precision_m"]).astype(float).values
+    if "source" in out.columns:
+        out.loc[hit, "source"] = "set by user"
+    if "confidence" in out.columns:
+        out.loc[hit, "confidence"] = "user"
+    return with_geometry(out)
+
+
+def validate_location(lat: float, lon: float, *, source: str = "location") -> tuple[float, float]:
+    """Return ``(lat, lon)`` if it lies in Mali's bounding box; refuse (0, 0) and swapped pairs."""
+    try:
+        lat, lon = float(lat), float(lon)
+    except (TypeError, ValueError):
+        raise InputError(f"lat/lon {lat!r}, {lon!r} are not numbers", source=source) from None
+    minx, miny, maxx, maxy = settings.MALI_BBOX
+    if miny <= lat <= maxy and minx <= lon <= maxx:
+        return lat, lon
+    if miny <= lon <= maxy and minx <= lat <= maxx:
+        raise InputError(f"lat {lat}, lon {lon} look swapped; expected lat {miny}..{maxy} and "
+                         f"lon {minx}..{maxx}", source=source)
+    raise InputError(f"lat {lat}, lon {lon} lie outside Mali; expected lat {miny}..{maxy}, "
+                     f"lon {minx}..{maxx}", source=source)
+
+
+def set_location(store, place_id: str, lat: float, lon: float, *, precision_m: float = 100.0,
+                 known_ids: list[str] | None = None, date: str = "") -> None:
+    """Record a user-set location for ``place_id`` in the store (atomically)."""
+    if known_ids is not None and place_id not in known_ids:
+        raise InputError(f"unknown place {place_id!r}; expected one of: {', '.join(known_ids)}")
+    lat, lon = validate_location(lat, lon, source=place_id)
+    row = pd.DataFrame([{"place_id": place_id, "lat": lat, "lon": lon,
+                         "precision_m": float(precision_m), "set_at": date}])
+    with store.transaction() as tx:
+        current = tx.read(LOCATIONS_TABLE)
+        if current is not None:
+            row = pd.concat([current[current["place_id"] != place_id], row], ignore_index=True)
+        tx.write(LOCATIONS_TABLE, row)

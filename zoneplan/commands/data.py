@@ -1,0 +1,115 @@
+"""``zoneplan data ...``: install boundaries, set locations, and report what is installed."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+
+import layers
+from geo import places as geo_places
+from geo.boundaries import install, read_boundaries
+from geo.errors import InputError
+from zoneplan.cli import CLI, emit_json, store_of
+
+
+def register(cli: CLI) -> None:
+    """Add the ``data`` commands."""
+    cli.group("data", help="install and inspect the data layers")
+    p = cli.command("add-boundaries", add_boundaries, group="data",
+                    help="install admin boundaries (GeoJSON, GeoPackage, zipped Shapefile)")
+    p.add_argument("file")
+    p.add_argument("--level", type=int, help="admin level: 0 country, 1 région, 2 cercle, "
+                                             "3 commune (inferred when possible)")
+    p.add_argument("--name-col", help="name column (generic schema)")
+    p.add_argument("--id-col", help="unit id column (generic schema)")
+    p.add_argument("--parent-col", help="parent unit id column (generic schema)")
+    p.add_argument("--layer", help="layer to read from a multi-layer file")
+    p.add_argument("--attribution", help="attribution text to show with these boundaries")
+    p.add_argument("--json", action="store_true", help="print a JSON summary")
+
+    p = cli.command("status", status, group="data", help="list every layer with its feature "
+                                                          "count, source and attribution")
+    p.add_argument("--json", action="store_true", help="print JSON")
+
+    p = cli.command("set-location", set_location, group="data",
+                    help="set the location of a place (e.g. an unlocated village)")
+    p.add_argument("place_id")
+    p.add_argument("--lat", type=float, required=True)
+    p.add_argument("--lon", type=float, required=True)
+    p.add_argument("--precision-m", type=float, default=100.0)
+
+
+def add_boundaries(args: argparse.Namespace) -> int:
+    """Read, normalise and install a boundary file."""
+    store = store_of(args)
+    bf = read_boundaries(args.file, level=args.level, name_col=args.name_col,
+                         id_col=args.id_col, parent_col=args.parent_col, layer=args.layer)
+    if args.attribution:
+        bf.attribution = args.attribution
+    merged = install(store, bf, date=dt.date.today().isoformat())
+    level = int(bf.frame["level"].iloc[0])
+    units = merged[merged["level"] == level]
+    summary = {
+        "file": bf.source, "schema": bf.schema, "level": level, "units": len(units),
+        "repaired": bf.repaired, "without_parent": int(units["parent_id"].isna().sum()) if level
+        else 0, "store": str(store.path),
+    }
+    if args.json:
+        emit_json(summary)
+    else:
+        print(f"{bf.source}: {len(units)} units installed at level {level} ({bf.schema}); "
+              f"{bf.repaired} geometries repaired; store {store.path}")
+    return 0
+
+
+def layer_status(store) -> list[dict]:
+    """Return one record per layer: name, title, feature count, source, attribution."""
+    rows = []
+    for name in layers.names():
+        mod = layers.module(name)
+        frame = layers.load(name) if name == "borders" else layers.load(name, store=store)
+        row = {"layer": name, "title": mod.TITLE, "features": len(frame), **mod.info(store)}
+        if name == "admin":
+            counts = frame.groupby("level").size()
+            row["levels"] = {str(k): int(v) for k, v in counts.items()}
+            row["without_parent"] = {
+                str(k): int(frame.loc[frame["level"] == k, "parent_id"].isna().sum())
+                for k in counts.index if k > 0
+            }
+        if name == "places":
+            row["unlocated"] = list(layers.module("places").unlocated(store)["name"])
+        rows.append(row)
+    return rows
+
+
+def status(args: argparse.Namespace) -> int:
+    """Print every layer with its count, source and attribution."""
+    store = store_of(args)
+    rows = layer_status(store)
+    if args.json:
+        emit_json({"store": str(store.path), "store_exists": store.exists(), "layers": rows})
+        return 0
+    print(f"store: {store.path}{'' if store.exists() else ' (not created yet)'}")
+    for row in rows:
+        extra = ""
+        if "levels" in row:
+            extra = " levels " + ", ".join(f"{k}: {v}" for k, v in row["levels"].items())
+        if row.get("unlocated"):
+            extra += " unlocated: " + ", ".join(row["unlocated"])
+        print(f"{row['layer']:<11} {row['features']:>6}  {row['source']}{extra}")
+        if row.get("attribution"):
+            print(f"{'':<19}{row['attribution']}")
+    return 0
+
+
+def set_location(args: argparse.Namespace) -> int:
+    """Record a user-set location for a place."""
+    store = store_of(args)
+    known = list(layers.module("places").load_all(store)["place_id"])
+    geo_places.set_location(store, args.place_id, args.lat, args.lon,
+                            precision_m=args.precision_m, known_ids=known,
+                            date=dt.date.today().isoformat())
+    print(f"{args.place_id}: location set to {args.lat}, {args.lon}")
+    return 0
+
+
