@@ -8,7 +8,6 @@ import datetime as dt
 import layers
 from geo import places as geo_places
 from geo.boundaries import install, read_boundaries
-from geo.errors import InputError
 from zoneplan.cli import CLI, emit_json, store_of
 
 
