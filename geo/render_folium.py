@@ -1,0 +1,190 @@
+"""Draw a :class:`geo.views.View` as an offline Leaflet map (no tiles, no CDN).
+
+Every layer becomes one ``folium.GeoJson`` in its own feature group (so the layer control can hide
+it), with display geometry (shared edges simplified together, coordinates rounded) and only the
+properties the page needs: fill, outline, status and an escaped tooltip. The legend, the title and
+the disclosure footer are plain HTML controls written here: no branca colormap, no plugin, nothing
+that loads from a CDN.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+
+import folium
+import geopandas as gpd
+from branca.element import Element, MacroElement
+from folium.template import Template
+
+from geo import settings
+from geo.i18n import t
+from geo.views import View, ViewLayer
+from geo.webmap import OfflineMap, display_geometry, escape
+
+#: Simplification tolerance (degrees) by role: the context needs less detail than the data.
+TOLERANCE_DEG = {"context": 0.01, "data": 0.002}
+#: Decimal places kept in the page (4 places ~ 11 m: finer than any boundary here).
+DECIMALS = 4
+
+_CSS = """
+.zp-title { background: rgba(255,255,255,.92); padding: 6px 10px; border-radius: 4px;
+  box-shadow: 0 1px 4px rgba(0,0,0,.3); max-width: 420px; }
+.zp-title h1 { font-size: 15px; margin: 0 0 2px 0; }
+.zp-title p { font-size: 12px; margin: 0; color: #444; }
+.zp-legend h2 { font-size: 12px; margin: 6px 0 2px 0; }
+.zp-legend .pt { display: inline-block; width: 10px; height: 10px; border-radius: 50%;
+  margin-right: 5px; border: 1px solid #333; vertical-align: middle; }
+.zp-legend .ln { display: inline-block; width: 16px; height: 0; margin-right: 5px;
+  border-top: 2px solid #666; vertical-align: middle; }
+.zp-legend .nodata { background: #fff; border: 1px dotted #333; }
+.zp-legend .foot { font-size: 10px; color: #555; margin-top: 6px; max-width: 250px; }
+.leaflet-control-layers-toggle { background-image: none !important; text-align: center;
+  font-size: 20px; line-height: 36px; color: #333; }
+.leaflet-control-layers-toggle::after { content: "\\2630"; }
+.zp-message { background: #fff3bf; border: 1px solid #e0b000; padding: 6px 10px;
+  border-radius: 4px; font-size: 13px; }
+"""
+
+
+class _Control(MacroElement):
+    """A Leaflet control holding fixed HTML (already escaped by the caller)."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function () {
+            var ctl = L.control({position: {{ this.position|tojson }}});
+            ctl.onAdd = function () {
+                var div = L.DomUtil.create('div', {{ this.css_class|tojson }});
+                div.innerHTML = {{ this.html|tojson }};
+                L.DomEvent.disableClickPropagation(div);
+                return div;
+            };
+            ctl.addTo({{ this._parent.get_name() }});
+        })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, html: str, *, position: str, css_class: str) -> None:
+        super().__init__()
+        self._name = "ZpControl"
+        self.html = html
+        self.position = position
+        self.css_class = css_class
+
+
+def _geojson(layer: ViewLayer) -> dict:
+    frame = layer.frame
+    keep = ["_fill", "_edge", "_status", "_tip", frame.geometry.name]
+    small = gpd.GeoDataFrame(frame[keep], geometry=frame.geometry.name, crs=frame.crs)
+    small = display_geometry(small, tolerance_deg=TOLERANCE_DEG.get(layer.role, 0.002)
+                             if layer.kind != "point" else 0.0, decimals=DECIMALS)
+    small = small[small.geometry.notna() & ~small.geometry.is_empty]
+    small = small.rename(columns={"_fill": "f", "_edge": "e", "_status": "s", "_tip": "t"})
+    return json.loads(small.to_json(drop_id=True))
+
+
+def _add_layer(m: folium.Map, layer: ViewLayer) -> None:
+    if layer.frame.empty:
+        return
+    data = _geojson(layer)
+    group = folium.FeatureGroup(name=escape(layer.title), show=layer.show,
+                                control=layer.role == "data" or layer.key != "borders")
+    weight, opacity, dash = layer.weight, layer.fill_opacity, layer.dash
+    kind = layer.kind
+
+    def style(feature: dict) -> dict:
+        props = feature["properties"]
+        status = props.get("s")
+        fill = props.get("f")
+        out = {"color": props.get("e") or "#555555", "weight": weight,
+               "fillColor": fill if fill and fill != "none" else "#ffffff",
+               "fillOpacity": 0.0 if kind == "line" or fill == "none" else opacity,
+               "dashArray": dash}
+        if status == "suppressed":
+            out["dashArray"] = "4 3"
+        elif status == "no_data":
+            out["dashArray"] = "1 3"
+            out["fillOpacity"] = 0.0 if kind != "point" else 0.9
+        return out
+
+    has_tips = any(f["properties"].get("t") for f in data["features"])
+    tooltip = (folium.GeoJsonTooltip(fields=["t"], labels=False, sticky=True)
+               if has_tips and layer.role == "data" else None)
+    marker = (folium.CircleMarker(radius=layer.radius, weight=1, fill=True)
+              if kind == "point" else None)
+    folium.GeoJson(data, name=escape(layer.title), style_function=style, tooltip=tooltip,
+                   marker=marker, smooth_factor=1.0,
+                   highlight_function=None).add_to(group)
+    group.add_to(m)
+
+
+def legend_html(view: View) -> str:
+    """Return the legend as HTML (every text escaped), with sources and the disclosure footer."""
+    lang = view.lang
+    rows = [f"<b>{escape(t('export.legend.title', lang))}</b>"]
+    for entry in view.legend:
+        label = escape(entry.label)
+        if entry.kind == "heading":
+            rows.append(f"<h2>{label}</h2>")
+        elif entry.kind == "point":
+            rows.append(f'<div><span class="pt" style="background:{escape(entry.color)}">'
+                        f"</span>{label}</div>")
+        elif entry.kind == "line":
+            style = f"border-top-color:{escape(entry.color)};"
+            if entry.dash:
+                style += "border-top-style:dashed;"
+            rows.append(f'<div><span class="ln" style="{style}"></span>{label}</div>')
+        else:
+            cls = {"suppressed": "sw hatch", "no_data": "sw nodata"}.get(entry.status, "sw")
+            bg = "" if entry.status in ("suppressed", "no_data") else \
+                f' style="background:{escape(entry.color)}"'
+            rows.append(f'<div><span class="{cls}"{bg}></span>{label}</div>')
+    foot = [view.disclosure.text(lang), t("disclaimer.boundaries", lang)]
+    if view.sources:
+        foot.append(f"{t('export.sources', lang)} : " + " ; ".join(view.sources)
+                    if lang == "fr" else f"{t('export.sources', lang)}: " + "; ".join(view.sources))
+    foot += view.attributions
+    foot.append(t("export.date", lang, date=view.created))
+    rows.append('<div class="foot">' + "<br>".join(escape(x) for x in foot) + "</div>")
+    return "".join(rows)
+
+
+def title_html(view: View) -> str:
+    """Return the title box as HTML (escaped), with the notes (e.g. places not mapped)."""
+    parts = [f"<h1>{escape(view.title)}</h1>"]
+    if view.subtitle:
+        parts.append(f"<p>{escape(view.subtitle)}</p>")
+    parts += [f"<p><i>{escape(note)}</i></p>" for note in view.notes]
+    return "".join(parts)
+
+
+def to_folium(view: View, lang: str | None = None, *, height: str | int = "100%") -> OfflineMap:
+    """Return an offline Leaflet map of ``view``: layers, layer control, legend, title, footer.
+
+    Parameters
+    ----------
+    view
+        The view to draw (already disclosure-controlled).
+    lang
+        Language of the map's own texts; default the view's language (the view's texts, built in
+        its language, are drawn as they are).
+    """
+    if lang is not None and lang != view.lang:
+        view = dataclasses.replace(view, lang=lang)
+    minx, miny, maxx, maxy = view.bounds or settings.MALI_BBOX
+    m = OfflineMap(location=[(miny + maxy) / 2, (minx + maxx) / 2], zoom_start=7,
+                   height=height, control_scale=True, attribution_control=False)
+    m.get_root().header.add_child(Element(f"<style>{_CSS}</style>"), name="zp_css")
+    for layer in view.layers:
+        _add_layer(m, layer)
+    m.fit_bounds([[miny, minx], [maxy, maxx]])
+    folium.LayerControl(collapsed=True, position="topright").add_to(m)
+    m.add_child(_Control(title_html(view), position="topleft", css_class="zp-title"))
+    m.add_child(_Control(legend_html(view), position="bottomright", css_class="zp-legend"))
+    if view.message:
+        m.add_child(_Control(escape(view.message), position="bottomleft",
+                             css_class="zp-message"))
+    return m

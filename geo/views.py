@@ -1,0 +1,436 @@
+"""Map views: what a map shows, independent of how it is drawn (Leaflet, matplotlib, PDF pack).
+
+A :class:`View` holds a title, a subtitle, styled layers (:class:`ViewLayer`, frames already through
+disclosure control), legend entries that tell apart suppressed (<5), zero, no-data and unmatched
+classes, sources, attributions and the disclosure footer. The builders here are pure functions over
+(Geo)DataFrames: they copy their input, keep its index, and never read files or the store.
+Renderers (:mod:`geo.render_folium`, :mod:`geo.printmap`, :mod:`geo.pack`) draw a view as it is.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import warnings
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from geo import settings
+from geo.errors import UnknownNameError
+from geo.i18n import t
+from geo.webmap import escape
+
+#: Fill colours of the classes every count map tells apart.
+STATUS_COLORS: dict[str, str] = {
+    "suppressed": "#bdbdbd",
+    "zero": "#f7f4f0",
+    "no_data": "#ffffff",
+    "unmatched": "#c51b8a",
+}
+#: Outline dash of the special classes (the print map hatches suppressed units too).
+STATUS_DASH: dict[str, str | None] = {"suppressed": "4 3", "zero": None, "no_data": "1 3",
+                                      "unmatched": None}
+#: Sequential palette (light to dark) for counts and shares; colour-blind safe (ColorBrewer YlGnBu).
+SEQUENTIAL: tuple[str, ...] = ("#edf8b1", "#c7e9b4", "#7fcdbb", "#41b6c4", "#1d91c0", "#225ea8")
+#: Traffic light of achievement against targets.
+TRAFFIC: dict[str, str] = {"green": "#1a9850", "amber": "#fdae61", "red": "#d73027",
+                           "no_data": "#ffffff"}
+#: Style of the context layers.
+CONTEXT = {"neighbour": "#e4e0d8", "mali": "#fbfaf7", "border": "#6b6b6b", "admin": "#9a9a9a",
+           "zone": "#7b3294"}
+
+KINDS = ("polygon", "line", "point")
+STATUSES = ("value", "suppressed", "zero", "no_data", "unmatched")
+AUDIENCES = ("public", "internal")
+
+
+@dataclass(frozen=True)
+class LegendEntry:
+    """One line of a legend: a swatch and its label.
+
+    ``status`` says which class the entry stands for, so renderers can draw suppressed units
+    hatched and no-data units outlined only.
+    """
+
+    label: str
+    color: str
+    kind: str = "fill"  # fill | line | point
+    status: str = "value"  # value | suppressed | zero | no_data | unmatched
+    edge: str = "#555555"
+    dash: str | None = None
+
+
+@dataclass
+class ViewLayer:
+    """A styled layer of a view.
+
+    ``frame`` is in EPSG:4326 and carries the style per feature in columns ``_fill``, ``_edge``,
+    ``_status`` (one of :data:`STATUSES`), ``_label`` (short text or empty) and ``_tip`` (escaped
+    HTML for tooltips), beside the layer's own data columns.
+    """
+
+    key: str
+    title: str
+    frame: gpd.GeoDataFrame
+    kind: str = "polygon"
+    role: str = "data"  # data | context
+    weight: float = 1.0
+    fill_opacity: float = 0.7
+    radius: float = 6.0
+    dash: str | None = None
+    show: bool = True
+    labels: bool = False
+    legend: list[LegendEntry] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Disclosure:
+    """The disclosure control a map applied, stated in its footer."""
+
+    k: int = settings.SUPPRESSION_K
+    level: str = "commune"
+    period: str = ""
+    data_version: str = ""
+    audience: str = "public"
+
+    def text(self, lang: str = settings.DEFAULT_LANGUAGE) -> str:
+        """Return the footer sentence in ``lang``."""
+        return t("export.disclosure", lang, k=self.k, level=self.level,
+                 period=self.period or t("export.period_all", lang),
+                 version=self.data_version or "—",
+                 audience=t(f"export.audience.{self.audience}", lang))
+
+
+@dataclass
+class View:
+    """Everything a map shows, ready for any renderer."""
+
+    name: str
+    lang: str
+    title: str
+    subtitle: str
+    layers: list[ViewLayer]
+    disclosure: Disclosure
+    sources: list[str] = field(default_factory=list)
+    attributions: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    message: str | None = None
+    bounds: tuple[float, float, float, float] | None = None
+    created: str = field(default_factory=lambda: dt.date.today().isoformat())
+
+    @property
+    def legend(self) -> list[LegendEntry]:
+        """Return the legend entries of every shown layer, in layer order, without repeats."""
+        seen: set[tuple] = set()
+        out = []
+        for layer in self.layers:
+            for entry in layer.legend:
+                key = (entry.label, entry.color, entry.kind, entry.status)
+                if key not in seen:
+                    seen.add(key)
+                    out.append(entry)
+        return out
+
+    @property
+    def data_layers(self) -> list[ViewLayer]:
+        """Return the layers that carry the view's data (not the context)."""
+        return [layer for layer in self.layers if layer.role == "data"]
+
+    @property
+    def has_data(self) -> bool:
+        """Return whether any data layer has a feature with a value."""
+        return any((layer.frame["_status"] == "value").any() for layer in self.data_layers
+                   if not layer.frame.empty)
+
+
+# --- styling helpers -------------------------------------------------------------------------
+
+
+def tooltip_html(frame: pd.DataFrame, fields: Sequence[tuple[str, str]]) -> pd.Series:
+    """Return one escaped HTML tooltip per row from ``(label, column)`` pairs.
+
+    Both labels and values are escaped: names typed by users never reach the page as markup.
+    """
+    def one(row: pd.Series) -> str:
+        parts = []
+        for label, col in fields:
+            value = row.get(col)
+            if value is None or (isinstance(value, float) and math.isnan(value)):
+                continue
+            parts.append(f"<b>{escape(label)}</b> {escape(value)}" if label else
+                         f"<b>{escape(value)}</b>")
+        return "<br>".join(parts)
+
+    if frame.empty:
+        return pd.Series([], index=frame.index, dtype="object")
+    return frame.apply(one, axis=1).astype("object")
+
+
+def styled(frame: gpd.GeoDataFrame, *, fill: str | pd.Series, edge: str | pd.Series = "#555555",
+           status: str | pd.Series = "value", label_col: str | None = None,
+           tip_fields: Sequence[tuple[str, str]] = ()) -> gpd.GeoDataFrame:
+    """Return a copy of ``frame`` in EPSG:4326 with the style columns of :class:`ViewLayer`."""
+    out = frame.to_crs(settings.CRS).copy() if frame.crs is not None else frame.set_crs(
+        settings.CRS)
+    out = out[out.geometry.notna() & ~out.geometry.is_empty]
+    out["_fill"] = _series(fill, out.index)
+    out["_edge"] = _series(edge, out.index)
+    out["_status"] = _series(status, out.index)
+    if label_col and label_col in out.columns:
+        out["_label"] = out[label_col].fillna("").astype(str).astype("object")
+    else:
+        out["_label"] = pd.Series("", index=out.index, dtype="object")
+    fields = list(tip_fields) or ([("", label_col)] if label_col else [])
+    out["_tip"] = tooltip_html(out, fields)
+    return out
+
+
+def _series(value: str | pd.Series, index: pd.Index) -> pd.Series:
+    if isinstance(value, pd.Series):
+        return value.reindex(index).astype("object")
+    return pd.Series(value, index=index, dtype="object")
+
+
+def status_entries(lang: str, *, statuses: Iterable[str] = ("suppressed", "zero", "no_data"),
+                   unmatched: int | None = None) -> list[LegendEntry]:
+    """Return the legend entries of the special classes (and of unmatched records if given)."""
+    entries = []
+    for status in statuses:
+        label = t(f"legend.{status}", lang)
+        if status == "suppressed":
+            label = t("export.legend.suppressed", lang, k=settings.SUPPRESSION_K)
+        entries.append(LegendEntry(label, STATUS_COLORS[status], "fill", status,
+                                   dash=STATUS_DASH[status]))
+    if unmatched is not None:
+        entries.append(LegendEntry(t("export.legend.unmatched", lang, n=unmatched),
+                                   STATUS_COLORS["unmatched"], "point", "unmatched"))
+    return entries
+
+
+def class_breaks(values: pd.Series, n: int = 5) -> list[float]:
+    """Return upper bounds of up to ``n`` classes of the positive ``values`` (Fisher-Jenks).
+
+    Few distinct values get one class each, so a legend never shows empty classes.
+    """
+    vals = pd.to_numeric(values, errors="coerce").dropna()
+    vals = vals[vals > 0].astype(float)
+    if vals.empty:
+        return []
+    uniq = np.unique(vals.to_numpy())
+    if len(uniq) <= n:
+        return [float(v) for v in uniq]
+    with warnings.catch_warnings():  # mapclassify warns when numba is absent: harmless here
+        warnings.simplefilter("ignore")
+        import mapclassify
+
+        return [float(b) for b in mapclassify.FisherJenks(vals.to_numpy(), k=n).bins]
+
+
+def _fmt(value: float) -> str:
+    return f"{value:,.0f}".replace(",", "\u202f") if float(value).is_integer() else f"{value:.1f}"
+
+
+# --- layer builders --------------------------------------------------------------------------
+
+
+def choropleth(frame: gpd.GeoDataFrame, *, key: str, title: str, value_col: str, lang: str,
+               display_col: str | None = None, suppressed_col: str | None = None,
+               name_col: str = "name", breaks: Sequence[float] | None = None,
+               palette: Sequence[str] = SEQUENTIAL, unit_label: str = "",
+               extra_tips: Sequence[tuple[str, str]] = (), unmatched: int | None = None,
+               kind: str = "polygon") -> ViewLayer:
+    """Return a count or share layer whose features fall in value classes or a special class.
+
+    Parameters
+    ----------
+    frame
+        Units (polygons) or places (points) with ``value_col``. Case figures must already have gone
+        through :func:`geo.disclosure.protect`: ``display_col`` then holds the text to show ("<5")
+        and ``suppressed_col`` flags hidden values.
+    breaks
+        Upper bounds of the value classes; default Fisher-Jenks on the positive values.
+    unmatched
+        Number of records not matched to any unit (shown in the legend), or ``None``.
+    """
+    out = frame.copy()
+    values = pd.to_numeric(out[value_col], errors="coerce") if value_col in out else pd.Series(
+        np.nan, index=out.index)
+    suppressed = (out[suppressed_col].fillna(False).astype(bool) if suppressed_col
+                  and suppressed_col in out else pd.Series(False, index=out.index))
+    status = pd.Series("value", index=out.index, dtype="object")
+    status[values.isna()] = "no_data"
+    status[values.eq(0)] = "zero"
+    status[suppressed] = "suppressed"
+    bounds = list(breaks) if breaks is not None else class_breaks(values[status == "value"])
+    colours = _pick_palette(palette, len(bounds))
+    fill = pd.Series(STATUS_COLORS["no_data"], index=out.index, dtype="object")
+    for special in ("zero", "suppressed", "no_data"):
+        fill[status == special] = STATUS_COLORS[special]
+    is_value = status == "value"
+    if bounds and is_value.any():
+        idx = np.searchsorted(np.asarray(bounds, dtype=float), values[is_value].to_numpy(),
+                              side="left")
+        idx = np.clip(idx, 0, len(bounds) - 1)
+        fill[is_value] = [colours[i] for i in idx]
+    if display_col and display_col in out:
+        shown = out[display_col].astype("object").where(out[display_col].notna(), None)
+    else:
+        shown = values.map(lambda v: None if pd.isna(v) else _fmt(v)).astype("object")
+    shown = shown.where(status != "no_data", t("legend.no_data", lang))
+    shown = shown.where(status != "suppressed", f"<{settings.SUPPRESSION_K}")
+    out["_value_text"] = shown
+    tips = [("", name_col), (f"{title}{' (' + unit_label + ')' if unit_label else ''} :"
+                             if lang == "fr" else f"{title}:", "_value_text"), *extra_tips]
+    styled_frame = styled(out, fill=fill, status=status, label_col=name_col, tip_fields=tips)
+    legend, low = [], None
+    for bound, colour in zip(bounds, colours, strict=True):
+        label = f"≤ {_fmt(bound)}" if low is None else f"{_fmt(low)}–{_fmt(bound)}"
+        legend.append(LegendEntry(label, colour, "point" if kind == "point" else "fill"))
+        low = bound
+    legend = [LegendEntry(f"{title}{' (' + unit_label + ')' if unit_label else ''}", "none",
+                          "heading"), *legend]
+    legend += status_entries(lang, unmatched=unmatched)
+    return ViewLayer(key=key, title=title, frame=styled_frame, kind=kind, legend=legend,
+                     labels=kind == "polygon", fill_opacity=0.75)
+
+
+def _pick_palette(palette: Sequence[str], n: int) -> list[str]:
+    if n <= 0:
+        return []
+    if n >= len(palette):
+        return list(palette) + [palette[-1]] * (n - len(palette))
+    picks = np.linspace(0, len(palette) - 1, n).round().astype(int)
+    return [palette[i] for i in picks]
+
+
+def categorical(frame: gpd.GeoDataFrame, *, key: str, title: str, col: str,
+                categories: dict[str, tuple[str, str]], lang: str, name_col: str = "name",
+                kind: str = "polygon", extra_tips: Sequence[tuple[str, str]] = (),
+                radius: float = 6.0) -> ViewLayer:
+    """Return a layer coloured by category: ``categories`` maps a value to ``(label, colour)``.
+
+    Values outside ``categories`` (and missing ones) fall in the no-data class.
+    """
+    out = frame.copy()
+    cat = out[col].astype("object") if col in out else pd.Series(None, index=out.index,
+                                                                  dtype="object")
+    known = cat.isin(list(categories))
+    fill = cat.map(lambda v: categories[v][1] if v in categories else STATUS_COLORS["no_data"])
+    status = pd.Series("value", index=out.index, dtype="object").where(known, "no_data")
+    out["_cat_label"] = cat.map(lambda v: categories[v][0] if v in categories
+                                else t("legend.no_data", lang))
+    tips = [("", name_col), (f"{title} :" if lang == "fr" else f"{title}:", "_cat_label"),
+            *extra_tips]
+    styled_frame = styled(out, fill=fill.astype("object"), status=status, label_col=name_col,
+                          tip_fields=tips)
+    legend = [LegendEntry(title, "none", "heading")]
+    legend += [LegendEntry(label, colour, "point" if kind == "point" else "fill")
+               for label, colour in categories.values()]
+    legend += status_entries(lang, statuses=("no_data",))
+    return ViewLayer(key=key, title=title, frame=styled_frame, kind=kind, legend=legend,
+                     labels=kind == "polygon", radius=radius)
+
+
+def point_layer(frame: gpd.GeoDataFrame, *, key: str, title: str, color: str, lang: str,
+                name_col: str = "name", tip_fields: Sequence[tuple[str, str]] = (),
+                radius: float = 5.0, role: str = "data", labels: bool = True,
+                edge: str = "#333333") -> ViewLayer:
+    """Return a layer of points in one colour (places, sites, centres)."""
+    out = styled(frame, fill=color, edge=edge, label_col=name_col,
+                 tip_fields=list(tip_fields) or [("", name_col)])
+    return ViewLayer(key=key, title=title, frame=out, kind="point", role=role, radius=radius,
+                     labels=labels, fill_opacity=0.9,
+                     legend=[LegendEntry(title, color, "point", edge=edge)])
+
+
+def context_layers(borders: gpd.GeoDataFrame, *, lang: str,
+                   admin: gpd.GeoDataFrame | None = None,
+                   zone: gpd.GeoDataFrame | None = None) -> list[ViewLayer]:
+    """Return the vector context: Mali and its neighbours, admin units, the zone outline.
+
+    ``borders`` has ``iso_a3``, ``name_fr``/``name_en`` and ``is_mali``; ``admin`` has ``name``;
+    ``zone`` has ``name_fr``/``name_en``.
+    """
+    name_col = "name_fr" if lang == "fr" else "name_en"
+    countries = borders.copy()
+    countries["name"] = countries[name_col] if name_col in countries else countries.get("name")
+    mali = countries["is_mali"].astype(bool) if "is_mali" in countries else countries[
+        "iso_a3"].eq("MLI")
+    fill = pd.Series(CONTEXT["neighbour"], index=countries.index, dtype="object").where(
+        ~mali, CONTEXT["mali"])
+    out = [ViewLayer(key="borders", title=t("layer.borders", lang),
+                     frame=styled(countries, fill=fill, edge=CONTEXT["border"], label_col="name"),
+                     kind="polygon", role="context", weight=1.2, fill_opacity=1.0,
+                     legend=[LegendEntry(t("export.legend.border", lang), CONTEXT["border"],
+                                         "line")])]
+    if admin is not None and not admin.empty:
+        out.append(ViewLayer(key="admin", title=t("layer.admin", lang),
+                             frame=styled(admin, fill="none", edge=CONTEXT["admin"],
+                                          label_col="name"),
+                             kind="line", role="context", weight=0.6, fill_opacity=0.0,
+                             dash="3 2",
+                             legend=[LegendEntry(t("export.legend.admin", lang), CONTEXT["admin"],
+                                                 "line", dash="3 2")]))
+    if zone is not None and not zone.empty:
+        zname = "name_fr" if lang == "fr" else "name_en"
+        zones = zone.copy()
+        zones["name"] = zones[zname] if zname in zones else zones.get("zone_id")
+        out.append(ViewLayer(key="zone", title=t("layer.zones", lang),
+                             frame=styled(zones, fill="none", edge=CONTEXT["zone"],
+                                          label_col="name"),
+                             kind="line", role="context", weight=2.0, fill_opacity=0.0,
+                             legend=[LegendEntry(t("export.legend.zone", lang), CONTEXT["zone"],
+                                                 "line")]))
+    return out
+
+
+def make_view(name: str, *, lang: str, title: str, subtitle: str, layers: list[ViewLayer],
+              disclosure: Disclosure, sources: Iterable[str] = (),
+              attributions: Iterable[str] = (), notes: Iterable[str] = (),
+              focus: gpd.GeoDataFrame | gpd.GeoSeries | None = None,
+              margin: float = 0.08) -> View:
+    """Assemble a view; state "no data for this selection" when no data layer has a value.
+
+    ``focus`` sets the map extent (default: the data layers, else every layer).
+    """
+    if lang not in settings.LANGUAGES:
+        raise UnknownNameError("language", lang, settings.LANGUAGES)
+    if disclosure.audience not in AUDIENCES:
+        raise UnknownNameError("audience", disclosure.audience, AUDIENCES)
+    view = View(name=name, lang=lang, title=title, subtitle=subtitle, layers=list(layers),
+                disclosure=disclosure, sources=_unique(sources), attributions=_unique(attributions),
+                notes=_unique(notes))
+    if not view.has_data:
+        view.message = t("no_data", lang)
+    view.bounds = _bounds(view, focus, margin)
+    return view
+
+
+def _unique(items: Iterable[str]) -> list[str]:
+    out: list[str] = []
+    for item in items:
+        if item and item not in out:
+            out.append(item)
+    return out
+
+
+def _bounds(view: View, focus, margin: float) -> tuple[float, float, float, float]:
+    frames = []
+    if focus is not None and len(focus):
+        frames = [focus.to_crs(settings.CRS)]
+    else:
+        frames = [lyr.frame for lyr in view.data_layers if not lyr.frame.empty] or [
+            lyr.frame for lyr in view.layers if not lyr.frame.empty and lyr.key != "borders"]
+    if not frames:
+        minx, miny, maxx, maxy = settings.MALI_BBOX
+    else:
+        b = np.array([f.total_bounds for f in frames])
+        minx, miny = b[:, 0].min(), b[:, 1].min()
+        maxx, maxy = b[:, 2].max(), b[:, 3].max()
+    dx = max(maxx - minx, 0.02) * margin
+    dy = max(maxy - miny, 0.02) * margin
+    return (float(minx - dx), float(miny - dy), float(maxx + dx), float(maxy + dy))
