@@ -281,7 +281,8 @@ def choropleth(frame: gpd.GeoDataFrame, *, key: str, title: str, value_col: str,
     else:
         shown = values.map(lambda v: None if pd.isna(v) else _fmt(v)).astype("object")
     shown = shown.where(status != "no_data", t("legend.no_data", lang))
-    shown = shown.where(status != "suppressed", f"<{settings.SUPPRESSION_K}")
+    if not (display_col and display_col in out):
+        shown = shown.where(status != "suppressed", f"<{settings.SUPPRESSION_K}")
     out["_value_text"] = shown
     tips = [("", name_col), (f"{title}{' (' + unit_label + ')' if unit_label else ''} :"
                              if lang == "fr" else f"{title}:", "_value_text"), *extra_tips]

@@ -1,0 +1,398 @@
+"""Build the named map views (coverage, access, criteria, gaps) from the layers and the services.
+
+``build_view(name, zone=...)`` loads the context (borders, admin units, the zone), the zone's
+places, gold-mining sites and centres (town level for outside audiences), then the view's data:
+activity aggregates from the Records service for ``coverage``; ``zoneplan.analysis.analyse`` for
+``access``, ``criteria`` and ``gaps``. Case figures only ever reach a view through
+``geo.disclosure.protect`` at commune level or coarser. A view whose data is missing still renders:
+it states "no data for this selection" instead of failing.
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+from collections.abc import Iterable
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+import layers
+from geo import settings
+from geo import views as gv
+from geo.errors import InputError, UnknownNameError
+from geo.i18n import t
+from geo.store import Store
+from geo.zones import get_zone
+from layers._common import resolve_store
+
+VIEWS: tuple[str, ...] = ("coverage", "access", "criteria", "gaps")
+AUDIENCES: tuple[str, ...] = gv.AUDIENCES
+#: Activity columns counted as "people sensitised", first found wins.
+COVERAGE_VALUES: tuple[str, ...] = ("total", "people", "value")
+#: Colours of the point layers.
+COLORS = {"places": "#1c7ed6", "gold_sites": "#c99a06", "centres": "#862e9c"}
+#: Columns of analysis results the views look for (first found wins).
+ACCESS_COLS = ("dist_centre_km", "dist_nearest_centre_km", "distance_km", "access_km",
+               "dist_km")
+CRITERIA_COLS = ("n_criteria", "criteria_met", "criteria_count", "n_met", "score")
+GAP_COLS = ("gap_status", "status", "gap", "is_gap")
+
+
+def view_names() -> list[str]:
+    """Return the valid view names."""
+    return list(VIEWS)
+
+
+def zone_names(store: Store | str | None = None) -> list[str]:
+    """Return the valid zone ids."""
+    return layers.module("zones").names(resolve_store(store))
+
+
+def _check(name: str, audience: str, lang: str) -> None:
+    if name not in VIEWS:
+        raise UnknownNameError("view", name, VIEWS)
+    if audience not in AUDIENCES:
+        raise UnknownNameError("audience", audience, AUDIENCES)
+    if lang not in settings.LANGUAGES:
+        raise UnknownNameError("language", lang, settings.LANGUAGES)
+
+
+def _optional(module: str):
+    """Return an owner's module, or ``None`` while it has not landed yet."""
+    try:
+        return importlib.import_module(module)
+    except ModuleNotFoundError as exc:
+        if exc.name and module.startswith(exc.name):
+            return None
+        raise
+
+
+def data_version(store: Store, lang: str = settings.DEFAULT_LANGUAGE) -> str:
+    """Return a short version of the data: the latest install or import date in the store."""
+    meta = store.meta()
+    for key in ("data_version", "records.version", "records.imported_at"):
+        if meta.get(key):
+            return meta[key]
+    dates = sorted(v for k, v in meta.items() if k.endswith(".date") or k.endswith("_date")
+                   or k.endswith(".imported"))
+    return dates[-1] if dates else t("export.data_embedded", lang)
+
+
+class Context:
+    """Everything a view of one zone shares: the zone, its places, the context layers."""
+
+    def __init__(self, zone: str, *, store: Store, lang: str, audience: str) -> None:
+        self.store, self.lang, self.audience = store, lang, audience
+        zones = layers.load("zones", store=store)
+        self.zone = get_zone(zones, zone)
+        self.zone_id = zone
+        self.zone_name = str(self.zone.iloc[0]["name_fr" if lang == "fr" else "name_en"])
+        geom = self.zone.geometry.iloc[0]
+        allp = layers.module("places").load_all(store)
+        in_zone = allp["zone"].eq(zone)
+        self.unlocated = list(allp.loc[in_zone & ~allp["located"].astype(bool), "name"])
+        located = allp[allp["located"].astype(bool)]
+        hit = located["zone"].eq(zone) | located.within(geom)
+        self.places = located[hit].copy()
+        self.borders = layers.load("borders")
+        admin = layers.load("admin", store=store)
+        admin = admin[admin["level"] > 0]
+        minx, miny, maxx, maxy = geom.bounds
+        pad = max(maxx - minx, maxy - miny) * 0.5
+        self.admin = admin.cx[minx - pad:maxx + pad, miny - pad:maxy + pad]
+        centres = layers.load("centres", audience=audience)
+        self.centres = centres
+        self.used = ["borders", "admin", "zones", "places", "centres"]
+
+    def sources(self) -> tuple[list[str], list[str]]:
+        """Return the sources and attributions of the layers used (from each ``info()``)."""
+        src, attr = [], []
+        for name in self.used:
+            mod = layers.module(name)
+            info = mod.info() if name == "borders" else mod.info(self.store)
+            title = mod.TITLE.get(self.lang, name)
+            if info.get("source"):
+                src.append(f"{title} : {info['source']}" if self.lang == "fr"
+                           else f"{title}: {info['source']}")
+            if info.get("attribution"):
+                attr.append(info["attribution"])
+        return src, attr
+
+    def context(self) -> list[gv.ViewLayer]:
+        """Return the context layers: countries, admin units, the zone outline."""
+        return gv.context_layers(self.borders, lang=self.lang, admin=self.admin, zone=self.zone)
+
+    def point_layers(self, place_ids: Iterable[str] | None = None) -> list[gv.ViewLayer]:
+        """Return the gold-mining sites (approximate ones apart) and the centres of the zone."""
+        lang = self.lang
+        places = self.places if place_ids is None else self.places[
+            self.places["place_id"].isin(list(place_ids))]
+        sites = places[places["kind"] == "gold_site"]
+        out = []
+        exact, approx = sites[~sites["approximate"]], sites[sites["approximate"]]
+        tips = [("", "name"), ("", "note")]
+        if not exact.empty:
+            out.append(gv.point_layer(exact, key="gold_sites", title=t("export.layer.gold_sites",
+                                                                        lang),
+                                      color=COLORS["gold_sites"], lang=lang, radius=7,
+                                      role="context", tip_fields=tips[:1]))
+        if not approx.empty:
+            out.append(gv.point_layer(approx, key="gold_sites_approx",
+                                      title=t("export.layer.gold_sites_approx", lang),
+                                      color="#ffe066", lang=lang, radius=9, role="context",
+                                      edge=COLORS["gold_sites"], tip_fields=tips))
+        centres = self.centres[self.centres.within(self.zone.geometry.iloc[0].buffer(0.5))]
+        if not centres.empty:
+            key = "export.layer.centres_internal" if self.audience == "internal" else \
+                "export.layer.centres"
+            out.append(gv.point_layer(centres, key="centres", title=t(key, lang),
+                                      color=COLORS["centres"], lang=lang, radius=7,
+                                      role="context",
+                                      tip_fields=[("", "name"), ("", "town")]))
+        return out
+
+    def notes(self) -> list[str]:
+        """Return the notes every view of the zone carries (places not mapped)."""
+        if not self.unlocated:
+            return []
+        return [t("place.unlocated", self.lang, names=", ".join(self.unlocated))]
+
+
+# --- data of each view -----------------------------------------------------------------------
+
+
+def activities(store: Store, *, period: str | None = None) -> pd.DataFrame:
+    """Return the imported activity records (optionally within ``period``), possibly empty."""
+    frame = layers.load("activities", store=store)
+    return filter_period(frame, period)
+
+
+def filter_period(frame: pd.DataFrame, period: str | None) -> pd.DataFrame:
+    """Return the rows of ``frame`` whose ``date`` falls in ``period``.
+
+    ``period`` is a year (``2021``), a month (``2021-06``) or ``START/END`` (ISO dates).
+    """
+    if not period or frame.empty or "date" not in frame.columns:
+        return frame
+    start, end = parse_period(period)
+    dates = pd.to_datetime(frame["date"], errors="coerce")
+    return frame[(dates >= start) & (dates <= end)]
+
+
+def parse_period(period: str) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """Return the first and last instants of ``period`` (``YYYY``, ``YYYY-MM`` or ``A/B``)."""
+    text = str(period).strip()
+    try:
+        if "/" in text:
+            a, b = text.split("/", 1)
+            return pd.Timestamp(a), pd.Timestamp(b) + pd.Timedelta(days=1) - pd.Timedelta(1)
+        if re.fullmatch(r"\d{4}", text):
+            return pd.Timestamp(f"{text}-01-01"), pd.Timestamp(f"{text}-12-31 23:59:59")
+        if re.fullmatch(r"\d{4}-\d{2}", text):
+            start = pd.Timestamp(f"{text}-01")
+            return start, start + pd.offsets.MonthEnd(0) + pd.Timedelta(hours=23, minutes=59)
+    except ValueError:
+        pass
+    raise InputError(f"period {period!r} is not understood; expected YYYY, YYYY-MM or "
+                     "YYYY-MM-DD/YYYY-MM-DD")
+
+
+def activity_totals(records: pd.DataFrame, *, by: str = "place_id",
+                    activity_types: Iterable[str] | None = None) -> pd.DataFrame:
+    """Return people reached per ``by`` key (``value`` and ``sessions``) from activity records.
+
+    Uses the Records owner's ``geo.aggregate.aggregate`` when it is installed and the grouping is
+    by place; otherwise sums the columns directly (activity figures are not sensitive).
+    """
+    frame = pd.DataFrame(records).copy()
+    if frame.empty or by not in frame.columns:
+        return pd.DataFrame({by: pd.Series(dtype="object"), "value": pd.Series(dtype="float64"),
+                             "sessions": pd.Series(dtype="float64")})
+    if activity_types is not None and "activity_type" in frame.columns:
+        frame = frame[frame["activity_type"].isin(list(activity_types))]
+    value_col = next((c for c in COVERAGE_VALUES if c in frame.columns), None)
+    frame["value"] = pd.to_numeric(frame[value_col], errors="coerce") if value_col else np.nan
+    frame["sessions"] = pd.to_numeric(frame.get("sessions", np.nan), errors="coerce")
+    grouped = frame.groupby(by, dropna=True)[["value", "sessions"]].sum(min_count=1)
+    return grouped.reset_index()
+
+
+def _coverage_layer(ctx: Context, records: pd.DataFrame,
+                    place_ids: Iterable[str] | None) -> gv.ViewLayer:
+    lang = ctx.lang
+    mapped = ctx.places[ctx.places["kind"].isin(["village", "commune", "gold_site",
+                                                   "cercle_capital", "capital",
+                                                   "regional_capital"])]
+    if place_ids is not None:
+        mapped = mapped[mapped["place_id"].isin(list(place_ids))]
+    totals = activity_totals(records)
+    frame = mapped.merge(totals, on="place_id", how="left") if not totals.empty else \
+        mapped.assign(value=np.nan, sessions=np.nan)
+    frame = gpd.GeoDataFrame(frame, geometry=mapped.geometry.name, crs=mapped.crs)
+    title = t("export.view.coverage.value", lang)
+    return gv.choropleth(frame, key="coverage", title=title, value_col="value", lang=lang,
+                         kind="point", unit_label="", extra_tips=[])
+
+
+def _analysis(verb: str, ctx: Context, **options):
+    """Return ``(result, reason)``: the Analyses service's result, or why it is unavailable."""
+    service = _optional("zoneplan.analysis")
+    if service is None:
+        return None, "zoneplan.analysis not installed"
+    try:
+        return service.analyse(verb, zone=ctx.zone_id, store=ctx.store, **options), ""
+    except InputError as exc:
+        return None, str(exc)
+
+
+def _pick(frame: pd.DataFrame | None, names: Iterable[str], pattern: str | None = None):
+    if frame is None:
+        return None
+    for name in names:
+        if name in frame.columns:
+            return name
+    if pattern:
+        for col in frame.columns:
+            if re.search(pattern, str(col)):
+                return col
+    return None
+
+
+def _unit_frame(result) -> gpd.GeoDataFrame | None:
+    units = getattr(result, "units", None) if result is not None else None
+    if units is None or len(units) == 0:
+        return None
+    units = units.copy()
+    if "name" not in units.columns:
+        units["name"] = units.get("unit_id", pd.Series("", index=units.index))
+    return units
+
+
+def _empty_units(ctx: Context) -> gpd.GeoDataFrame:
+    zone = ctx.zone.copy()
+    zone["name"] = ctx.zone_name
+    return zone[["name", "geometry"]]
+
+
+def _access_layers(ctx: Context, options: dict) -> tuple[list[gv.ViewLayer], list[str]]:
+    lang = ctx.lang
+    title = f"{t('export.view.access.value', lang)} ({t('export.kmunit', lang)})"
+    result, reason = _analysis("access", ctx, **options)
+    out, notes = [], [] if result is not None else [
+        t("export.unavailable", lang, what="access", reason=reason)]
+    units = _unit_frame(result)
+    col = _pick(units, ACCESS_COLS, r"km$")
+    if units is not None and col:
+        out.append(gv.choropleth(units, key="access", title=title, value_col=col, lang=lang,
+                                 breaks=list(settings.ACCESS_BANDS_KM) + [
+                                     max(float(pd.to_numeric(units[col]).max() or 0), 51.0)],
+                                 palette=("#1a9850", "#a6d96a", "#fee08b", "#fdae61",
+                                          "#d73027")))
+    points = getattr(result, "points", None) if result is not None else None
+    pcol = _pick(points, ACCESS_COLS, r"km$")
+    if points is not None and len(points) and pcol:
+        out.append(gv.choropleth(points, key="access_points", title=title, value_col=pcol,
+                                 lang=lang, kind="point",
+                                 breaks=list(settings.ACCESS_BANDS_KM) + [
+                                     max(float(pd.to_numeric(points[pcol]).max() or 0), 51.0)],
+                                 palette=("#1a9850", "#a6d96a", "#fee08b", "#fdae61",
+                                          "#d73027")))
+    if not out:
+        out.append(gv.choropleth(_empty_units(ctx), key="access", title=title,
+                                 value_col="__none__", lang=lang))
+    return out, notes
+
+
+def _criteria_layer(ctx: Context, options: dict) -> tuple[list[gv.ViewLayer], list[str]]:
+    lang = ctx.lang
+    title = t("export.view.criteria.value", lang)
+    result, reason = _analysis("criteria", ctx, **options)
+    notes = [] if result is not None else [
+        t("export.unavailable", lang, what="criteria", reason=reason)]
+    units = _unit_frame(result)
+    col = _pick(units, CRITERIA_COLS, r"^n_")
+    if units is None or not col:
+        return [gv.choropleth(_empty_units(ctx), key="criteria", title=title,
+                              value_col="__none__", lang=lang)], notes
+    cats = {0: (t("export.gap.not_eligible", lang), "#f7f7f7"), 1: ("1", "#fdd49e"),
+            2: ("2", "#fc8d59"), 3: ("3", "#b30000")}
+    units["_n"] = pd.to_numeric(units[col], errors="coerce").round().astype("Int64").astype(
+        "object").where(lambda s: s.notna(), None)
+    return [gv.categorical(units, key="criteria", title=title, col="_n", lang=lang,
+                           categories=cats)], notes
+
+
+def _gaps_layer(ctx: Context, options: dict) -> tuple[list[gv.ViewLayer], list[str]]:
+    lang = ctx.lang
+    title = t("export.view.gaps.value", lang)
+    result, reason = _analysis("gaps", ctx, **options)
+    notes = [] if result is not None else [
+        t("export.unavailable", lang, what="gaps", reason=reason)]
+    units = _unit_frame(result)
+    col = _pick(units, GAP_COLS)
+    if units is None or not col:
+        return [gv.choropleth(_empty_units(ctx), key="gaps", title=title, value_col="__none__",
+                              lang=lang)], notes
+    values = units[col]
+    if values.dtype == bool or set(values.dropna().unique()) <= {True, False}:
+        units["_gap"] = values.map({True: "gap", False: "covered"})
+    else:
+        units["_gap"] = values.astype("object")
+    cats = {"gap": (t("export.gap.gap", lang), "#d7301f"),
+            "covered": (t("export.gap.covered", lang), "#74c476"),
+            "not_eligible": (t("export.gap.not_eligible", lang), "#f0f0f0")}
+    return [gv.categorical(units, key="gaps", title=title, col="_gap", lang=lang,
+                           categories=cats)], notes
+
+
+def build_view(name: str, *, zone: str, store: Store | str | None = None, lang: str = "fr",
+               audience: str = "public", period: str | None = None, **filters) -> gv.View:
+    """Return the view ``name`` of ``zone``, disclosure-controlled for ``audience``.
+
+    Parameters
+    ----------
+    name
+        One of :data:`VIEWS`.
+    zone
+        A zone id (``kangaba``, ``bamako``...); unknown ids raise listing the valid ones.
+    audience
+        ``public`` (town-level centres, suppressed case figures at commune level) or
+        ``internal`` (exact centres where known; still never a point per child).
+    period
+        ``YYYY``, ``YYYY-MM`` or ``START/END``; ``None`` for every date.
+    filters
+        ``place_ids`` (restrict the data to these places), ``focus`` (a GeoDataFrame setting
+        the extent), ``units`` and other options passed on to the Analyses service.
+    """
+    _check(name, audience, lang)
+    store = resolve_store(store)
+    place_ids = filters.pop("place_ids", None)
+    focus = filters.pop("focus", None)
+    if period:
+        parse_period(period)
+    ctx = Context(zone, store=store, lang=lang, audience=audience)
+    notes = ctx.notes()
+    if name == "coverage":
+        data = [_coverage_layer(ctx, activities(store, period=period), place_ids)]
+        ctx.used.append("activities")
+    else:
+        options = dict(filters)
+        if period:
+            options["period"] = period
+        builder = {"access": _access_layers, "criteria": _criteria_layer,
+                   "gaps": _gaps_layer}[name]
+        data, extra = builder(ctx, options)
+        notes += extra
+    sources, attributions = ctx.sources()
+    units = filters.get("units", "places" if name == "coverage" else "")
+    subtitle = t("export.subtitle", lang, zone=ctx.zone_name, units=units or "—",
+                 period=period or t("export.period_all", lang))
+    disclosure = gv.Disclosure(level=t("level.3", lang), period=period or "",
+                               data_version=data_version(store, lang), audience=audience)
+    return gv.make_view(name, lang=lang, title=t(f"export.view.{name}.title", lang),
+                        subtitle=subtitle,
+                        layers=[*ctx.context(), *data, *ctx.point_layers(place_ids)],
+                        disclosure=disclosure, sources=sources, attributions=attributions,
+                        notes=notes, focus=focus if focus is not None else ctx.zone)
