@@ -67,12 +67,39 @@ SUPPRESSION_K: Final[int] = 5
 #: Case figures are never shown below this admin level (3 = commune).
 CASE_MIN_ADMIN_LEVEL: Final[int] = 3
 
+# --- records (import, matching, indicators) ----------------------------------------------------
+
+#: Fuzzy place-name matches scoring below this (0-100, rapidfuzz ratio) are rejected.
+RECORDS_FUZZY_MIN_SCORE: Final[float] = 80.0
+#: A record's coordinates match the nearest programme place within this distance.
+RECORDS_COORD_TOLERANCE_KM: Final[float] = 2.0
+#: Files larger than this are refused before reading.
+RECORDS_MAX_FILE_MB: Final[float] = 20.0
+#: Achievement at or above these ratios is green / amber (below amber: red).
+INDICATOR_GREEN_MIN: Final[float] = 0.9
+INDICATOR_AMBER_MIN: Final[float] = 0.6
+
 # --- analyses --------------------------------------------------------------------------------
 
 ACCESS_BANDS_KM: Final[tuple[float, ...]] = (5.0, 10.0, 25.0, 50.0)
 BORDER_THRESHOLD_KM: Final[float] = 50.0
 GOLD_RADIUS_KM: Final[float] = 15.0
 MIN_CRITERIA: Final[int] = 1
+#: A place's attractiveness reaches units within this distance of it.
+ATTRACT_RADIUS_KM: Final[float] = 15.0
+#: Attractiveness (0-1) at or above which the criterion is met.
+ATTRACT_THRESHOLD: Final[float] = 0.5
+#: Default weights of the three site-selection criteria (equal, as in the programme documents).
+CRITERIA_WEIGHTS: Final[dict[str, float]] = {"attractiveness": 1.0, "border": 1.0, "gold": 1.0}
+#: Access band: a unit with no centre within this distance lacks access (gaps, where-next).
+ACCESS_KM: Final[float] = 25.0
+#: Coverage (share of a unit's target reached) below which a unit at risk is a gap.
+COVERAGE_THRESHOLD: Final[float] = 0.5
+#: Where-next defaults: number of sites and minimum distance from existing or chosen sites.
+NEXT_SITES_N: Final[int] = 3
+NEXT_MIN_DISTANCE_KM: Final[float] = 10.0
+#: Editable default attractiveness of the programme's towns.
+ATTRACTIVENESS_CSV: Final[Path] = DATA_DIR / "attractiveness.csv"
 
 # --- languages -------------------------------------------------------------------------------
 

@@ -1,0 +1,206 @@
+"""Planning units: admin units of a level where installed, else H3 hexagons over a zone.
+
+Every unit frame has ``unit_id``, ``name``, ``kind`` (``admin<level>`` or ``h3:<res>``),
+``area_km2``, ``centroid_lon``, ``centroid_lat`` and a polygon geometry in EPSG:4326. The
+centroid is the geodesic-safe ``representative`` centre used for point distances: the polygon's
+centroid, or its representative point when the centroid falls outside (a crescent-shaped unit).
+"""
+
+from __future__ import annotations
+
+import re
+
+import geopandas as gpd
+import h3
+import numpy as np
+import pandas as pd
+import shapely
+
+from geo import settings
+from geo.errors import InputError
+from geo.geodesy import area_km2, require_crs
+
+UNIT_COLUMNS = ("unit_id", "name", "kind", "area_km2", "centroid_lon", "centroid_lat")
+#: A unit is in a zone when at least this share of the unit (or of the zone) overlaps the other.
+MIN_OVERLAP_SHARE = 0.5
+#: Finest and coarsest H3 resolutions accepted.
+H3_RESOLUTIONS = range(0, 16)
+
+
+def parse_units(spec: str) -> tuple[str, int]:
+    """Parse a units spec (``"admin2"``, ``"admin3"``, ``"h3:8"``) into ``(kind, number)``.
+
+    Returns ``("admin", level)`` or ``("h3", resolution)``.
+    """
+    text = str(spec).strip().lower()
+    match = re.fullmatch(r"admin([0-3])|h3:(\d{1,2})", text)
+    if not match:
+        raise InputError(f"units {spec!r} not understood; expected admin1, admin2, admin3 or "
+                         "h3:N with N the H3 resolution (e.g. h3:8)")
+    if match.group(1) is not None:
+        return "admin", int(match.group(1))
+    res = int(match.group(2))
+    if res not in H3_RESOLUTIONS:
+        raise InputError(f"H3 resolution {res} out of range; expected 0 to 15")
+    return "h3", res
+
+
+def _zone_geometry(zone: gpd.GeoDataFrame | gpd.GeoSeries | shapely.Geometry) -> shapely.Geometry:
+    if isinstance(zone, (gpd.GeoDataFrame, gpd.GeoSeries)):
+        require_crs(zone, "zone")
+        geoms = zone.to_crs(settings.CRS)
+        geoms = geoms.geometry if isinstance(geoms, gpd.GeoDataFrame) else geoms
+        geom = shapely.union_all(geoms.dropna().values) if len(geoms) else None
+    else:
+        geom = zone
+    if geom is None or geom.is_empty or geom.area <= 0:
+        raise InputError("the zone is empty (no polygon area); expected a zone with an area")
+    return geom
+
+
+def _finish(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Add area and centroid columns."""
+    out = frame.copy()
+    out["area_km2"] = area_km2(out)
+    geoms = out.geometry.values
+    # A lon/lat centroid is within metres of the geodesic one for units of this size.
+    cent = shapely.centroid(geoms)
+    inside = shapely.intersects(geoms, cent)
+    cent = np.where(inside, cent, shapely.point_on_surface(geoms))
+    out["centroid_lon"] = shapely.get_x(cent)
+    out["centroid_lat"] = shapely.get_y(cent)
+    return gpd.GeoDataFrame(out[[*UNIT_COLUMNS, *[c for c in out.columns
+                                                  if c not in UNIT_COLUMNS]]],
+                            geometry="geometry", crs=settings.CRS)
+
+
+def admin_units(admin: gpd.GeoDataFrame, zone, level: int) -> gpd.GeoDataFrame:
+    """Return the admin units of ``level`` that make up ``zone``.
+
+    A unit belongs to the zone when at least half of it lies in the zone, or when at least half of
+    the zone lies in it (a zone smaller than the unit). Units keep their full geometry.
+
+    Parameters
+    ----------
+    admin
+        Installed admin units (``unit_id, name, level, parent_id, geometry``).
+    zone
+        The zone: a one-row frame, a GeoSeries or a shapely geometry (EPSG:4326).
+    level
+        The admin level of the units.
+    """
+    require_crs(admin, "admin")
+    geom = _zone_geometry(zone)
+    units = admin.to_crs(settings.CRS)
+    units = units[units["level"] == level]
+    if units.empty:
+        raise InputError(f"no admin units of level {level} installed; install them with "
+                         "`zoneplan data add-boundaries FILE --level "
+                         f"{level}` or use H3 units (e.g. --units h3:7)")
+    candidates = units[units.intersects(geom)]
+    if candidates.empty:
+        raise InputError(f"no admin unit of level {level} intersects the zone")
+    # Shares of areas, so degrees² are fine for comparing them.
+    geoms = candidates.geometry.values
+    overlap = pd.Series(shapely.area(shapely.intersection(geoms, geom)), index=candidates.index)
+    keep = (overlap >= MIN_OVERLAP_SHARE * shapely.area(geoms)) | (
+        overlap >= MIN_OVERLAP_SHARE * geom.area)
+    chosen = candidates[keep]
+    if chosen.empty:  # a zone straddling several units: keep the biggest overlaps
+        chosen = candidates[overlap >= 0.1 * overlap.max()]
+    out = gpd.GeoDataFrame(chosen.copy(), geometry="geometry", crs=settings.CRS)
+    out["unit_id"] = out["unit_id"].astype(str)
+    out["kind"] = f"admin{level}"
+    return _finish(out)
+
+
+def h3_units(zone, resolution: int) -> gpd.GeoDataFrame:
+    """Return the H3 cells of ``resolution`` whose centre lies in ``zone``.
+
+    A zone smaller than one cell gets the cell under its representative point, so the result is
+    never empty for a non-empty zone.
+    """
+    if resolution not in H3_RESOLUTIONS:
+        raise InputError(f"H3 resolution {resolution} out of range; expected 0 to 15")
+    geom = _zone_geometry(zone)
+    cells: list[str] = []
+    for part in getattr(geom, "geoms", [geom]):
+        if part.geom_type != "Polygon" or part.is_empty:
+            continue
+        cells.extend(h3.geo_to_cells(part, resolution))
+    if not cells:
+        pt = geom.representative_point()
+        cells = [h3.latlng_to_cell(pt.y, pt.x, resolution)]
+    cells = sorted(set(cells))
+    polys = []
+    for cell in cells:
+        ring = h3.cell_to_boundary(cell)  # (lat, lng) pairs
+        polys.append([(lng, lat) for lat, lng in ring])
+    geometry = shapely.polygons(polys) if polys else []
+    centres = np.array([h3.cell_to_latlng(c) for c in cells], dtype="float64").reshape(-1, 2)
+    out = gpd.GeoDataFrame(
+        {"unit_id": cells, "name": cells, "kind": f"h3:{resolution}",
+         "area_km2": [h3.cell_area(c, unit="km^2") for c in cells],
+         "centroid_lon": centres[:, 1], "centroid_lat": centres[:, 0]},
+        geometry=geometry, crs=settings.CRS)
+    return out
+
+
+def auto_resolution(zone, *, max_cells: int = 20_000, finest: int = 8) -> int:
+    """Return the finest H3 resolution (at most ``finest``) giving about ``max_cells`` or fewer."""
+    geom = _zone_geometry(zone)
+    area = float(area_km2(gpd.GeoSeries([geom], crs=settings.CRS))[0])
+    for res in range(finest, -1, -1):
+        if area / h3.average_hexagon_area(res, unit="km^2") <= max_cells:
+            return res
+    return 0
+
+
+def planning_units(zone, units: str, admin: gpd.GeoDataFrame | None = None) -> gpd.GeoDataFrame:
+    """Return the planning units of ``zone`` for the spec ``units`` (see :func:`parse_units`).
+
+    ``"auto"`` picks the finest installed admin level below the region (commune, else cercle)
+    when it has at least four units in the zone, else H3 cells at :func:`auto_resolution`.
+    """
+    if str(units).strip().lower() == "auto":
+        installed = set() if admin is None or admin.empty else set(admin["level"].astype(int))
+        for level in (3, 2):
+            if level in installed:
+                try:
+                    found = admin_units(admin, zone, level)
+                except InputError:
+                    continue
+                if len(found) >= 4:
+                    return found
+        return h3_units(zone, auto_resolution(zone))
+    kind, number = parse_units(units)
+    if kind == "h3":
+        return h3_units(zone, number)
+    installed = set() if admin is None or admin.empty else set(admin["level"].astype(int))
+    if number not in installed:
+        have = ", ".join(f"admin{lv}" for lv in sorted(installed) if lv > 0) or "none"
+        name = settings.ADMIN_LEVELS[number]["en"]
+        raise InputError(
+            f"units admin{number} ({name} boundaries) are not installed (installed: {have}); "
+            f"use --units h3:N (e.g. h3:7) or install them with `zoneplan data add-boundaries "
+            f"FILE --level {number}`")
+    return admin_units(admin, zone, number)
+
+
+def units_frame(frame: pd.DataFrame) -> gpd.GeoDataFrame:
+    """Check that ``frame`` is a usable unit frame and return a copy in EPSG:4326."""
+    if not isinstance(frame, gpd.GeoDataFrame):
+        raise InputError(f"units must be a GeoDataFrame; got {type(frame).__name__}")
+    require_crs(frame, "units")
+    missing = [c for c in ("unit_id",) if c not in frame.columns]
+    if missing:
+        raise InputError(f"units lack column(s) {', '.join(missing)}; expected unit_id and a "
+                         "geometry")
+    out = frame.to_crs(settings.CRS)
+    if "centroid_lon" not in out.columns or "area_km2" not in out.columns:
+        if "kind" not in out.columns:
+            out = out.assign(kind="custom")
+        if "name" not in out.columns:
+            out = out.assign(name=out["unit_id"].astype(str))
+        out = _finish(out)
+    return out
