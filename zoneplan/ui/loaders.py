@@ -35,3 +35,24 @@ def base_frames(store: Store, *, audience: str = "public") -> dict[str, gpd.GeoD
               for name in ("borders", "admin", "zones", "places", "gold_sites")}
     frames["centres"] = load_layer("centres", path, mtime, audience=audience)
     return frames
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def unlocated(store_path: str, mtime: float):
+    """Return the places that have no location yet (cached per store version)."""
+    return layers.module("places").unlocated(Store(store_path))
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def status(store_path: str, mtime: float) -> list[dict]:
+    """Return every layer with its count, source and attribution (cached per store version)."""
+    from zoneplan.commands.data import layer_status
+
+    return layer_status(Store(store_path))
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def store_meta(store_path: str, mtime: float) -> dict[str, str]:
+    """Return the store's key/value metadata (cached per store version)."""
+    store = Store(store_path)
+    return store.meta() if store.exists() else {}

@@ -1,0 +1,38 @@
+"""Critères et lacunes: one layer per criterion, weights, "meets at least N", gaps, where next."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from geo import settings
+from geo.i18n import t
+from zoneplan.ui import widgets
+from zoneplan.ui.context import Ctx
+
+#: The site-selection criteria, as named by the analyses.
+CRITERIA: tuple[str, ...] = ("border", "gold", "economic", "transit")
+
+
+def render(ctx: Ctx) -> None:
+    """Draw the criteria and gaps page."""
+    lang = ctx.lang
+    cols = st.columns(len(CRITERIA) + 1)
+    weights = {}
+    for col, name in zip(cols, CRITERIA, strict=False):
+        weights[name] = col.slider(t(f"app.criteria.{name}", lang), 0.0, 3.0, 1.0, 0.5,
+                                   key=f"criteria.weight.{name}")
+    min_n = cols[-1].slider(t("app.criteria.min_n", lang), 1, len(CRITERIA),
+                            settings.MIN_CRITERIA, key="criteria.min_n")
+    show = st.radio(t("app.criteria.show", lang), ("criteria", "gaps"), horizontal=True,
+                    key="criteria.show", format_func=lambda v: t(f"app.criteria.show.{v}", lang))
+    options = {"weights": weights, "min_criteria": min_n}
+    widgets.show_view(ctx, show, key=f"map.{show}", **options)
+    left, right = st.columns(2)
+    with left:
+        st.subheader(t("app.criteria.gaps", lang))
+        gaps = widgets.run_analysis(ctx, "gaps", **options)
+        widgets.table(None if gaps is None else gaps.table, lang, key="gaps.table")
+    with right:
+        st.subheader(t("app.criteria.next", lang))
+        nxt = widgets.run_analysis(ctx, "next", **options)
+        widgets.table(None if nxt is None else nxt.table, lang, key="next.table")

@@ -1,0 +1,119 @@
+"""Widgets shared by the pages: a map from a view, the base map, states and tables."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import folium
+import pandas as pd
+import streamlit as st
+from streamlit_folium import st_folium
+
+from geo.errors import InputError
+from geo.i18n import catalogue, t
+from zoneplan.ui import loaders, services
+from zoneplan.ui.context import Ctx
+from zoneplan.ui.maps import ControlIcons, base_map
+
+MAP_HEIGHT = 540
+
+
+def show_map(m: folium.Map, key: str, *, returned: Iterable[str] = ()) -> dict:
+    """Draw ``m``; only the ``returned`` objects rerun the script (panning never does)."""
+    return st_folium(m, key=key, height=MAP_HEIGHT, use_container_width=True,
+                     returned_objects=list(returned)) or {}
+
+
+def show_base_map(ctx: Ctx, key: str, *, returned: Iterable[str] = (),
+                  extra: Iterable[folium.map.Layer] = ()) -> dict:
+    """Draw the base layers (borders, admin units, zones, places, sites, centres)."""
+    m = base_map(loaders.base_frames(ctx.store, audience=ctx.audience), ctx.lang, tiles=ctx.tiles)
+    for layer in extra:
+        layer.add_to(m)
+    return show_map(m, key, returned=returned)
+
+
+def show_view(ctx: Ctx, name: str, key: str, **extra: object):
+    """Draw the view ``name`` for the filters; return it (``None`` if it could not be built).
+
+    A selection with no data gets an explicit "no data for this selection" state above the map;
+    bad input is shown as one line, never a traceback.
+    """
+    try:
+        view = services.view(ctx, name, **extra)
+        from geo.render_folium import to_folium
+    except services.Unavailable:
+        st.caption(t("app.view_pending", ctx.lang))
+        show_base_map(ctx, key)
+        return None
+    except InputError as exc:
+        st.error(str(exc))
+        show_base_map(ctx, key)
+        return None
+    if view.message:
+        st.warning(view.message, icon="ℹ️")
+    m = to_folium(view, ctx.lang)
+    ControlIcons().add_to(m)
+    if ctx.tiles:
+        folium.TileLayer("OpenStreetMap", name="OpenStreetMap", show=False, overlay=True,
+                         control=True).add_to(m)
+    show_map(m, key)
+    return view
+
+
+def run_analysis(ctx: Ctx, verb: str, **options: object):
+    """Return the analysis ``verb`` for the filters, or ``None`` after saying why not."""
+    try:
+        return services.analyse(ctx, verb, **options)
+    except services.Unavailable:
+        st.caption(t("app.analysis_pending", ctx.lang))
+    except InputError as exc:
+        st.error(str(exc))
+    return None
+
+
+def table(frame: pd.DataFrame | None, lang: str, *, key: str | None = None) -> None:
+    """Show ``frame``, or the "no data for this selection" state when it is empty."""
+    if frame is None or frame.empty:
+        st.info(t("no_data", lang))
+        return
+    shown = pd.DataFrame(frame.drop(columns=[c for c in ("geometry",) if c in frame]))
+    st.dataframe(shown, hide_index=True, width="stretch", key=key)
+
+
+def label(key: str, lang: str) -> str:
+    """Return the catalogue text of summary key ``key`` (``app.summary.<key>``) or the key."""
+    full = f"app.summary.{key}"
+    return t(full, lang) if full in catalogue() else key.replace("_", " ")
+
+
+def metrics(summary: dict | None, lang: str, *, limit: int = 6) -> None:
+    """Show the plain numbers of ``summary`` as metric tiles (at most ``limit`` per row)."""
+    numbers = {k: v for k, v in (summary or {}).items()
+               if isinstance(v, int | float) and not isinstance(v, bool)}
+    items = list(numbers.items())
+    for start in range(0, len(items), limit):
+        row = items[start:start + limit]
+        for col, (k, value) in zip(st.columns(len(row)), row, strict=True):
+            if isinstance(value, float):
+                value = f"{value:.0%}" if 0 <= value <= 1 and ("share" in k or "pct" in k) \
+                    else f"{value:,.1f}"
+            col.metric(label(k, lang), value)
+
+
+TRAFFIC_ICONS = {"green": "🟢", "amber": "🟠", "red": "🔴", "no_data": "⚪"}
+
+
+def progress(frame: pd.DataFrame, lang: str) -> None:
+    """Show progress against targets: a bar chart of achievement and a table with traffic lights."""
+    if frame is None or frame.empty:
+        st.info(t("no_data", lang))
+        return
+    shown = frame.copy()
+    if "status" in shown:
+        shown.insert(0, "⬤", shown["status"].map(TRAFFIC_ICONS).fillna("⚪"))
+    label_col = next((c for c in (f"label_{lang}", "label", "indicator_id") if c in shown), None)
+    if "achievement" in shown and label_col:
+        chart = shown.set_index(label_col)["achievement"].astype("float64")
+        st.bar_chart(chart, horizontal=True)
+    table(shown, lang, key="progress.table")
