@@ -1,0 +1,397 @@
+"""Import activity and case records into the project store, and load the fictitious sample.
+
+:func:`import_file` reads a partner's file, validates every row, matches it to a place or admin
+unit, and writes the accepted rows (``activities`` or ``cases``) and the rejected ones
+(``quarantine``, with their reasons) in one transaction. Nothing is lost: ``rows_read = accepted +
+rejected``. Re-importing a file adds nothing: each record's id is derived from its content.
+
+Case rows keep no point and nothing below the commune: their coordinates and village are used to
+find the unit and then dropped, as are free-text notes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+import layers
+from geo import settings
+from geo.errors import InputError
+from geo.matching import MATCH_COLUMNS, Gazetteer, clean_name
+from geo.readers import LINE_COL, read_records
+from geo.store import Store
+from geo.validate import (
+    COUNT_FIELDS,
+    canonical,
+    normalise_type,
+    read_mapping,
+    validate,
+)
+
+ACTIVITIES_TABLE = "activities"
+CASES_TABLE = "cases"
+QUARANTINE_TABLE = "quarantine"
+IMPORTS_TABLE = "imports"
+SAMPLE_META_KEY = "sample"
+
+#: Columns of the ``cases`` table: no geometry, no place, nothing below the commune.
+CASE_COLUMNS: tuple[str, ...] = (
+    "record_id", "date", "programme_id", "partner", "case_type", "unit_id", "unit_level",
+    "commune_id", "commune", "cercle_id", "cercle", "region_id", "region", "zone_id",
+    "age_group", "girls", "boys", "children", "total", "match_method", "match_score",
+    "source_file", "line", "import_id",
+)
+ACTIVITY_COLUMNS: tuple[str, ...] = (
+    "record_id", "date", "programme_id", "partner", "activity_type", "activity_label",
+    "place_id", "place_name", "place_text", "unit_id", "commune_id", "commune", "cercle_id",
+    "cercle", "region_id", "region", "zone_id", "age_group", "girls", "boys", "women", "men",
+    "children", "total", "sessions", "notes", "match_method", "match_score", "source_file",
+    "line", "import_id",
+)
+QUARANTINE_COLUMNS: tuple[str, ...] = ("source_file", "kind", "line", "reason", "raw",
+                                       "import_id", "imported_at")
+REPORT_COLUMNS: tuple[str, ...] = ("line", "status", "reason", "record_id", "place_id",
+                                   "place_name", "unit_id", "match_level", "match_method",
+                                   "match_score")
+
+
+@dataclass
+class ImportReport:
+    """What an import did: a JSON-able summary and one report row per record."""
+
+    summary: dict
+    rows: pd.DataFrame
+    records: pd.DataFrame = field(repr=False, default_factory=pd.DataFrame)
+    quarantine: pd.DataFrame = field(repr=False, default_factory=pd.DataFrame)
+
+
+def _resolve(store: Store | str | os.PathLike[str] | None) -> Store:
+    return store if isinstance(store, Store) else Store(store)
+
+
+def gazetteer(store: Store | None = None) -> Gazetteer:
+    """Return the reference gazetteer: programme places plus installed admin unit names."""
+    store = _resolve(store)
+    places = layers.module("places").load_all(store)
+    units = layers.load("admin", store=store)
+    try:
+        zones = layers.load("zones", store=store)
+    except InputError:
+        zones = None
+    return Gazetteer.build(places, units, zones)
+
+
+def programmes() -> pd.DataFrame:
+    """Return the programmes (``data/programmes.csv``)."""
+    return pd.read_csv(settings.DATA_DIR / "programmes.csv", dtype=str, keep_default_na=False)
+
+
+def import_file(
+    path: str | os.PathLike[str],
+    *,
+    kind: str = "activities",
+    store: Store | str | os.PathLike[str] | None = None,
+    mapping: str | os.PathLike[str] | dict[str, str] | None = None,
+    dry_run: bool = False,
+    max_mb: float = settings.RECORDS_MAX_FILE_MB,
+    gaz: Gazetteer | None = None,
+) -> ImportReport:
+    """Import a records file into the store; return what was accepted and rejected, and why.
+
+    Parameters
+    ----------
+    path
+        CSV, XLSX, GeoJSON, GeoPackage or KoboToolbox export.
+    kind
+        ``"activities"`` or ``"cases"``.
+    store
+        The project store (default location when ``None``).
+    mapping
+        Extra header mapping (``{"file header": "field"}``) or a file holding one.
+    dry_run
+        Check and report only; the store is not touched.
+    max_mb
+        Larger files are refused.
+    gaz
+        A prebuilt gazetteer (to import many files quickly); built from the store otherwise.
+
+    Raises
+    ------
+    InputError
+        For an unreadable file or missing required columns (the store is left unchanged).
+    """
+    store = _resolve(store)
+    path = Path(path)
+    src = path.name
+    if kind not in ("activities", "cases"):
+        raise InputError(f"--kind {kind!r} is not known; expected activities or cases")
+    if mapping is not None and not isinstance(mapping, dict):
+        mapping = read_mapping(mapping)
+    raw = read_records(path, max_mb=max_mb)
+    canon = canonical(raw, kind, mapping, source=src)
+    checked = validate(canon, kind)
+    gaz = gaz or gazetteer(store)
+    import_id = _file_hash(path)
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
+
+    matched = _match_rows(checked, gaz)
+    # The matched (canonical) commune, cercle and région replace the text as written.
+    out = pd.concat([checked.drop(columns=["commune", "cercle", "region"]), matched], axis=1)
+    reasons = out["reasons"].map(list)
+    type_col = "activity_type" if kind == "activities" else "case_type"
+    codes = out[type_col].map(lambda v: normalise_type(v, kind))
+    if kind == "cases":
+        for i in np.flatnonzero(codes.isna().to_numpy() & (out[type_col].str.strip() != "")):
+            reasons.iloc[i] = [*reasons.iloc[i], f"type de cas {out[type_col].iloc[i]!r} unknown; "
+                               f"expected one of: {', '.join(_case_types())}"]
+    unmatched = matched["match_level"].isna().to_numpy()
+    for i in np.flatnonzero(unmatched):
+        reasons.iloc[i] = [*reasons.iloc[i], matched["match_reason"].iloc[i] or "place unknown"]
+    out["programme_id"] = _programme_ids(out)
+
+    records = _records(out, kind, codes, src, import_id)
+    ok = reasons.map(len).eq(0).to_numpy().copy()
+    # Duplicates inside the file: identical content -> the same record id.
+    first_line = records.loc[ok, ["record_id", "line"]].drop_duplicates("record_id").set_index(
+        "record_id")["line"]
+    dup = ok & records["record_id"].duplicated(keep="first").to_numpy()
+    for i in np.flatnonzero(dup):
+        rid = records["record_id"].iloc[i]
+        reasons.iloc[i] = [f"duplicate of line {int(first_line[rid])}"]
+    ok &= ~dup
+
+    table = ACTIVITIES_TABLE if kind == "activities" else CASES_TABLE
+    existing = store.read(table) if store.exists() else None
+    known = set() if existing is None else set(existing["record_id"].astype(str))
+    accepted = records[ok]
+    new = accepted[~accepted["record_id"].isin(known)]
+
+    reason_text = reasons.map("; ".join)
+    report = pd.DataFrame({
+        "line": records["line"].to_numpy(),
+        "status": np.where(ok, "accepted", "rejected"),
+        "reason": np.where(ok, "", reason_text.to_numpy()),
+        "record_id": np.where(ok, records["record_id"], ""),
+        "place_id": matched["place_id"].to_numpy() if kind == "activities" else None,
+        "place_name": matched["place_name"].to_numpy() if kind == "activities" else None,
+        "unit_id": records["unit_id"].to_numpy(),
+        "match_level": matched["match_level"].where(
+            ~((matched["match_level"] == "place") & (kind == "cases")), "commune").to_numpy(),
+        "match_method": matched["match_method"].to_numpy(),
+        "match_score": matched["match_score"].to_numpy(),
+    }, index=checked.index)
+    fuzzy = int((ok & (matched["match_method"] == "fuzzy").to_numpy()).sum())
+    quarantine = _quarantine(raw, canon, ~ok, reason_text, src, kind, import_id, now)
+
+    summary = {
+        "file": src, "kind": kind, "rows_read": len(records), "accepted": int(ok.sum()),
+        "rejected": int((~ok).sum()), "fuzzy": fuzzy, "duplicates": int(dup.sum()),
+        "added": len(new), "already_present": int(len(accepted) - len(new)),
+        "by_method": {str(k): int(v) for k, v in
+                      matched.loc[ok, "match_method"].value_counts().items()},
+        "rejected_rows": [{"line": int(ln), "reason": r} for ln, r in
+                          zip(report.loc[~ok, "line"], report.loc[~ok, "reason"], strict=True)],
+        "dry_run": bool(dry_run), "store": str(store.path), "import_id": import_id,
+    }
+    if kind == "cases":
+        dropped = int(np.isfinite(checked["lat"].to_numpy()).sum())
+        summary["coordinates_dropped"] = dropped
+        summary["note"] = ("case rows keep no coordinates and nothing below the commune: "
+                           "coordinates and villages were used to find the unit, then dropped")
+    if raw.attrs.get("overlong_lines"):
+        summary["overlong_lines"] = raw.attrs["overlong_lines"]
+
+    if not dry_run:
+        _write(store, table, kind, new, quarantine, src, summary, now)
+    return ImportReport(summary=summary, rows=report[list(REPORT_COLUMNS)], records=accepted,
+                        quarantine=quarantine)
+
+
+def _case_types() -> list[str]:
+    from geo.validate import CASE_TYPES
+
+    return list(CASE_TYPES)
+
+
+def _file_hash(path: Path) -> str:
+    digest = hashlib.sha1()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()[:12]
+
+
+def _match_rows(checked: pd.DataFrame, gaz: Gazetteer) -> pd.DataFrame:
+    """Match each distinct combination of place fields once, then spread the results."""
+    keys = ["place_code", "place", "commune", "cercle", "region", "lat", "lon"]
+    frame = checked[keys].copy()
+    for col in keys[:5]:
+        frame[col] = frame[col].astype(str).str.strip()
+    codes, uniques = pd.factorize(pd.MultiIndex.from_frame(frame.fillna(-999.0)))
+    results = []
+    for combo in uniques:
+        code, place, commune, cercle, region, lat, lon = combo
+        m = gaz.match(code=code, place=place, commune=commune, cercle=cercle, region=region,
+                      lat=np.nan if lat == -999.0 else lat, lon=np.nan if lon == -999.0 else lon)
+        results.append([getattr(m, c) for c in MATCH_COLUMNS])
+    table = pd.DataFrame(results, columns=list(MATCH_COLUMNS))
+    out = table.iloc[codes].reset_index(drop=True)
+    out.index = checked.index
+    out["match_score"] = out["match_score"].astype("float64")
+    return out
+
+
+def _programme_ids(out: pd.DataFrame) -> pd.Series:
+    """Return each row's programme: as written (id or name), else the programme of its zone."""
+    progs = programmes()
+    names: dict[str, str] = {}
+    for row in progs.itertuples():
+        for text in (row.programme_id, row.name_fr, row.name_en):
+            names[clean_name(text)] = row.programme_id
+    names.setdefault("rompre le silence", "rompre_le_silence")
+    zone_prog: dict[str, str] = {}
+    for row in progs.itertuples():
+        for zone in str(row.zones).split(";"):
+            zone_prog[zone.strip()] = row.programme_id
+    written = out["programme_id"].map(lambda v: names.get(clean_name(v)) if str(v).strip()
+                                      else None)
+    by_zone = out["zone_id"].map(lambda z: zone_prog.get(z) if isinstance(z, str) else None)
+    return written.where(written.notna(), by_zone)
+
+
+def _records(out: pd.DataFrame, kind: str, codes: pd.Series, src: str,
+             import_id: str) -> pd.DataFrame:
+    """Return the table rows (all rows; the caller keeps the accepted ones)."""
+    is_case = kind == "cases"
+    unit_id = out["commune_id"].where(out["commune_id"].notna(), out["cercle_id"])
+    unit_id = unit_id.where(unit_id.notna(), out["region_id"])
+    common = {
+        "date": out["date"],
+        "programme_id": out["programme_id"],
+        "partner": out["partner"].astype(object),
+        "unit_id": unit_id,
+        "commune_id": out["commune_id"], "commune": out["commune"],
+        "cercle_id": out["cercle_id"], "cercle": out["cercle"],
+        "region_id": out["region_id"], "region": out["region"], "zone_id": out["zone_id"],
+        "age_group": out["age_group"].astype(object),
+        "match_method": out["match_method"], "match_score": out["match_score"],
+        "source_file": src, "line": out[LINE_COL].astype("int64"), "import_id": import_id,
+    }
+    if is_case:
+        frame = pd.DataFrame({**common, "case_type": codes,
+                              "unit_level": np.where(out["commune_id"].notna(), 3,
+                                                     np.where(out["cercle_id"].notna(), 2, 1)),
+                              "girls": out["girls"], "boys": out["boys"],
+                              "children": out["children"], "total": out["total"]})
+        identity = ["date", "programme_id", "partner", "case_type", "unit_id", "age_group",
+                    "girls", "boys", "children", "total"]
+    else:
+        frame = pd.DataFrame({**common, "activity_type": codes,
+                              "activity_label": out["activity_type"].astype(object),
+                              "place_id": out["place_id"], "place_name": out["place_name"],
+                              "place_text": out["place"].astype(object),
+                              **{c: out[c] for c in COUNT_FIELDS},
+                              "notes": out["notes"].astype(object)})
+        identity = ["date", "programme_id", "partner", "activity_type", "activity_label",
+                    "place_id", "unit_id", "place_text", "age_group", *COUNT_FIELDS, "notes"]
+    key = pd.Series(kind, index=frame.index, dtype=object)
+    for col in identity:
+        key = key + "|" + frame[col].map(str)
+    ids = {k: hashlib.sha1(k.encode()).hexdigest()[:16] for k in key.unique()}
+    frame["record_id"] = key.map(ids)
+    columns = CASE_COLUMNS if is_case else ACTIVITY_COLUMNS
+    return frame[list(columns)]
+
+
+def _quarantine(raw: pd.DataFrame, canon: pd.DataFrame, rejected: np.ndarray,
+                reasons: pd.Series, src: str, kind: str, import_id: str,
+                now: str) -> pd.DataFrame:
+    rows = raw.loc[rejected]
+    cols = [c for c in raw.columns if c != LINE_COL]
+    raw_json = [json.dumps(dict(zip(cols, values, strict=True)), ensure_ascii=False,
+                           default=str) for values in rows[cols].itertuples(index=False)]
+    return pd.DataFrame({
+        "source_file": src, "kind": kind, "line": rows[LINE_COL].astype("int64").to_numpy(),
+        "reason": reasons[rejected].to_numpy(), "raw": raw_json, "import_id": import_id,
+        "imported_at": now,
+    }, columns=list(QUARANTINE_COLUMNS))
+
+
+def _activities_geometry(new: pd.DataFrame, store: Store, points: dict) -> gpd.GeoDataFrame:
+    geoms = [points.get(pid) if isinstance(pid, str) else None for pid in new["place_id"]]
+    return gpd.GeoDataFrame(new.copy(), geometry=gpd.GeoSeries(geoms, index=new.index,
+                                                               crs=settings.CRS),
+                            crs=settings.CRS)
+
+
+def _write(store: Store, table: str, kind: str, new: pd.DataFrame, quarantine: pd.DataFrame,
+           src: str, summary: dict, now: str) -> None:
+    """Write accepted rows, the file's quarantine and the import log in one transaction."""
+    places = layers.module("places").load_all(store)
+    points = {pid: g for pid, g in zip(places["place_id"], places.geometry, strict=True)
+              if g is not None and not g.is_empty}
+    with store.transaction() as tx:
+        if len(new):
+            current = tx.read(table)
+            if kind == "activities":
+                frame = _activities_geometry(new, store, points)
+                if current is not None and len(current):
+                    frame = gpd.GeoDataFrame(pd.concat([current, frame], ignore_index=True),
+                                             geometry="geometry", crs=settings.CRS)
+            else:
+                frame = pd.DataFrame(new)
+                if current is not None and len(current):
+                    frame = pd.concat([pd.DataFrame(current), frame], ignore_index=True)
+            tx.write(table, _typed(frame))
+        old_q = tx.read(QUARANTINE_TABLE)
+        if old_q is not None or len(quarantine):
+            keep = (pd.DataFrame(columns=list(QUARANTINE_COLUMNS)) if old_q is None else
+                    old_q[~((old_q["source_file"] == src) & (old_q["kind"] == kind))])
+            merged = pd.concat([pd.DataFrame(keep), quarantine], ignore_index=True)
+            tx.write(QUARANTINE_TABLE, merged.astype({"line": "int64"}))
+        log = tx.read(IMPORTS_TABLE)
+        entry = pd.DataFrame([{
+            "import_id": summary["import_id"], "source_file": src, "kind": kind,
+            "imported_at": now, "rows_read": summary["rows_read"],
+            "accepted": summary["accepted"], "rejected": summary["rejected"],
+            "added": summary["added"]}])
+        tx.write(IMPORTS_TABLE, entry if log is None else pd.concat([pd.DataFrame(log), entry],
+                                                                    ignore_index=True))
+
+
+def _typed(frame: pd.DataFrame) -> pd.DataFrame:
+    """Return ``frame`` with whole-number counts as integers where no value is missing."""
+    out = frame.copy()
+    for col in (*COUNT_FIELDS, "unit_level", "line"):
+        if col in out.columns:
+            values = pd.to_numeric(out[col], errors="coerce")
+            out[col] = values.astype("Int64") if values.isna().any() else values.astype("int64")
+    out["date"] = pd.to_datetime(out["date"])
+    return out
+
+
+# --- reading back -------------------------------------------------------------------------------
+
+
+def load_records(kind: str = "activities", store: Store | None = None) -> pd.DataFrame:
+    """Return the imported ``activities`` (GeoDataFrame) or ``cases`` (DataFrame, no geometry)."""
+    store = _resolve(store)
+    if kind == "activities":
+        return layers.load("activities", store=store)
+    if kind == "cases":
+        frame = store.read(CASES_TABLE)
+        return pd.DataFrame(columns=list(CASE_COLUMNS)) if frame is None else pd.DataFrame(frame)
+    raise InputError(f"kind {kind!r} is not known; expected activities or cases")
+
+
+def is_sample(store: Store | None = None) -> bool:
+    """Return whether the store holds the fictitious sample (every view must then say so)."""
+    return _resolve(store).meta().get(SAMPLE_META_KEY, "false").lower() == "true"
