@@ -296,7 +296,7 @@ def choropleth(frame: gpd.GeoDataFrame, *, key: str, title: str, value_col: str,
                           "heading"), *legend]
     legend += status_entries(lang, unmatched=unmatched)
     return ViewLayer(key=key, title=title, frame=styled_frame, kind=kind, legend=legend,
-                     labels=kind == "polygon", fill_opacity=0.75)
+                     labels=True, fill_opacity=0.75)
 
 
 def _pick_palette(palette: Sequence[str], n: int) -> list[str]:

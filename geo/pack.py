@@ -1,0 +1,366 @@
+"""CCPE map packs: a cover, then one page per unit with its map, indicators against targets, notes.
+
+Units are communes or villages. Commune polygons come from installed level-3 boundaries; where they
+are not installed, a commune's outline is a documented area: a buffer of ``buffer_km`` around the
+convex hull of the commune's located places (the basis is printed on the page). Case figures on a
+page come from a table already through :func:`geo.disclosure.protect` at commune level; a village
+page shows the figures of its commune, labelled so.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import BinaryIO
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from matplotlib.backends.backend_pdf import PdfPages
+from matplotlib.figure import Figure
+
+from geo import settings
+from geo.errors import InputError, UnknownNameError
+from geo.geodesy import local_aeqd
+from geo.i18n import t
+from geo.printmap import draw_inset, draw_legend, draw_map, paper_size_in, wrap_lines
+from geo.views import TRAFFIC, View
+from geo.zones import normalise_name
+
+BY: tuple[str, ...] = ("commune", "village")
+#: Radius of the documented area around a commune's places when no commune polygon is installed.
+COMMUNE_BUFFER_KM = 5.0
+#: Radius of the map extent around a village.
+VILLAGE_BUFFER_KM = 4.0
+#: Place kinds that count as a commune's places (what its outline is drawn around).
+COMMUNE_PLACE_KINDS = ("village", "commune", "gold_site")
+#: Rows ruled for notes on each page.
+NOTE_LINES = 7
+
+
+@dataclass
+class PackPage:
+    """One page: a unit, its map, its indicator table and notes."""
+
+    unit_id: str
+    name: str
+    view: View
+    indicators: pd.DataFrame
+    basis: str = ""
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class PackCover:
+    """The cover: title, subtitle, the units and their pages, what is not mapped, the control."""
+
+    title: str
+    subtitle: str
+    units: list[str]
+    not_mapped: list[str]
+    view: View | None = None
+    lines: list[str] = field(default_factory=list)
+
+
+def _buffer(geoms: Sequence[shapely.Geometry], km: float) -> shapely.Geometry:
+    hull = shapely.convex_hull(shapely.union_all(list(geoms)))
+    c = hull.centroid
+    crs = local_aeqd(c.x, c.y)
+    metric = gpd.GeoSeries([hull], crs=settings.CRS).to_crs(crs)
+    return metric.buffer(km * 1000.0, quad_segs=16).to_crs(settings.CRS).iloc[0]
+
+
+def commune_units(places: gpd.GeoDataFrame, *, communes: gpd.GeoDataFrame | None = None,
+                  buffer_km: float = COMMUNE_BUFFER_KM) -> gpd.GeoDataFrame:
+    """Return one unit per commune named in ``places["admin3"]``.
+
+    Parameters
+    ----------
+    places
+        Located places of the zone (``place_id, name, kind, admin3``, points).
+    communes
+        Installed level-3 units (``unit_id, name, geometry``), or ``None``. A commune found there
+        by name gets its polygon (``method = "admin"``); otherwise a buffer of ``buffer_km`` around
+        the hull of its places (``method = "area"``).
+
+    Returns
+    -------
+    GeoDataFrame
+        ``unit_id, name, kind, method, commune, place_ids, geometry`` sorted by name.
+    """
+    if "admin3" not in places.columns:
+        raise InputError("places have no admin3 column; expected the commune of each place")
+    located = places[places.geometry.notna() & ~places.geometry.is_empty]
+    located = located[located["admin3"].notna() & located["admin3"].astype(str).str.strip().ne("")]
+    rows = []
+    for name, group in located.groupby(located["admin3"].astype(str), sort=True):
+        own = group[group["kind"].isin(COMMUNE_PLACE_KINDS)]
+        if own.empty:  # a town standing for a commune it only sits in (Kangaba in Minidian)
+            continue
+        geom, method, unit_id = None, "area", f"commune:{normalise_name(name).replace(' ', '_')}"
+        if communes is not None and not communes.empty:
+            hit = communes[communes["name"].map(normalise_name) == normalise_name(name)]
+            if not hit.empty:
+                geom, method = hit.geometry.iloc[0], "admin"
+                unit_id = str(hit["unit_id"].iloc[0])
+        if geom is None:
+            geom = _buffer(own.geometry.values, buffer_km)
+        ids = list(group.loc[group.within(geom) | group.index.isin(own.index), "place_id"])
+        rows.append({"unit_id": unit_id, "name": name, "kind": "commune", "method": method,
+                     "commune": name, "place_ids": ids, "geometry": geom})
+    return gpd.GeoDataFrame(rows, columns=["unit_id", "name", "kind", "method", "commune",
+                                           "place_ids", "geometry"], geometry="geometry",
+                            crs=settings.CRS)
+
+
+def village_units(places: gpd.GeoDataFrame, *,
+                  buffer_km: float = VILLAGE_BUFFER_KM) -> gpd.GeoDataFrame:
+    """Return one unit per located village of ``places`` (the page's extent is a small buffer)."""
+    villages = places[(places["kind"] == "village") & places.geometry.notna()
+                      & ~places.geometry.is_empty]
+    rows = []
+    for _, row in villages.sort_values("name").iterrows():
+        rows.append({"unit_id": row["place_id"], "name": row["name"], "kind": "village",
+                     "method": "village", "commune": row.get("admin3") or "",
+                     "place_ids": [row["place_id"]],
+                     "geometry": _buffer([row.geometry], buffer_km)})
+    return gpd.GeoDataFrame(rows, columns=["unit_id", "name", "kind", "method", "commune",
+                                           "place_ids", "geometry"], geometry="geometry",
+                            crs=settings.CRS)
+
+
+def pack_units(places: gpd.GeoDataFrame, *, by: str,
+               communes: gpd.GeoDataFrame | None = None) -> gpd.GeoDataFrame:
+    """Return the units of a pack: communes or villages (see :func:`commune_units`)."""
+    if by not in BY:
+        raise UnknownNameError("pack unit", by, BY)
+    if by == "commune":
+        return commune_units(places, communes=communes)
+    return village_units(places)
+
+
+# --- indicators ------------------------------------------------------------------------------
+
+MEASURE_COLUMNS: dict[str, tuple[str, ...]] = {
+    "people": ("total",), "children": ("children", "total"), "girls": ("girls",),
+    "sessions": ("sessions",),
+}
+
+
+def _measure(frame: pd.DataFrame, measure: str) -> pd.Series:
+    for col in MEASURE_COLUMNS.get(measure, ("total",)):
+        if col in frame.columns:
+            return pd.to_numeric(frame[col], errors="coerce")
+    return pd.Series(np.nan, index=frame.index)
+
+
+def activity_achieved(indicators: pd.DataFrame, activities: pd.DataFrame,
+                      place_ids: Iterable[str]) -> pd.Series:
+    """Return, per activity indicator (index ``indicator_id``), the sum over ``place_ids``."""
+    ids = list(place_ids)
+    acts = pd.DataFrame(activities)
+    out = {}
+    for _, ind in indicators[indicators["kind"] == "activity"].iterrows():
+        if acts.empty or "activity_type" not in acts.columns or "place_id" not in acts.columns:
+            out[ind["indicator_id"]] = np.nan
+            continue
+        rows = acts[(acts["activity_type"] == ind["activity_type"]) & acts["place_id"].isin(ids)]
+        out[ind["indicator_id"]] = _measure(rows, ind["measure"]).sum(min_count=1) if len(
+            rows) else np.nan
+    return pd.Series(out, dtype="float64")
+
+
+def case_table(indicators: pd.DataFrame, cases: pd.DataFrame, communes: Iterable[str],
+               *, k: int = settings.SUPPRESSION_K) -> pd.DataFrame:
+    """Return case figures per (commune, indicator), through disclosure control at commune level.
+
+    Secondary suppression runs across the communes of each indicator, so a zone total cannot give
+    a hidden commune's value away.
+    """
+    from geo.disclosure import protect
+
+    names = list(communes)
+    case_inds = indicators[indicators["kind"] == "case"]
+    rows = []
+    frame = pd.DataFrame(cases)
+    for _, ind in case_inds.iterrows():
+        for commune in names:
+            value = np.nan
+            if not frame.empty and {"case_type", "commune"} <= set(frame.columns):
+                hit = frame[(frame["case_type"] == ind["activity_type"])
+                            & (frame["commune"].map(normalise_name) == normalise_name(commune))]
+                value = _measure(hit, ind["measure"]).sum(min_count=1) if len(hit) else np.nan
+            rows.append({"indicator_id": ind["indicator_id"], "commune": commune,
+                         "value": value})
+    table = pd.DataFrame(rows, columns=["indicator_id", "commune", "value"])
+    if table.empty:
+        return table.assign(value_display=pd.Series(dtype="object"),
+                            value_suppressed=pd.Series(dtype="bool"))
+    return protect(table, "value", k=k, level="commune", parent_col="indicator_id")
+
+
+def indicator_rows(indicators: pd.DataFrame, achieved: pd.Series, cases: pd.DataFrame | None,
+                   commune: str, *, lang: str) -> pd.DataFrame:
+    """Return the rows of a page's indicator table.
+
+    Columns: ``label, achieved (text), target, share (text), status, suppressed``. Activity
+    figures come from ``achieved``; case figures from ``cases`` (the output of
+    :func:`case_table`) for ``commune``. The status compares the unit's figure with the
+    programme target (green: target reached; amber: at least half; red: below half); suppressed
+    and missing figures have no status.
+    """
+    label_col = "label_fr" if lang == "fr" else "label_en"
+    rows = []
+    for _, ind in indicators.iterrows():
+        target = pd.to_numeric(pd.Series([ind.get("target")]), errors="coerce").iloc[0]
+        suppressed = False
+        if ind["kind"] == "case":
+            hit = pd.DataFrame() if cases is None or cases.empty else cases[
+                (cases["indicator_id"] == ind["indicator_id"])
+                & (cases["commune"].map(normalise_name) == normalise_name(commune))]
+            if hit.empty:
+                value, text = np.nan, "–"
+            else:
+                value = hit["value"].iloc[0]
+                text = str(hit["value_display"].iloc[0])
+                suppressed = bool(hit["value_suppressed"].iloc[0])
+        else:
+            value = achieved.get(ind["indicator_id"], np.nan)
+            text = "–" if pd.isna(value) else f"{value:,.0f}".replace(",", "\u202f")
+        share = "" if pd.isna(value) or pd.isna(target) or not target else \
+            f"{100 * value / target:.0f} %"
+        if suppressed or pd.isna(value) or pd.isna(target) or not target:
+            status = "no_data"
+        else:
+            ratio = value / target
+            status = "green" if ratio >= 1 else "amber" if ratio >= 0.5 else "red"
+        rows.append({"indicator_id": ind["indicator_id"], "label": ind[label_col],
+                     "kind": ind["kind"], "achieved": text, "target": target, "share": share,
+                     "status": status, "suppressed": suppressed})
+    return pd.DataFrame(rows, columns=["indicator_id", "label", "kind", "achieved", "target",
+                                       "share", "status", "suppressed"])
+
+
+# --- drawing ---------------------------------------------------------------------------------
+
+
+def _table(ax, rows: pd.DataFrame, *, lang: str, fontsize: float = 7.0) -> None:
+    ax.set_axis_off()
+    if rows.empty:
+        ax.text(0, 1, t("export.pack.no_indicators", lang), va="top", fontsize=fontsize)
+        return
+    header = [t("export.pack.col.indicator", lang), t("export.pack.col.achieved", lang),
+              t("export.pack.col.target", lang), t("export.pack.col.share", lang),
+              t("export.pack.col.status", lang)]
+    cells = [[_clip(r.label, 62), r.achieved,
+              "" if pd.isna(r.target) else f"{r.target:,.0f}".replace(",", "\u202f"), r.share,
+              t(f"export.pack.status.{r.status}", lang)] for r in rows.itertuples()]
+    table = ax.table(cellText=cells, colLabels=header, loc="upper left", cellLoc="left",
+                     colLoc="left", colWidths=[0.53, 0.11, 0.13, 0.10, 0.13])
+    table.auto_set_font_size(False)
+    table.set_fontsize(fontsize)
+    table.scale(1, 1.15)
+    for (r, c), cell in table.get_celld().items():
+        cell.set_edgecolor("#bbbbbb")
+        cell.set_linewidth(0.4)
+        if r == 0:
+            cell.set_facecolor("#eeeeee")
+            cell.get_text().set_fontweight("bold")
+        elif c == 4:
+            status = rows["status"].iloc[r - 1]
+            cell.set_facecolor(TRAFFIC[status] if status != "no_data" else "#ffffff")
+            if status in ("green", "red"):
+                cell.get_text().set_color("white")
+
+
+def _clip(text: str, n: int) -> str:
+    text = str(text)
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+def _notes_box(fig: Figure, box: list[float], lang: str) -> None:
+    ax = fig.add_axes(box)
+    ax.set_xticks([])
+    ax.set_yticks([])
+    for spine in ax.spines.values():
+        spine.set_color("#999999")
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1)
+    ax.text(0.01, 0.97, t("export.pack.notes", lang), va="top", fontsize=8, fontweight="bold")
+    for y in np.linspace(0.1, 0.82, NOTE_LINES):
+        ax.axhline(y, xmin=0.01, xmax=0.99, color="#cccccc", linewidth=0.5)
+
+
+def draw_page(page: PackPage, *, number: int, total: int, lang: str,
+              paper: str = "A4") -> Figure:
+    """Return the figure of one unit's page (portrait)."""
+    w, h = paper_size_in(paper, "portrait")
+    fig = Figure(figsize=(w, h))
+    view = page.view
+    fig.text(0.06, 0.972, page.name, fontsize=17, fontweight="bold", va="top")
+    fig.text(0.06, 0.943, f"{view.title} — {page.basis}" if page.basis else view.title,
+             fontsize=9, va="top", color="#333333")
+    ax = fig.add_axes([0.06, 0.50, 0.60, 0.42])
+    draw_map(ax, view)
+    draw_inset(fig.add_axes([0.69, 0.76, 0.26, 0.15]), view)
+    draw_legend(fig.add_axes([0.69, 0.50, 0.27, 0.24]), view, fontsize=6.5)
+    fig.text(0.06, 0.485, t("export.pack.indicators", lang), fontsize=10, fontweight="bold",
+             va="top")
+    _table(fig.add_axes([0.06, 0.25, 0.88, 0.22]), page.indicators, lang=lang)
+    _notes_box(fig, [0.06, 0.075, 0.88, 0.16], lang)
+    foot = [*page.notes, view.disclosure.text(lang),
+            t("export.date", lang, date=view.created) + ". " + t("disclaimer.boundaries", lang)]
+    fig.text(0.06, 0.008, wrap_lines(foot, w * 0.8, 6.0), fontsize=6.0, va="bottom",
+             color="#333333", linespacing=1.25)
+    fig.text(0.94, 0.008, f"{number}/{total}", fontsize=7, ha="right", va="bottom")
+    return fig
+
+
+def draw_cover(cover: PackCover, *, total: int, lang: str, paper: str = "A4") -> Figure:
+    """Return the cover figure: title, overview map, contents, places not mapped, control."""
+    w, h = paper_size_in(paper, "portrait")
+    fig = Figure(figsize=(w, h))
+    fig.text(0.06, 0.95, cover.title, fontsize=22, fontweight="bold", va="top")
+    fig.text(0.06, 0.905, cover.subtitle, fontsize=12, va="top", color="#333333")
+    if cover.view is not None:
+        ax = fig.add_axes([0.06, 0.45, 0.60, 0.42])
+        draw_map(ax, cover.view)
+        draw_legend(fig.add_axes([0.69, 0.45, 0.27, 0.42]), cover.view, fontsize=6.5)
+    contents = [f"{t('export.pack.contents', lang)}"]
+    contents += [f"  {name} … {t('export.pack.page', lang, n=i + 2)}"
+                 for i, name in enumerate(cover.units)]
+    fig.text(0.06, 0.42, "\n".join(contents), fontsize=10, va="top", linespacing=1.5)
+    lines = list(cover.lines)
+    if cover.not_mapped:
+        lines.insert(0, t("export.pack.not_mapped", lang, names=", ".join(cover.not_mapped)))
+    fig.text(0.06, 0.02, wrap_lines(lines, w * 0.86, 7.0), fontsize=7.0, va="bottom",
+             color="#333333", linespacing=1.3)
+    fig.text(0.94, 0.008, f"1/{total}", fontsize=7, ha="right", va="bottom")
+    return fig
+
+
+def render_pack(cover: PackCover, pages: Iterable[PackPage] | Callable[[], Iterable[PackPage]],
+                out: str | os.PathLike[str] | BinaryIO, *, lang: str, n_pages: int,
+                paper: str = "A4",
+                progress: Callable[[int, int, str], None] | None = None) -> int:
+    """Write the pack as one PDF: the cover, then one page per unit; return the page count.
+
+    ``pages`` may be a lazy iterable so each unit's view is built just before its page is drawn;
+    ``progress(done, total, name)`` is called after each page.
+    """
+    total = n_pages + 1
+    written = 0
+    with PdfPages(out, metadata={"Creator": "zoneplan", "Title": cover.title}) as pdf:
+        pdf.savefig(draw_cover(cover, total=total, lang=lang, paper=paper))
+        written += 1
+        if progress:
+            progress(written, total, cover.title)
+        for page in (pages() if callable(pages) else pages):
+            pdf.savefig(draw_page(page, number=written + 1, total=total, lang=lang,
+                                  paper=paper))
+            written += 1
+            if progress:
+                progress(written, total, page.name)
+    return written

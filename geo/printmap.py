@@ -1,0 +1,345 @@
+"""Print maps with matplotlib: a :class:`geo.views.View` on A4 or A3, as PNG, SVG or PDF.
+
+The map is drawn in a local azimuthal equidistant projection centred on the view
+(:func:`geo.geodesy.local_aeqd`), so one unit is one metre everywhere near the map and the scale bar
+(``matplotlib-scalebar`` with ``dx = 1 m``) is right at the map's latitude, and north is up at the
+centre. Around it: title and subtitle, a legend that tells apart suppressed, zero and no-data
+classes, a north arrow, an inset locating the area in Mali, sources and attributions, the date, a
+disclaimer that boundaries are not official, and the disclosure footer. Vector context only.
+Figures are built without pyplot: no global state, safe in the app's threads.
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+import os
+import textwrap
+from pathlib import Path
+from typing import BinaryIO
+
+import geopandas as gpd
+import numpy as np
+import shapely
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch, Rectangle
+from matplotlib_scalebar.scalebar import ScaleBar
+
+from geo import settings
+from geo.errors import UnknownNameError
+from geo.geodesy import local_aeqd
+from geo.i18n import t
+from geo.views import STATUS_COLORS, View, ViewLayer
+
+#: Paper sizes in millimetres (portrait width, height).
+PAPER_MM: dict[str, tuple[float, float]] = {"A4": (210.0, 297.0), "A3": (297.0, 420.0)}
+ORIENTATIONS: tuple[str, ...] = ("landscape", "portrait")
+FORMATS: tuple[str, ...] = ("png", "svg", "pdf")
+#: Resolution for PNG unless the caller chooses.
+DEFAULT_DPI = 200
+HATCH = "////"
+MM_PER_INCH = 25.4
+FONT = "DejaVu Sans"
+
+
+def paper_size_in(paper: str = "A4", orientation: str = "landscape") -> tuple[float, float]:
+    """Return the figure size ``(width, height)`` in inches of ``paper`` in ``orientation``."""
+    if paper not in PAPER_MM:
+        raise UnknownNameError("paper size", paper, list(PAPER_MM))
+    if orientation not in ORIENTATIONS:
+        raise UnknownNameError("orientation", orientation, ORIENTATIONS)
+    w, h = PAPER_MM[paper]
+    if orientation == "landscape":
+        w, h = h, w
+    return w / MM_PER_INCH, h / MM_PER_INCH
+
+
+def _mpl_dash(dash: str | None):
+    if not dash:
+        return "solid"
+    nums = [float(x) for x in dash.split()]
+    return (0, tuple(nums))
+
+
+def map_crs(view: View):
+    """Return the local metric CRS of ``view`` (AEQD centred on its bounds)."""
+    minx, miny, maxx, maxy = view.bounds or settings.MALI_BBOX
+    return local_aeqd((minx + maxx) / 2, (miny + maxy) / 2)
+
+
+def _extent_m(view: View, crs, aspect: float) -> tuple[float, float, float, float]:
+    """Return the map extent in metres, grown to the axes' width/height ``aspect``."""
+    minx, miny, maxx, maxy = view.bounds or settings.MALI_BBOX
+    ring = shapely.box(minx, miny, maxx, maxy).segmentize(0.05)
+    x0, y0, x1, y1 = gpd.GeoSeries([ring], crs=settings.CRS).to_crs(crs).total_bounds
+    w, h = x1 - x0, y1 - y0
+    cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+    if w / h < aspect:
+        w = h * aspect
+    else:
+        h = w / aspect
+    return cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2
+
+
+def _clip_to(frame: gpd.GeoDataFrame, view_bounds, pad: float) -> gpd.GeoDataFrame:
+    minx, miny, maxx, maxy = view_bounds
+    dx, dy = (maxx - minx) * pad, (maxy - miny) * pad
+    box = (minx - dx, miny - dy, maxx + dx, maxy + dy)
+    sub = frame.cx[box[0]:box[2], box[1]:box[3]]
+    if sub.empty:
+        return sub
+    if (sub.geom_type.isin(["Polygon", "MultiPolygon"])).any():
+        sub = sub.copy()
+        sub[sub.geometry.name] = sub.geometry.clip_by_rect(*box)
+        sub = sub[~sub.geometry.is_empty]
+    return sub
+
+
+def draw_map(ax, view: View, *, labels: bool = True, scalebar: bool = True,
+             north: bool = True) -> None:
+    """Draw the layers of ``view`` on ``ax`` in its local metric CRS, with scale bar and arrow."""
+    crs = map_crs(view)
+    bbox = ax.get_position()
+    fig_w, fig_h = ax.figure.get_size_inches()
+    aspect = (bbox.width * fig_w) / (bbox.height * fig_h)
+    x0, y0, x1, y1 = _extent_m(view, crs, aspect)
+    ax.set_facecolor("#dfe9f0")
+    for layer in view.layers:
+        if layer.frame.empty:
+            continue
+        frame = _clip_to(layer.frame, view.bounds or settings.MALI_BBOX, 1.5)
+        if frame.empty:
+            continue
+        _draw_layer(ax, layer, frame.to_crs(crs), labels=labels and layer.labels)
+    ax.set_xlim(x0, x1)
+    ax.set_ylim(y0, y1)
+    ax.set_aspect("equal")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.set_xlabel("")
+    ax.set_ylabel("")
+    for spine in ax.spines.values():
+        spine.set_color("#444444")
+        spine.set_linewidth(0.8)
+    if scalebar:
+        ax.add_artist(ScaleBar(1.0, "m", location="lower left", box_alpha=0.85,
+                               length_fraction=0.25, font_properties={"size": 8}))
+    if north:
+        ax.annotate(t("export.north", view.lang), xy=(0.955, 0.96), xytext=(0.955, 0.86),
+                    xycoords="axes fraction", ha="center", va="center", fontsize=11,
+                    fontweight="bold",
+                    arrowprops={"facecolor": "black", "width": 3, "headwidth": 10,
+                                "headlength": 10})
+    if view.message:
+        ax.text(0.5, 0.93, view.message, transform=ax.transAxes, ha="center", va="top",
+                fontsize=10, bbox={"boxstyle": "round", "fc": "#fff3bf", "ec": "#e0b000"})
+
+
+def _draw_layer(ax, layer: ViewLayer, frame: gpd.GeoDataFrame, *, labels: bool) -> None:
+    z = 1 if layer.role == "context" and layer.kind != "point" else 3
+    if layer.kind == "point":
+        pts = frame[frame.geom_type == "Point"]
+        if pts.empty:
+            return
+        size = (layer.radius * 1.6) ** 2
+        ax.scatter(pts.geometry.x, pts.geometry.y, s=size,
+                   c=[c if c != "none" else "#ffffff" for c in pts["_fill"]],
+                   edgecolors=list(pts["_edge"]), linewidths=0.8, zorder=5, alpha=0.95)
+        nodata = pts[pts["_status"].isin(["no_data", "suppressed"])]
+        if not nodata.empty:
+            ax.scatter(nodata.geometry.x, nodata.geometry.y, s=size, facecolors="none",
+                       edgecolors="#333333", linewidths=0.8, linestyle=":", zorder=6)
+        if labels:
+            for (x, y, text) in zip(pts.geometry.x, pts.geometry.y, pts["_label"], strict=True):
+                if text:
+                    ax.annotate(text, (x, y), xytext=(5, 4), textcoords="offset points",
+                                fontsize=7, zorder=7, color="#222222",
+                                bbox={"boxstyle": "square,pad=0.1", "fc": "white", "ec": "none",
+                                      "alpha": 0.6})
+        return
+    dash = _mpl_dash(layer.dash)
+    if layer.kind == "line":
+        frame.boundary.plot(ax=ax, color=list(frame["_edge"]), linewidth=layer.weight,
+                            linestyle=dash, zorder=z + 1)
+        return
+    special = frame["_status"].isin(["suppressed", "no_data"])
+    normal = frame[~special]
+    if not normal.empty:
+        normal.plot(ax=ax, color=[c if c != "none" else "none" for c in normal["_fill"]],
+                    edgecolor=list(normal["_edge"]), linewidth=layer.weight * 0.6,
+                    alpha=layer.fill_opacity if layer.role == "data" else 1.0, zorder=z)
+    sup = frame[frame["_status"] == "suppressed"]
+    if not sup.empty:
+        sup.plot(ax=ax, facecolor=STATUS_COLORS["suppressed"], edgecolor="#555555",
+                 hatch=HATCH, linewidth=0.6, linestyle=(0, (4, 3)), zorder=z)
+    nod = frame[frame["_status"] == "no_data"]
+    if not nod.empty:
+        nod.plot(ax=ax, facecolor="#ffffff", edgecolor="#555555", linewidth=0.6,
+                 linestyle=(0, (1, 3)), alpha=0.8, zorder=z)
+    if labels and layer.role == "data":
+        for geom, text in zip(frame.geometry, frame["_label"], strict=True):
+            if text and geom is not None and not geom.is_empty:
+                p = geom.representative_point()
+                ax.annotate(text, (p.x, p.y), ha="center", va="center", fontsize=6.5,
+                            color="#222222", zorder=7)
+
+
+def legend_handles(view: View) -> tuple[list, list[str]]:
+    """Return matplotlib legend handles and labels for the legend entries of ``view``."""
+    handles, labels = [], []
+    for entry in view.legend:
+        if entry.kind == "heading":
+            handles.append(Patch(facecolor="none", edgecolor="none"))
+            labels.append(f"$\\bf{{{_tex(entry.label)}}}$")
+            continue
+        if entry.kind == "line":
+            handles.append(Line2D([], [], color=entry.color, linewidth=1.6,
+                                  linestyle=_mpl_dash(entry.dash)))
+        elif entry.kind == "point" and entry.status == "value":
+            handles.append(Line2D([], [], marker="o", linestyle="none", markersize=7,
+                                  markerfacecolor=entry.color, markeredgecolor=entry.edge))
+        elif entry.status == "suppressed":
+            handles.append(Patch(facecolor=STATUS_COLORS["suppressed"], edgecolor="#555555",
+                                 hatch=HATCH, linestyle="--"))
+        elif entry.status == "no_data":
+            handles.append(Patch(facecolor="#ffffff", edgecolor="#555555", linestyle=":"))
+        elif entry.status == "unmatched":
+            handles.append(Line2D([], [], marker="x", linestyle="none", markersize=7,
+                                  color=entry.color))
+        else:
+            handles.append(Patch(facecolor=entry.color, edgecolor=entry.edge))
+        labels.append(entry.label)
+    return handles, labels
+
+
+def _tex(text: str) -> str:
+    """Escape ``text`` for a bold mathtext label (spaces and specials)."""
+    out = text
+    for ch in "\\{}$_^%#&~":
+        out = out.replace(ch, "\\" + ch)
+    return out.replace(" ", "\\ ")
+
+
+def draw_legend(ax, view: View, *, ncol: int = 1, fontsize: float = 7.5) -> None:
+    """Draw the legend of ``view`` in ``ax`` (an empty axes)."""
+    ax.set_axis_off()
+    handles, labels = legend_handles(view)
+    ax.legend(handles, labels, loc="upper left", frameon=False, fontsize=fontsize, ncol=ncol,
+              title=t("export.legend.title", view.lang),
+              title_fontproperties={"weight": "bold", "size": fontsize + 1},
+              alignment="left", handlelength=1.8, borderaxespad=0.0)
+
+
+@functools.cache
+def _inset_countries() -> gpd.GeoDataFrame:
+    path = settings.DATA_DIR / "borders.geojson"
+    frame = gpd.read_file(path).to_crs(settings.CRS)
+    frame["geometry"] = frame.geometry.simplify(0.05)
+    return frame
+
+
+def draw_inset(ax, view: View) -> None:
+    """Draw Mali and its neighbours with a frame (or a dot) locating the view."""
+    countries = _inset_countries()
+    mali = countries["iso_a3"] == "MLI"
+    countries[~mali].plot(ax=ax, color="#e4e0d8", edgecolor="#999999", linewidth=0.3)
+    countries[mali].plot(ax=ax, color="#fbfaf7", edgecolor="#333333", linewidth=0.6)
+    minx, miny, maxx, maxy = view.bounds or settings.MALI_BBOX
+    if (maxx - minx) < 0.6 and (maxy - miny) < 0.6:
+        ax.plot([(minx + maxx) / 2], [(miny + maxy) / 2], marker="s", markersize=6,
+                markerfacecolor="none", markeredgecolor="#c0392b", markeredgewidth=1.5)
+    else:
+        ax.add_patch(Rectangle((minx, miny), maxx - minx, maxy - miny, fill=False,
+                               edgecolor="#c0392b", linewidth=1.2))
+    ax.set_xlim(-12.8, 4.8)
+    ax.set_ylim(9.5, 25.5)
+    ax.set_aspect(1 / np.cos(np.radians(17.0)))
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.set_xlabel("")
+    ax.set_ylabel("")
+    ax.set_facecolor("#dfe9f0")
+    ax.set_title(t("export.inset", view.lang), fontsize=7, pad=2)
+
+
+def footer_lines(view: View) -> list[str]:
+    """Return the footer texts: notes, sources, attributions, date and disclaimer, disclosure."""
+    lang = view.lang
+    sep = " ; " if lang == "fr" else "; "
+    colon = " : " if lang == "fr" else ": "
+    lines = list(view.notes)
+    if view.sources:
+        lines.append(t("export.sources", lang) + colon + sep.join(view.sources))
+    if view.attributions:
+        lines.append(t("export.attributions", lang) + colon + " ".join(view.attributions))
+    lines.append(t("export.date", lang, date=view.created) + ". "
+                 + t("disclaimer.boundaries", lang))
+    lines.append(view.disclosure.text(lang))
+    return lines
+
+
+def wrap_lines(lines: list[str], width_in: float, fontsize: float) -> str:
+    """Return ``lines`` wrapped to fit ``width_in`` inches at ``fontsize`` points, one block."""
+    chars = max(40, int(width_in * 72 / (fontsize * 0.52)))
+    return "\n".join(textwrap.fill(line, chars) for line in lines)
+
+
+def draw_print(view: View, *, paper: str = "A4", orientation: str = "landscape") -> Figure:
+    """Return a figure of ``view`` laid out for ``paper`` in ``orientation``."""
+    w, h = paper_size_in(paper, orientation)
+    scale = w / paper_size_in("A4", orientation)[0]
+    fig = Figure(figsize=(w, h))
+    fig.patch.set_facecolor("white")
+    fs = 7.0 * scale
+    if orientation == "landscape":
+        title_y, map_box = 0.955, [0.03, 0.17, 0.64, 0.72]
+        inset_box, legend_box, foot_w = [0.70, 0.63, 0.27, 0.26], [0.70, 0.17, 0.27, 0.44], 0.94
+        ncol = 1
+    else:
+        title_y, map_box = 0.97, [0.05, 0.37, 0.90, 0.55]
+        inset_box, legend_box, foot_w = [0.05, 0.155, 0.27, 0.19], [0.36, 0.155, 0.60, 0.19], 0.9
+        ncol = 2
+    fig.text(0.03, title_y, view.title, fontsize=16 * scale, fontweight="bold", va="top")
+    if view.subtitle:
+        fig.text(0.03, title_y - 0.042 * (1 if orientation == "landscape" else 0.7),
+                 view.subtitle, fontsize=10 * scale, va="top", color="#333333")
+    ax = fig.add_axes(map_box)
+    draw_map(ax, view)
+    draw_inset(fig.add_axes(inset_box), view)
+    draw_legend(fig.add_axes(legend_box), view, ncol=ncol, fontsize=7.0 * scale)
+    fig.text(0.03, 0.012, wrap_lines(footer_lines(view), w * foot_w, fs), fontsize=fs,
+             va="bottom", ha="left", color="#333333", linespacing=1.3)
+    return fig
+
+
+def save_figure(fig: Figure, out: str | os.PathLike[str] | BinaryIO, *, fmt: str,
+                dpi: int = DEFAULT_DPI) -> None:
+    """Write ``fig`` as ``fmt`` (png, svg, pdf) to a path or binary file."""
+    if fmt not in FORMATS:
+        raise UnknownNameError("print format", fmt, FORMATS)
+    metadata = {"Creator": "zoneplan"} if fmt in ("pdf", "svg") else None
+    fig.savefig(out, format=fmt, dpi=dpi, metadata=metadata)
+
+
+def render_print(view: View, out: str | os.PathLike[str] | BinaryIO | None = None, *,
+                 fmt: str = "png", dpi: int = DEFAULT_DPI, paper: str = "A4",
+                 orientation: str = "landscape") -> bytes | None:
+    """Draw ``view`` as a print map; write it to ``out``, or return the bytes when ``out`` is None.
+
+    Parameters
+    ----------
+    fmt
+        ``png`` (at ``dpi``), ``svg`` or ``pdf``.
+    paper, orientation
+        ``A4`` or ``A3``; ``landscape`` or ``portrait``.
+    """
+    if fmt not in FORMATS:
+        raise UnknownNameError("print format", fmt, FORMATS)
+    fig = draw_print(view, paper=paper, orientation=orientation)
+    if out is None:
+        buf = io.BytesIO()
+        save_figure(fig, buf, fmt=fmt, dpi=dpi)
+        return buf.getvalue()
+    save_figure(fig, Path(out) if isinstance(out, (str, os.PathLike)) else out, fmt=fmt, dpi=dpi)
+    return None
