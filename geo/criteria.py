@@ -13,7 +13,7 @@ value, a 0-1 score, a met/not-met flag and the threshold used:
 * gold: ``n_gold_sites`` within ``gold_km`` of the unit and the nearest one's distance; met with
   at least one site; the score falls linearly from 1 at the site to 0 at ``gold_km``.
 
-The total is the weighted mean of the scores; ``meets_criteria`` is ``n_criteria_met >= N``.
+The total is the weighted mean of the scores; ``meets_criteria`` is ``n_criteria >= N``.
 """
 
 from __future__ import annotations
@@ -215,7 +215,7 @@ def criteria(
     geopandas.GeoDataFrame
         A copy with, per criterion ``c``: the value column (``attractiveness``,
         ``dist_border_km``, ``n_gold_sites`` and ``dist_gold_km``), ``score_<c>``, ``met_<c>``;
-        then ``total_score``, ``n_criteria_met``, ``meets_criteria`` and ``explanation``.
+        then ``total_score``, ``n_criteria``, ``meets_criteria`` and ``explanation``.
     """
     require_crs(units, "units")
     require_crs(gold_sites, "gold_sites")
@@ -284,8 +284,8 @@ def criteria(
     # total and rule
     total_w = sum(weights.values())
     out["total_score"] = sum(weights[c] * out[f"score_{c}"] for c in CRITERIA) / total_w
-    out["n_criteria_met"] = sum(out[f"met_{c}"].astype("int64") for c in CRITERIA)
-    out["meets_criteria"] = out["n_criteria_met"] >= min_criteria
+    out["n_criteria"] = sum(out[f"met_{c}"].astype("int64") for c in CRITERIA)
+    out["meets_criteria"] = out["n_criteria"] >= min_criteria
     case_text = None
     if cases is not None and len(cases) and "cases_display" in cases.columns:
         case_text = out["unit_id"].astype(str).map(
@@ -324,7 +324,7 @@ def _explain(frame: pd.DataFrame, *, border_km: float, gold_km: float, attract_k
         if case_text is not None and isinstance(case_text.get(idx), str):
             met.append(t("analyses.why.cases", lang, cases=case_text[idx]))
         head = t("analyses.why.meets" if row["meets_criteria"] else "analyses.why.fails", lang,
-                 n=int(row["n_criteria_met"]), min=min_criteria)
+                 n=int(row["n_criteria"]), min=min_criteria)
         parts = [head]
         if met:
             parts.append("; ".join(met))
