@@ -1,0 +1,184 @@
+"""The Streamlit app under ``AppTest``: every page runs, widgets change what is shown.
+
+Each test runs the real ``app.py`` on a store in a temporary folder (``--store`` passed through
+``sys.argv`` exactly as ``zoneplan app`` does).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+import layers
+from geo import settings
+from geo.i18n import t
+from zoneplan.ui.pages import PAGES
+
+APP = settings.REPO_DIR / "app.py"
+
+
+@pytest.fixture
+def run_app(store, monkeypatch):
+    """Return a function running the app on ``store`` (page by URL, optional session state)."""
+
+    def run(page: str | None = None, lang: str | None = None, **state) -> AppTest:
+        argv = ["app.py", "--store", str(store.path)]
+        if lang:
+            argv += ["--lang", lang]
+        monkeypatch.setattr(sys, "argv", argv)
+        at = AppTest.from_file(str(APP), default_timeout=60)
+        if page:
+            at.query_params["page"] = page
+        for key, value in state.items():
+            at.session_state[key] = value
+        return at.run()
+
+    return run
+
+
+def map_payload(at: AppTest) -> str:
+    """Return the Leaflet script the page sends to the browser for its first map."""
+    components = at.get("component_instance")
+    assert components, "no map component on the page"
+    return json.loads(components[0].proto.json_args)["script"]
+
+
+def shows(text: str, script: str) -> bool:
+    """Return whether ``text`` is in the map script (as typed, or JSON-escaped)."""
+    return text in script or json.dumps(text)[1:-1] in script
+
+
+def no_exception(at: AppTest) -> None:
+    assert not at.exception, [e.message for e in at.exception]
+
+
+@pytest.mark.parametrize("page", list(PAGES))
+def test_every_page_runs_with_its_title_and_a_map(run_app, page):
+    at = run_app(page)
+    no_exception(at)
+    assert at.title[0].value == t(f"app.page.{page}", "fr")
+    assert "L.map(" in map_payload(at)
+
+
+def test_english_switch_changes_every_label(run_app):
+    at = run_app("access")
+    assert at.title[0].value == "Centres et accès"
+    at.sidebar.radio(key="lang").set_value("en").run()
+    no_exception(at)
+    assert at.title[0].value == "Centres and access"
+    assert at.sidebar.selectbox(key="programme").label == "Programme"
+    assert at.sidebar.selectbox(key="units").label == "Planning units"
+
+
+def test_lang_argument_sets_the_first_language(run_app):
+    at = run_app("data", lang="en")
+    no_exception(at)
+    assert at.title[0].value == "Data"
+
+
+def test_changing_the_zone_changes_the_map(run_app):
+    at = run_app("access")
+    before = map_payload(at)
+    at.sidebar.selectbox(key="programme").set_value("rompre_le_silence").run()
+    at.sidebar.selectbox(key="zone.rompre_le_silence").set_value("mopti").run()
+    no_exception(at)
+    after = map_payload(at)
+    assert after != before
+    assert shows("Mopti", after)
+
+
+def test_changing_the_page_widget_changes_the_page(run_app):
+    at = run_app("coverage")
+    at.sidebar.radio(key="page").set_value("export").run()
+    no_exception(at)
+    assert at.title[0].value == t("app.page.export", "fr")
+    assert at.query_params["page"] == ["export"] or at.query_params["page"] == "export"
+
+
+def test_internal_work_is_flagged(run_app):
+    at = run_app("access")
+    assert not any(t("app.internal_banner", "fr") in i.value for i in at.info)
+    at.sidebar.checkbox(key="internal").check().run()
+    no_exception(at)
+    assert any(t("app.internal_banner", "fr") in i.value for i in at.info)
+
+
+def test_selection_without_records_says_no_data(run_app):
+    at = run_app("coverage")
+    no_exception(at)
+    assert any(w.value == t("no_data", "fr") for w in at.warning)
+
+
+def test_data_status_lists_every_layer_with_its_attribution(run_app):
+    at = run_app("data")
+    no_exception(at)
+    frames = [df.value for df in at.dataframe]
+    status = next(f for f in frames if t("app.data.status.attribution", "fr") in f.columns)
+    assert len(status) == len(layers.names())
+    assert "Made with Natural Earth." in set(status[t("app.data.status.attribution", "fr")])
+
+
+def test_unlocated_place_gets_a_location(run_app, store):
+    at = run_app("data")
+    assert any("Danga" in i.value for i in at.info)
+    form_inputs = [n for n in at.number_input if n.label in ("lat", "lon")]
+    form_inputs[0].set_value(11.70)
+    form_inputs[1].set_value(-8.72)
+    at.button[[b.label for b in at.button].index(t("app.data.places.save", "fr"))].click().run()
+    no_exception(at)
+    placed = layers.module("places").load_all(store).set_index("place_id")
+    assert placed.loc["danga", "located"]
+    assert placed.loc["danga"].geometry.y == pytest.approx(11.70)
+
+
+def _save_zone(at: AppTest, zone_id: str, name: str) -> AppTest:
+    at.text_input[[x.label for x in at.text_input].index(t("app.zone.id", "fr"))].input(zone_id)
+    at.text_input[[x.label for x in at.text_input].index(t("app.zone.name", "fr"))].input(name)
+    return at.button[[b.label for b in at.button].index(t("app.zone.save", "fr"))].click().run()
+
+
+def test_drawn_zone_is_saved_and_appears_everywhere(run_app, store):
+    corners = [(12.00, -8.80), (12.00, -8.60), (11.60, -8.60), (11.60, -8.80)]
+    at = run_app("data", **{"zone.vertices": list(corners)})
+    assert any(t("app.zone.vertices", "fr", n=4) in m.value for m in at.markdown)
+    at = _save_zone(at, "kangaba_nord", "Kangaba nord")
+    no_exception(at)
+    assert not at.error
+    zones = layers.load("zones", store=store).set_index("zone_id")
+    assert zones.loc["kangaba_nord", "method"] == "drawn"
+    assert zones.loc["kangaba_nord"].geometry.contains(
+        layers.load("places", store=store).set_index("place_id").loc["kokoyo"].geometry)
+    at = run_app("access")
+    assert "kangaba_nord" in at.sidebar.selectbox(key="zone.kangaba").options or \
+        "Kangaba nord" in at.sidebar.selectbox(key="zone.kangaba").options
+
+
+def test_half_drawn_zone_is_refused(run_app, store):
+    at = run_app("data", **{"zone.vertices": [(11.80, -8.75), (11.80, -8.60)]})
+    at = _save_zone(at, "moitie", "À moitié")
+    no_exception(at)
+    assert at.error
+    assert "moitie" not in set(layers.load("zones", store=store)["zone_id"])
+
+
+def test_built_in_zone_id_is_refused(run_app, store):
+    corners = [(11.80, -8.75), (11.80, -8.60), (11.65, -8.60)]
+    at = run_app("data", **{"zone.vertices": corners})
+    at = _save_zone(at, "kangaba", "Kangaba bis")
+    assert at.error
+    assert (layers.load("zones", store=store).set_index("zone_id").loc["kangaba", "method"]
+            != "drawn")
+
+
+def test_weight_slider_changes_the_criteria_request(run_app):
+    at = run_app("criteria")
+    no_exception(at)
+    at.slider(key="criteria.min_n").set_value(2).run()
+    no_exception(at)
+    assert at.slider(key="criteria.min_n").value == 2
+    at.radio(key="criteria.show").set_value("gaps").run()
+    no_exception(at)
+    assert shows(t("export.view.gaps.title", "fr"), map_payload(at))
