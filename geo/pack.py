@@ -25,8 +25,9 @@ from geo import settings
 from geo.errors import InputError, UnknownNameError
 from geo.geodesy import local_aeqd
 from geo.i18n import t
+from geo.indicators import status_of
 from geo.printmap import draw_inset, draw_legend, draw_map, paper_size_in, wrap_lines
-from geo.views import TRAFFIC, View
+from geo.views import TRAFFIC, LegendEntry, View, ViewLayer, styled
 from geo.zones import normalise_name
 
 BY: tuple[str, ...] = ("commune", "village")
@@ -36,6 +37,8 @@ COMMUNE_BUFFER_KM = 5.0
 VILLAGE_BUFFER_KM = 4.0
 #: Place kinds that count as a commune's places (what its outline is drawn around).
 COMMUNE_PLACE_KINDS = ("village", "commune", "gold_site")
+#: Outline colour of the page's unit.
+UNIT_EDGE = "#d9480f"
 #: Rows ruled for notes on each page.
 NOTE_LINES = 7
 
@@ -141,6 +144,15 @@ def pack_units(places: gpd.GeoDataFrame, *, by: str,
     return village_units(places)
 
 
+def unit_outline_layer(unit: gpd.GeoDataFrame, *, lang: str) -> ViewLayer:
+    """Return the outline of a pack unit as a context line layer (with its legend entry)."""
+    frame = styled(unit, fill="none", edge=UNIT_EDGE, label_col="name")
+    return ViewLayer(key="unit", title=t("export.legend.unit", lang), frame=frame, kind="line",
+                     role="context", weight=2.2, dash="6 3",
+                     legend=[LegendEntry(t("export.legend.unit", lang), UNIT_EDGE, "line",
+                                         dash="6 3")])
+
+
 # --- indicators ------------------------------------------------------------------------------
 
 MEASURE_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -208,8 +220,8 @@ def indicator_rows(indicators: pd.DataFrame, achieved: pd.Series, cases: pd.Data
     Columns: ``label, achieved (text), target, share (text), status, suppressed``. Activity
     figures come from ``achieved``; case figures from ``cases`` (the output of
     :func:`case_table`) for ``commune``. The status compares the unit's figure with the
-    programme target (green: target reached; amber: at least half; red: below half); suppressed
-    and missing figures have no status.
+    programme target (:func:`geo.indicators.status_of`); suppressed and missing figures have no
+    status.
     """
     label_col = "label_fr" if lang == "fr" else "label_en"
     rows = []
@@ -234,8 +246,7 @@ def indicator_rows(indicators: pd.DataFrame, achieved: pd.Series, cases: pd.Data
         if suppressed or pd.isna(value) or pd.isna(target) or not target:
             status = "no_data"
         else:
-            ratio = value / target
-            status = "green" if ratio >= 1 else "amber" if ratio >= 0.5 else "red"
+            status = str(status_of(pd.Series([value / target])).iloc[0])
         rows.append({"indicator_id": ind["indicator_id"], "label": ind[label_col],
                      "kind": ind["kind"], "achieved": text, "target": target, "share": share,
                      "status": status, "suppressed": suppressed})
@@ -254,14 +265,13 @@ def _table(ax, rows: pd.DataFrame, *, lang: str, fontsize: float = 7.0) -> None:
     header = [t("export.pack.col.indicator", lang), t("export.pack.col.achieved", lang),
               t("export.pack.col.target", lang), t("export.pack.col.share", lang),
               t("export.pack.col.status", lang)]
-    cells = [[_clip(r.label, 62), r.achieved,
+    cells = [[_clip(r.label, 70), r.achieved,
               "" if pd.isna(r.target) else f"{r.target:,.0f}".replace(",", "\u202f"), r.share,
               t(f"export.pack.status.{r.status}", lang)] for r in rows.itertuples()]
-    table = ax.table(cellText=cells, colLabels=header, loc="upper left", cellLoc="left",
-                     colLoc="left", colWidths=[0.53, 0.11, 0.13, 0.10, 0.13])
+    table = ax.table(cellText=cells, colLabels=header, cellLoc="left", colLoc="left",
+                     colWidths=[0.52, 0.11, 0.11, 0.11, 0.15], bbox=[0, 0, 1, 1])
     table.auto_set_font_size(False)
     table.set_fontsize(fontsize)
-    table.scale(1, 1.15)
     for (r, c), cell in table.get_celld().items():
         cell.set_edgecolor("#bbbbbb")
         cell.set_linewidth(0.4)
@@ -300,8 +310,9 @@ def draw_page(page: PackPage, *, number: int, total: int, lang: str,
     fig = Figure(figsize=(w, h))
     view = page.view
     fig.text(0.06, 0.972, page.name, fontsize=17, fontweight="bold", va="top")
-    fig.text(0.06, 0.943, f"{view.title} — {page.basis}" if page.basis else view.title,
-             fontsize=9, va="top", color="#333333")
+    fig.text(0.06, 0.943, wrap_lines([f"{view.title} — {page.basis}" if page.basis
+                                      else view.title], w * 0.88, 8.5),
+             fontsize=8.5, va="top", color="#333333")
     ax = fig.add_axes([0.06, 0.50, 0.60, 0.42])
     draw_map(ax, view)
     draw_inset(fig.add_axes([0.69, 0.76, 0.26, 0.15]), view)

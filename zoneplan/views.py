@@ -21,7 +21,7 @@ import pandas as pd
 import layers
 from geo import settings
 from geo import views as gv
-from geo.errors import InputError, UnknownNameError
+from geo.errors import InputError, SchemaError, UnknownNameError
 from geo.i18n import t
 from geo.store import Store
 from geo.zones import get_zone
@@ -165,7 +165,14 @@ class Context:
 
 def activities(store: Store, *, period: str | None = None) -> pd.DataFrame:
     """Return the imported activity records (optionally within ``period``), possibly empty."""
-    frame = layers.load("activities", store=store)
+    try:
+        frame = layers.load("activities", store=store)
+    except SchemaError:
+        # Records writes count columns as floats where a column has gaps (women/men) while the
+        # layer schema says int; read the table as stored rather than fail the whole map.
+        frame = store.read("activities")
+        if frame is None:
+            return layers.module("activities").SCHEMA.empty()
     return filter_period(frame, period)
 
 

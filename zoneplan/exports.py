@@ -1,0 +1,232 @@
+"""Export service: single maps (PNG, SVG, PDF, offline HTML) and CCPE packs, written atomically.
+
+The CLI (``zoneplan export``) and the app's Export page call these functions. Every output is
+written to a temporary file beside the target and moved into place with ``os.replace`` only when it
+is complete, so a refused input or a crash never leaves a partial file.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import os
+import tempfile
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+
+import layers
+from geo import pack as gpack
+from geo import printmap, settings
+from geo.errors import InputError, UnknownNameError
+from geo.i18n import t
+from geo.render_folium import to_folium
+from geo.store import Store
+from geo.webmap import standalone_html
+from layers._common import resolve_store
+from zoneplan import views as zviews
+
+MAP_FORMATS: tuple[str, ...] = ("png", "svg", "pdf", "html")
+PAPERS: tuple[str, ...] = tuple(printmap.PAPER_MM)
+ORIENTATIONS: tuple[str, ...] = printmap.ORIENTATIONS
+#: DPI range accepted for PNG.
+DPI_RANGE: tuple[int, int] = (50, 600)
+
+
+def check_output(path: str | os.PathLike[str]) -> Path:
+    """Return ``path`` if its folder exists and is writable; refuse it otherwise."""
+    out = Path(path).expanduser()
+    folder = out.parent if str(out.parent) else Path(".")
+    if out.is_dir():
+        raise InputError(f"output {out} is a folder; expected a file name")
+    if not folder.is_dir():
+        raise InputError(f"output folder {folder} does not exist; create it or choose another")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise InputError(f"output folder {folder} cannot be written; choose another")
+    return out
+
+
+@contextlib.contextmanager
+def atomic_output(path: Path) -> Iterator[Path]:
+    """Yield a temporary path beside ``path``; move it to ``path`` only if the block succeeds."""
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        yield tmp
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()
+
+
+def format_of(path: str | os.PathLike[str], fmt: str | None) -> str:
+    """Return the output format: ``fmt`` if given, else the file's suffix; refuse unknown ones."""
+    fmt = (fmt or Path(path).suffix.lstrip(".")).lower()
+    if fmt == "htm":
+        fmt = "html"
+    if fmt not in MAP_FORMATS:
+        raise UnknownNameError("format", fmt or "(none)", MAP_FORMATS)
+    return fmt
+
+
+def _check_print(paper: str, orientation: str, dpi: int) -> None:
+    if paper not in PAPERS:
+        raise UnknownNameError("paper size", paper, PAPERS)
+    if orientation not in ORIENTATIONS:
+        raise UnknownNameError("orientation", orientation, ORIENTATIONS)
+    if not DPI_RANGE[0] <= int(dpi) <= DPI_RANGE[1]:
+        raise InputError(f"dpi {dpi} is out of range; expected {DPI_RANGE[0]} to {DPI_RANGE[1]}")
+
+
+def write_view(view, out: str | os.PathLike[str], *, fmt: str | None = None,
+               paper: str = "A4", orientation: str = "landscape",
+               dpi: int = printmap.DEFAULT_DPI) -> Path:
+    """Write ``view`` to ``out`` as PNG, SVG, PDF or offline HTML, atomically; return the path."""
+    path = check_output(out)
+    fmt = format_of(path, fmt)
+    _check_print(paper, orientation, dpi)
+    with atomic_output(path) as tmp:
+        if fmt == "html":
+            tmp.write_text(standalone_html(to_folium(view)), encoding="utf-8")
+        else:
+            printmap.render_print(view, tmp, fmt=fmt, dpi=dpi, paper=paper,
+                                  orientation=orientation)
+    return path
+
+
+def export_map(view: str, *, zone: str, out: str | os.PathLike[str], fmt: str | None = None,
+               lang: str = settings.DEFAULT_LANGUAGE, audience: str = "internal",
+               store: Store | str | None = None, period: str | None = None, paper: str = "A4",
+               orientation: str = "landscape", dpi: int = printmap.DEFAULT_DPI,
+               **filters) -> Path:
+    """Build view ``view`` of ``zone`` and write it to ``out``; return the written path.
+
+    Every argument is checked before anything is built or written: an unknown view, zone, format,
+    paper or an unwritable folder raises :class:`~geo.errors.InputError` and leaves no file.
+    """
+    path = check_output(out)
+    fmt = format_of(path, fmt)
+    _check_print(paper, orientation, dpi)
+    built = zviews.build_view(view, zone=zone, store=store, lang=lang, audience=audience,
+                              period=period, **filters)
+    return write_view(built, path, fmt=fmt, paper=paper, orientation=orientation, dpi=dpi)
+
+
+# --- packs -----------------------------------------------------------------------------------
+
+
+def read_indicators(path: str | os.PathLike[str] | None = None) -> pd.DataFrame:
+    """Return the indicators table, tolerating labels with unquoted commas.
+
+    ``data/indicators.csv`` has rows whose two label columns (3rd and 4th) contain unquoted
+    commas; the extra fields are joined back, the French label ending where its parentheses
+    balance.
+    """
+    path = Path(path or settings.DATA_DIR / "indicators.csv")
+    with open(path, encoding="utf-8", newline="") as fh:
+        header, *rows = [r for r in csv.reader(fh) if r]
+    width = len(header)
+    fixed = []
+    for row in rows:
+        if len(row) > width:
+            tail = row[len(row) - (width - 4):]
+            middle = row[2:len(row) - (width - 4)]
+            cut = next((k for k in range(1, len(middle))
+                        if ",".join(middle[:k]).count("(") == ",".join(middle[:k]).count(")")),
+                       len(middle) - 1)
+            row = [*row[:2], ",".join(middle[:cut]), ",".join(middle[cut:]).strip(), *tail]
+        fixed.append(row + [""] * (width - len(row)))
+    frame = pd.DataFrame(fixed, columns=header)
+    frame["target"] = pd.to_numeric(frame["target"], errors="coerce")
+    return frame
+
+
+def _indicators(programme_id: str) -> pd.DataFrame:
+    frame = read_indicators()
+    return frame[frame["programme_id"] == programme_id].reset_index(drop=True)
+
+
+def _cases(store: Store) -> pd.DataFrame:
+    frame = store.read("cases")
+    return pd.DataFrame() if frame is None else pd.DataFrame(frame)
+
+
+def plan_pack(*, zone: str, by: str, store: Store | str | None = None,
+              lang: str = settings.DEFAULT_LANGUAGE, audience: str = "public",
+              period: str | None = None):
+    """Return ``(cover, units, page_builder)`` for a pack, without drawing anything.
+
+    ``page_builder(row)`` builds the :class:`geo.pack.PackPage` of one unit row.
+    """
+    if by not in gpack.BY:
+        raise UnknownNameError("pack unit", by, gpack.BY)
+    store = resolve_store(store)
+    cover_view = zviews.build_view("coverage", zone=zone, store=store, lang=lang,
+                                   audience=audience, period=period)
+    ctx = zviews.Context(zone, store=store, lang=lang, audience=audience)
+    admin = layers.load("admin", store=store)
+    communes = admin[admin["level"] == 3]
+    units = gpack.pack_units(ctx.places, by=by, communes=communes if len(communes) else None)
+    programme = str(ctx.zone.iloc[0]["programme_id"])
+    indicators = _indicators(programme)
+    records = zviews.activities(store, period=period)
+    commune_names = sorted(set(units["commune"]) | set(ctx.places["admin3"].dropna()))
+    cases = gpack.case_table(indicators, zviews.filter_period(_cases(store), period),
+                             commune_names)
+    by_label = t(f"export.pack.by.{by}", lang)
+    cover = gpack.PackCover(
+        title=t("export.pack.title", lang),
+        subtitle=t("export.pack.subtitle", lang, zone=ctx.zone_name, by=by_label),
+        units=list(units["name"]), not_mapped=list(ctx.unlocated), view=cover_view,
+        lines=[*cover_view.sources, *cover_view.attributions,
+               cover_view.disclosure.text(lang),
+               t("export.date", lang, date=cover_view.created) + ". "
+               + t("disclaimer.boundaries", lang)])
+
+    def page(row) -> gpack.PackPage:
+        unit = pd.DataFrame([row]).drop(columns=["place_ids"])
+        focus = gpd.GeoDataFrame(unit, geometry="geometry", crs=settings.CRS)
+        view = zviews.build_view("coverage", zone=zone, store=store, lang=lang,
+                                 audience=audience, period=period, place_ids=row["place_ids"],
+                                 focus=focus)
+        outline = gpack.unit_outline_layer(focus, lang=lang)
+        view.layers.insert(len([lyr for lyr in view.layers if lyr.role == "context"]), outline)
+        achieved = gpack.activity_achieved(indicators, records, row["place_ids"])
+        rows = gpack.indicator_rows(indicators, achieved, cases, row["commune"], lang=lang)
+        notes = []
+        if row["kind"] == "village":
+            basis = t("export.pack.unit_basis.village", lang, commune=row["commune"])
+            notes.append(t("export.pack.cases_at", lang, commune=row["commune"]))
+        elif row["method"] == "admin":
+            basis = t("export.pack.unit_basis.admin", lang)
+        else:
+            basis = t("export.pack.unit_basis.area", lang, km=f"{gpack.COMMUNE_BUFFER_KM:g}")
+        names = ctx.places.loc[ctx.places["place_id"].isin(row["place_ids"]), "name"]
+        notes.insert(0, t("export.pack.places", lang, names=", ".join(names)))
+        return gpack.PackPage(unit_id=row["unit_id"], name=row["name"], view=view,
+                              indicators=rows, basis=basis, notes=notes)
+
+    return cover, units, page
+
+
+def export_pack(*, zone: str, by: str, out: str | os.PathLike[str],
+                lang: str = settings.DEFAULT_LANGUAGE, audience: str = "public",
+                store: Store | str | None = None, period: str | None = None,
+                paper: str = "A4",
+                progress: Callable[[int, int, str], None] | None = None) -> tuple[Path, int]:
+    """Write a CCPE pack (cover + one page per unit) as one PDF; return ``(path, pages)``."""
+    path = check_output(out)
+    if path.suffix.lower() != ".pdf":
+        raise InputError(f"output {path.name}: a pack is a PDF; expected a name ending in .pdf")
+    if paper not in PAPERS:
+        raise UnknownNameError("paper size", paper, PAPERS)
+    cover, units, page = plan_pack(zone=zone, by=by, store=store, lang=lang, audience=audience,
+                                   period=period)
+    with atomic_output(path) as tmp:
+        n = gpack.render_pack(cover, lambda: (page(row) for _, row in units.iterrows()), tmp,
+                              lang=lang, n_pages=len(units), paper=paper, progress=progress)
+    return path, n
