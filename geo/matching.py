@@ -328,24 +328,25 @@ def _units_frame(units: gpd.GeoDataFrame | None) -> gpd.GeoDataFrame:
         return empty
     out = units[units["level"] > 0].copy()
     out["unit_id"] = out["unit_id"].astype(str)
-    by_id = out.set_index("unit_id")
-    parent = out["parent_id"].where(out["parent_id"].notna(), None)
+    out["level"] = out["level"].astype(int)
+    # Ids may repeat across levels (Bamako is both a région and a cercle): key on (level, id).
+    info = {(int(lv), uid): (pid, name) for lv, uid, pid, name in
+            zip(out["level"], out["unit_id"], out["parent_id"], out["name"], strict=True)}
 
-    def ancestor(uid: str, level: int) -> str | None:
-        seen = 0
-        while uid is not None and uid in by_id.index and seen < 5:
-            if int(by_id.at[uid, "level"]) == level:
-                return uid
-            uid = by_id.at[uid, "parent_id"]
-            seen += 1
-        return None
+    def ancestor(level: int, uid: str, wanted: int) -> str | None:
+        while level > wanted:
+            parent = info.get((level, uid), (None, None))[0]
+            if parent is None or parent != parent:
+                return None
+            level, uid = level - 1, str(parent)
+        return uid if level == wanted and (level, uid) in info else None
 
-    out["cercle_id"] = [ancestor(u, 2) for u in out["unit_id"]]
-    out["region_id"] = [ancestor(u, 1) for u in out["unit_id"]]
-    names = by_id["name"].to_dict()
-    out["cercle"] = out["cercle_id"].map(names)
-    out["region"] = out["region_id"].map(names)
-    del parent
+    out["cercle_id"] = [ancestor(lv, u, 2) for lv, u in zip(out["level"], out["unit_id"],
+                                                             strict=True)]
+    out["region_id"] = [ancestor(lv, u, 1) for lv, u in zip(out["level"], out["unit_id"],
+                                                             strict=True)]
+    out["cercle"] = [info.get((2, c), (None, None))[1] if c else None for c in out["cercle_id"]]
+    out["region"] = [info.get((1, r), (None, None))[1] if r else None for r in out["region_id"]]
     return out.reset_index(drop=True)
 
 
@@ -394,7 +395,7 @@ def _resolve_places(places: gpd.GeoDataFrame, units: gpd.GeoDataFrame) -> pd.Dat
         if cid is not None:
             out.at[idx, "cercle"] = cercles.set_index("unit_id").at[cid, "name"]
         if rid is not None:
-            out.at[idx, "region"] = units.set_index("unit_id").at[rid, "name"]
+            out.at[idx, "region"] = regions.set_index("unit_id").at[rid, "name"]
     out["region_id"] = [r if r else (f"name:{slug(n)}" if n else None)
                         for r, n in zip(out["region_id"], out["region"], strict=True)]
     out["cercle_id"] = [c if c else (f"name:{slug(n)}" if n else None)

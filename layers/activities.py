@@ -1,11 +1,15 @@
 """Activity records (sensitisation, focus groups, trainings) located at their place.
 
-Filled by ``zoneplan import``; empty but valid until then.
+Filled by ``zoneplan import`` (see :mod:`zoneplan.records`); empty but valid until then. Each
+record is a point at its matched place (no geometry for a place without a location, such as
+Danga before it is set), with its commune, cercle, région and zone ids for aggregation
+(:func:`geo.aggregate.aggregate`). Counts left blank in the file stay missing (``<NA>``).
 """
 
 from __future__ import annotations
 
 import geopandas as gpd
+import pandas as pd
 
 from layers._common import resolve_store
 from layers._schema import Schema
@@ -14,6 +18,7 @@ TITLE = {"fr": "Activités", "en": "Activities"}
 TABLE = "activities"
 SOURCE = "project store (zoneplan import)"
 ATTRIBUTION = ""
+COUNT_COLUMNS = ("girls", "boys", "women", "men", "children", "total", "sessions")
 SCHEMA = Schema(
     columns={"record_id": "str", "date": "date", "programme_id": "str", "partner": "str",
              "activity_type": "str", "place_id": "str", "unit_id": "str", "girls": "int",
@@ -29,6 +34,12 @@ def load(store=None) -> gpd.GeoDataFrame:
         return SCHEMA.empty()
     if not isinstance(frame, gpd.GeoDataFrame):
         return SCHEMA.empty()
+    frame = frame.copy()
+    # GeoPackage gives whole numbers with gaps back as floats; a gap means "not given", not 0.
+    for col in COUNT_COLUMNS:
+        if col in frame.columns:
+            frame[col] = pd.to_numeric(frame[col], errors="coerce").round().astype("Int64")
+    frame["date"] = pd.to_datetime(frame["date"], errors="coerce")
     return frame
 
 

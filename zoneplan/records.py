@@ -395,3 +395,87 @@ def load_records(kind: str = "activities", store: Store | None = None) -> pd.Dat
 def is_sample(store: Store | None = None) -> bool:
     """Return whether the store holds the fictitious sample (every view must then say so)."""
     return _resolve(store).meta().get(SAMPLE_META_KEY, "false").lower() == "true"
+
+
+# --- the fictitious sample ----------------------------------------------------------------------
+
+SAMPLE_FILES: dict[str, str] = {"activities": "activites_fictives.csv", "cases": "cas_fictifs.csv"}
+
+
+def load_sample(store: Store | str | os.PathLike[str] | None = None) -> dict[str, dict]:
+    """Import the fictitious sample (``data/sample/``) into ``store`` and flag it as such.
+
+    Returns the summary of each import. The store's metadata gets ``sample = true``: every view
+    built on it must say the data are fictitious (:func:`is_sample`).
+    """
+    store = _resolve(store)
+    gaz = gazetteer(store)
+    summaries = {}
+    for kind, name in SAMPLE_FILES.items():
+        report = import_file(settings.SAMPLE_DIR / name, kind=kind, store=store, gaz=gaz)
+        summaries[kind] = report.summary
+    with store.transaction() as tx:
+        tx.set_meta({SAMPLE_META_KEY: "true",
+                     "sample.note": "données fictives / fictitious sample data"})
+    return summaries
+
+
+# --- protected case tables and indicators ---------------------------------------------------------
+
+
+def case_table(store: Store | None = None, *, by: str = "commune", period: str | None = None,
+               case_type: str | None = None, programme_id: str | None = None) -> pd.DataFrame:
+    """Return case counts per unit (commune or coarser), disclosure-controlled.
+
+    Every table, map or export of case figures should come from here (or pass through
+    :func:`geo.disclosure.protect` itself). Hidden counts are blank; ``*_display`` says "<5".
+    """
+    from geo.aggregate import aggregate
+    from geo.disclosure import check_level, protect
+
+    check_level(by if by not in ("region", "cercle", "commune") else
+                {"region": 1, "cercle": 2, "commune": 3}[by])
+    cases = load_records("cases", store)
+    if case_type:
+        cases = cases[cases["case_type"] == case_type]
+    if programme_id:
+        cases = cases[cases["programme_id"] == programme_id]
+    values = ["girls", "boys", "total"]
+    table = aggregate(cases, by=by, period=period, groupby=["case_type"], values=values)
+    parent = {"commune": "cercle_id", "cercle": "region_id"}.get(by)
+    keys = ["case_type"] + (["period"] if period else [])
+    if parent:
+        lookup = cases.drop_duplicates(BY_ID[by]).set_index(BY_ID[by])[parent]
+        table[parent] = table[BY_ID[by]].map(lookup)
+        keys = [parent, *keys]
+    names = {"commune": "commune", "cercle": "cercle", "region": "region"}.get(by)
+    if names:
+        table["name"] = table[BY_ID[by]].map(
+            cases.drop_duplicates(BY_ID[by]).set_index(BY_ID[by])[names])
+    table = table.drop(columns=["records"])
+    return protect(table, values, level=by, parent_col=keys, total_col="total")
+
+
+BY_ID: dict[str, str] = {"commune": "commune_id", "cercle": "cercle_id", "region": "region_id",
+                         "zone": "zone_id", "unit": "unit_id"}
+
+
+def indicators(store: Store | None = None, *, per_zone: bool = False) -> pd.DataFrame:
+    """Return each programme indicator with achieved, achievement and traffic-light status.
+
+    Case indicators are disclosure-controlled (a hidden count hides its ratio too).
+    """
+    from geo.indicators import achieved, achievement, read_targets
+
+    store = _resolve(store)
+    targets = read_targets(settings.DATA_DIR / "indicators.csv")
+    by = ["zone_id"] if per_zone else []
+    parts = []
+    for kind, table in (("activity", "activities"), ("case", "cases")):
+        recs = load_records(table, store)
+        parts.append(achieved(pd.DataFrame(recs), targets[targets["kind"] == kind], by=by))
+    progs = programmes()
+    zones = {r.programme_id: [z.strip() for z in r.zones.split(";")] for r in progs.itertuples()}
+    out = achievement(targets, pd.concat(parts, ignore_index=True), programme_zones=zones)
+    out["sample"] = is_sample(store)
+    return out
