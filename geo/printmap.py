@@ -39,6 +39,10 @@ FORMATS: tuple[str, ...] = ("png", "svg", "pdf")
 #: Resolution for PNG unless the caller chooses.
 DEFAULT_DPI = 200
 HATCH = "////"
+#: Above this many polygons, outlines are drawn in the fill colour (hexagon grids).
+MANY_FEATURES = 200
+#: Polygon layers with more features than this get no name labels.
+MAX_LABELS = 40
 MM_PER_INCH = 25.4
 FONT = "DejaVu Sans"
 
@@ -165,9 +169,11 @@ def _draw_layer(ax, layer: ViewLayer, frame: gpd.GeoDataFrame, *, labels: bool) 
         return
     special = frame["_status"].isin(["suppressed", "no_data"])
     normal = frame[~special]
+    many = len(frame) > MANY_FEATURES
     if not normal.empty:
         normal.plot(ax=ax, color=[c if c != "none" else "none" for c in normal["_fill"]],
-                    edgecolor=list(normal["_edge"]), linewidth=layer.weight * 0.6,
+                    edgecolor="face" if many else list(normal["_edge"]),
+                    linewidth=0.2 if many else layer.weight * 0.6,
                     alpha=layer.fill_opacity if layer.role == "data" else 1.0, zorder=z)
     sup = frame[frame["_status"] == "suppressed"]
     if not sup.empty:
@@ -177,7 +183,7 @@ def _draw_layer(ax, layer: ViewLayer, frame: gpd.GeoDataFrame, *, labels: bool) 
     if not nod.empty:
         nod.plot(ax=ax, facecolor="#ffffff", edgecolor="#555555", linewidth=0.6,
                  linestyle=(0, (1, 3)), alpha=0.8, zorder=z)
-    if labels and layer.role == "data":
+    if labels and layer.role == "data" and len(frame) <= MAX_LABELS:
         for geom, text in zip(frame.geometry, frame["_label"], strict=True):
             if text and geom is not None and not geom.is_empty:
                 p = geom.representative_point()

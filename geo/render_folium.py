@@ -24,6 +24,8 @@ from geo.webmap import OfflineMap, display_geometry, escape
 
 #: Simplification tolerance (degrees) by role: the context needs less detail than the data.
 TOLERANCE_DEG = {"context": 0.01, "data": 0.002}
+#: Above this many polygons, outlines are not drawn.
+MANY_FEATURES = 200
 #: Decimal places kept in the page (4 places ~ 11 m: finer than any boundary here).
 DECIMALS = 4
 
@@ -93,6 +95,8 @@ def _add_layer(m: folium.Map, layer: ViewLayer) -> None:
     group = folium.FeatureGroup(name=escape(layer.title), show=layer.show,
                                 control=layer.role == "data" or layer.key != "borders")
     weight, opacity, dash = layer.weight, layer.fill_opacity, layer.dash
+    if layer.kind == "polygon" and len(layer.frame) > MANY_FEATURES:
+        weight = 0.0  # hexagon grids: outlines would only darken the map
     kind = layer.kind
 
     def style(feature: dict) -> dict:

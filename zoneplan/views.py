@@ -105,6 +105,7 @@ class Context:
         centres = layers.load("centres", audience=audience)
         self.centres = centres
         self.used = ["borders", "admin", "zones", "places", "centres"]
+        self.unit_kind = ""
 
     def sources(self) -> tuple[list[str], list[str]]:
         """Return the sources and attributions of the layers used (from each ``info()``)."""
@@ -249,7 +250,12 @@ def _analysis(verb: str, ctx: Context, **options):
     if service is None:
         return None, "zoneplan.analysis not installed"
     try:
-        return service.analyse(verb, zone=ctx.zone_id, store=ctx.store, **options), ""
+        options = {"lang": ctx.lang, "audience": ctx.audience, **options}
+        result = service.analyse(verb, zone=ctx.zone_id, store=ctx.store, **options)
+        kind = (getattr(result, "summary", None) or {}).get("unit_kind")
+        if kind:
+            ctx.unit_kind = str(kind)
+        return result, ""
     except InputError as exc:
         return None, str(exc)
 
@@ -393,7 +399,8 @@ def build_view(name: str, *, zone: str, store: Store | str | None = None, lang: 
         data, extra = builder(ctx, options)
         notes += extra
     sources, attributions = ctx.sources()
-    units = filters.get("units", "places" if name == "coverage" else "")
+    units = ctx.unit_kind or filters.get("units") or (
+        t("export.layer.places", lang).lower() if name == "coverage" else "")
     subtitle = t("export.subtitle", lang, zone=ctx.zone_name, units=units or "—",
                  period=period or t("export.period_all", lang))
     disclosure = gv.Disclosure(level=t("level.3", lang), period=period or "",
