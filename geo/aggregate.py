@@ -69,14 +69,20 @@ def units_of_points(lat: np.ndarray, lon: np.ndarray, units: gpd.GeoDataFrame) -
     return ids[codes]
 
 
+_MISSING = 1.0e9
+
+
 def _factorize_points(lat, lon) -> tuple[np.ndarray, np.ndarray]:
     """Return integer codes and the distinct ``(lat, lon)`` pairs (missing -> inf)."""
     lat = np.asarray(lat, dtype="float64")
     lon = np.asarray(lon, dtype="float64")
     missing = np.isnan(lat) | np.isnan(lon)
-    pairs = np.where(missing, np.inf, lat) + 1j * np.where(missing, np.inf, lon)
+    # A finite sentinel: complex infinities turn into NaN, which factorize would drop.
+    pairs = np.where(missing, _MISSING, lat) + 1j * np.where(missing, _MISSING, lon)
     codes, uniques = pd.factorize(pairs)
-    return codes, np.column_stack([uniques.real, uniques.imag])
+    u = np.column_stack([uniques.real, uniques.imag])
+    u[u[:, 0] == _MISSING] = np.inf
+    return codes, u
 
 
 def target_geom(frame: gpd.GeoDataFrame) -> str:

@@ -48,8 +48,7 @@ def load(store=None, case_type: str | None = None, programme_id: str | None = No
     if programme_id:
         cases = cases[cases["programme_id"] == programme_id]
     units = admin.load(store)
-    for level, key, parent in ((3, "commune_id", "cercle_id"), (2, "cercle_id", "region_id"),
-                               (1, "region_id", None)):
+    for level, key in ((3, "commune_id"), (2, "cercle_id"), (1, "region_id")):
         if level > settings.CASE_MIN_ADMIN_LEVEL:
             continue
         polygons = units[units["level"] == level]
@@ -61,6 +60,7 @@ def load(store=None, case_type: str | None = None, programme_id: str | None = No
                       groupby=["case_type"], values=["total"])
     table = table.drop(columns=["level", "records"]).rename(columns={key: "unit_id", "total": "value"})
     table = table[table["unit_id"].isin(polygons["unit_id"])]
+    parent = level > 1
     if parent:
         lookup = polygons.set_index("unit_id")["parent_id"]
         table["parent_id"] = table["unit_id"].map(lookup)
