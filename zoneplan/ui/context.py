@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from geo.store import Store
 
 #: Planning units offered in the sidebar (the analyses' ``units=`` values).
-PLANNING_UNITS: tuple[str, ...] = ("admin3", "admin2", "h3:8", "h3:7")
+PLANNING_UNITS: tuple[str, ...] = ("auto", "admin3", "admin2", "h3:8", "h3:7")
 
 
 @dataclass(frozen=True)

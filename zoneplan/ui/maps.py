@@ -40,6 +40,7 @@ POINT_STYLES: dict[str, tuple[str, float]] = {
     "centres": ("#862e9c", 7.0),
     "gazetteer": ("#495057", 1.8),
 }
+POINT_LAYERS: tuple[str, ...] = ("gazetteer", "places", "gold_sites", "centres")
 
 
 class PointCloud(folium.map.Layer):
@@ -198,18 +199,22 @@ def add_points(m: folium.Map, frame: gpd.GeoDataFrame, name: str, style: tuple[s
                radius=radius, show=show).add_to(m)
 
 
-def base_map(frames: Mapping[str, gpd.GeoDataFrame], lang: str, *, tiles: bool = False) -> OfflineMap:
+def base_map(frames: Mapping[str, gpd.GeoDataFrame], lang: str, *, tiles: bool = False,
+             focus: tuple[float, float, float, float] | None = None) -> OfflineMap:
     """Return an offline map of the base layers in ``frames``, fitted to Mali.
 
     Parameters
     ----------
     frames
         Any of ``borders``, ``admin`` (all installed levels), ``zones``, ``places``,
-        ``gold_sites``, ``centres`` (already at the audience's precision).
+        ``gold_sites``, ``centres`` (already at the audience's precision), ``gazetteer`` (any
+        number of named points, drawn compactly on one canvas).
     lang
         Language of the layer names, tooltips and legend.
     tiles
         Add OpenStreetMap tiles as an option (needs internet); vector context is always drawn.
+    focus
+        Bounds ``(minx, miny, maxx, maxy)`` to open on; default Mali.
     """
     m = OfflineMap(location=[17.5, -4.0], zoom_start=5, tiles=None, prefer_canvas=False)
     if tiles:
@@ -240,7 +245,7 @@ def base_map(frames: Mapping[str, gpd.GeoDataFrame], lang: str, *, tiles: bool =
         _polygons(z, t("layer.zones", lang), POLYGON_STYLES["zones"],
                   t("layer.zones", lang)).add_to(m)
         legend.append((POLYGON_STYLES["zones"][1], t("layer.zones", lang), "area"))
-    for key in ("places", "gold_sites", "centres"):
+    for key in POINT_LAYERS:
         frame = frames.get(key)
         if frame is None or frame.empty:
             continue
@@ -252,12 +257,13 @@ def base_map(frames: Mapping[str, gpd.GeoDataFrame], lang: str, *, tiles: bool =
             frame.loc[town, "label"] = frame.loc[town, "label"] + suffix
         else:
             frame["label"] = frame["name"]
-        add_points(m, frame, t(f"layer.{key}", lang), POINT_STYLES[key], label_col="label")
-        legend.append((POINT_STYLES[key][0], t(f"layer.{key}", lang), "point"))
+        title = t("app.map.gazetteer", lang) if key == "gazetteer" else t(f"layer.{key}", lang)
+        add_points(m, frame, title, POINT_STYLES[key], label_col="label")
+        legend.append((POINT_STYLES[key][0], title, "point"))
     if legend:
         Legend(t("app.map.legend", lang), legend).add_to(m)
     folium.LayerControl(collapsed=True).add_to(m)
     ControlIcons().add_to(m)
-    lon0, lat0, lon1, lat1 = settings.MALI_BBOX
+    lon0, lat0, lon1, lat1 = focus or settings.MALI_BBOX
     m.fit_bounds([[lat0, lon0], [lat1, lon1]])
     return m

@@ -8,7 +8,6 @@ says so instead of failing.
 
 from __future__ import annotations
 
-import csv
 import importlib
 from types import ModuleType
 
@@ -73,6 +72,7 @@ def _analyse(verb: str, zone: str | None, units: str, store_path: str, mtime: fl
 def analyse(ctx: Ctx, verb: str, **options: object):
     """Return the ``AnalysisResult`` of ``verb`` for the page's zone and units (cached)."""
     path, mtime = store_key(ctx.store)
+    options = {"lang": ctx.lang, "audience": ctx.audience, **options}
     return _analyse(verb, ctx.zone, ctx.units, path, mtime, _freeze(options))
 
 
@@ -85,29 +85,7 @@ def programmes() -> pd.DataFrame:
 @st.cache_data(show_spinner=False)
 def indicators() -> pd.DataFrame:
     """Return the indicators and their targets (embedded ``data/indicators.csv``)."""
-    with open(settings.DATA_DIR / "indicators.csv", encoding="utf-8", newline="") as fh:
-        header, *rows = list(csv.reader(fh))
-    frame = pd.DataFrame([_fit_row(r, len(header)) for r in rows if r], columns=header)
-    frame["target"] = pd.to_numeric(frame["target"], errors="coerce")
-    return frame
-
-
-def _fit_row(row: list[str], width: int) -> list[str]:
-    """Return ``row`` with unquoted commas in the two label columns joined back.
-
-    A label with an unquoted comma splits into extra fields; the label columns are the 3rd and
-    4th, so the fields between the first two and the last ``width - 4`` are the two labels, the
-    French one ending where its parentheses balance.
-    """
-    if len(row) <= width:
-        return row + [""] * (width - len(row))
-    head, tail = row[:2], row[len(row) - (width - 4):]
-    middle = row[2:len(row) - (width - 4)]
-    for k in range(1, len(middle)):
-        fr = ",".join(middle[:k])
-        if fr.count("(") == fr.count(")"):
-            return [*head, fr, ",".join(middle[k:]).strip(), *tail]
-    return [*head, ",".join(middle[:-1]), middle[-1], *tail]
+    return service("zoneplan.exports").read_indicators()
 
 
 def is_sample(ctx: Ctx) -> bool:
@@ -128,27 +106,25 @@ def _is_sample(store_path: str, mtime: float, _check) -> bool:
 
 
 def progress(ctx: Ctx) -> pd.DataFrame | None:
-    """Return progress against targets for the filters, or ``None`` if no service provides it.
+    """Return progress against targets for the programme (and indicator) of the filters.
 
-    The Records service computes achievement (``geo.indicators.achievement``) with its
-    traffic-light ``status``; this only asks for it.
+    The Records service computes achievement and its traffic-light ``status``; this only picks
+    the rows of the selected programme and indicator. ``None`` if the service is missing.
     """
     try:
-        records = service("zoneplan.records")
+        service("zoneplan.records")
     except Unavailable:
         return None
-    fn = getattr(records, "progress", None)
-    if fn is None:
-        return None
-    path, mtime = store_key(ctx.store)
-    return _progress(path, mtime, ctx.programme, ctx.zone, ctx.period, ctx.indicator)
+    table = _progress(*store_key(ctx.store))
+    if ctx.programme and "programme_id" in table:
+        table = table[table["programme_id"] == ctx.programme]
+    if ctx.indicator and "indicator_id" in table:
+        table = table[table["indicator_id"] == ctx.indicator]
+    return table.reset_index(drop=True)
 
 
-@st.cache_data(show_spinner=False, max_entries=32)
-def _progress(store_path: str, mtime: float, programme: str | None, zone: str | None,
-              period: str | None, indicator: str | None) -> pd.DataFrame:
+@st.cache_data(show_spinner=False, max_entries=16)
+def _progress(store_path: str, mtime: float) -> pd.DataFrame:
     from geo.store import Store
 
-    records = service("zoneplan.records")
-    return records.progress(store=Store(store_path), programme=programme, zone=zone,
-                            period=period, indicator=indicator)
+    return service("zoneplan.records").indicators(Store(store_path))

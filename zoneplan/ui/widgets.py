@@ -24,13 +24,27 @@ def show_map(m: folium.Map, key: str, *, returned: Iterable[str] = ()) -> dict:
                      returned_objects=list(returned)) or {}
 
 
+def zone_bounds(ctx: Ctx, margin: float = 0.15) -> tuple[float, float, float, float] | None:
+    """Return the bounds of the selected zone with a margin, or ``None``."""
+    zones = loaders.load_layer("zones", *loaders.store_key(ctx.store))
+    hit = zones[zones["zone_id"] == ctx.zone]
+    if hit.empty:
+        return None
+    minx, miny, maxx, maxy = hit.total_bounds
+    dx, dy = max(maxx - minx, 0.02) * margin, max(maxy - miny, 0.02) * margin
+    return (minx - dx, miny - dy, maxx + dx, maxy + dy)
+
+
 def show_base_map(ctx: Ctx, key: str, *, returned: Iterable[str] = (),
-                  extra: Iterable[folium.map.Layer] = ()) -> dict:
-    """Draw the base layers (borders, admin units, zones, places, sites, centres)."""
-    m = base_map(loaders.base_frames(ctx.store, audience=ctx.audience), ctx.lang, tiles=ctx.tiles)
-    for layer in extra:
-        layer.add_to(m)
-    return show_map(m, key, returned=returned)
+                  preview: folium.FeatureGroup | None = None) -> dict:
+    """Draw the base layers (borders, admin units, zones, places, sites, centres).
+
+    ``preview`` is drawn over the map without reloading it (a zone being drawn).
+    """
+    m = base_map(loaders.base_frames(ctx.store, audience=ctx.audience), ctx.lang,
+                 tiles=ctx.tiles, focus=zone_bounds(ctx))
+    return st_folium(m, key=key, height=MAP_HEIGHT, use_container_width=True,
+                     returned_objects=list(returned), feature_group_to_add=preview) or {}
 
 
 def show_view(ctx: Ctx, name: str, key: str, **extra: object):

@@ -8,17 +8,11 @@ from geo.i18n import t
 from zoneplan.ui import services, widgets
 from zoneplan.ui.context import Ctx
 
-MEASURES = ("count", "rate", "target")
-
 
 def render(ctx: Ctx) -> None:
     """Draw the coverage page."""
     lang = ctx.lang
-    measure = st.radio(t("app.coverage.measure", lang), MEASURES, horizontal=True,
-                       key="coverage.measure",
-                       format_func=lambda m: t(f"app.coverage.measure.{m}", lang))
-    st.caption(t(f"app.coverage.measure.{measure}.help", lang))
-    widgets.show_view(ctx, "coverage", key="map.coverage", measure=measure)
+    widgets.show_view(ctx, "coverage", key="map.coverage")
     st.subheader(t("app.coverage.progress", lang))
     progress = services.progress(ctx)
     if progress is None:

@@ -10,7 +10,7 @@ from zoneplan.ui import widgets
 from zoneplan.ui.context import Ctx
 
 #: The site-selection criteria, as named by the analyses.
-CRITERIA: tuple[str, ...] = ("border", "gold", "economic", "transit")
+CRITERIA: tuple[str, ...] = ("attractiveness", "border", "gold")
 
 
 def render(ctx: Ctx) -> None:

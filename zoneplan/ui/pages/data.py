@@ -253,12 +253,7 @@ def _draw_zone(ctx: Ctx) -> None:
         folium.PolyLine(ring, color="#d9480f", weight=2, dash_array="5 4").add_to(preview)
     for lat, lon in vertices:
         folium.CircleMarker([lat, lon], radius=4, color="#d9480f", fill=True).add_to(preview)
-    from zoneplan.ui.maps import base_map
-
-    m = base_map(loaders.base_frames(ctx.store, audience=ctx.audience), lang, tiles=ctx.tiles)
-    out = widgets.st_folium(m, key="map.draw", height=widgets.MAP_HEIGHT,
-                            use_container_width=True, returned_objects=["last_clicked"],
-                            feature_group_to_add=preview) or {}
+    out = widgets.show_base_map(ctx, "map.draw", returned=["last_clicked"], preview=preview)
     click = out.get("last_clicked")
     if click and click != st.session_state.get(_LAST):
         st.session_state[_LAST] = click

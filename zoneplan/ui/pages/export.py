@@ -1,6 +1,11 @@
-"""Export: buttons for the exports (map pages, CSV tables, the PDF pack)."""
+"""Export: the map of the selection as PNG, PDF, SVG or offline HTML, tables as CSV, and the
+CCPE pack (one PDF page per commune or village), all written by the Exports service.
+"""
 
 from __future__ import annotations
+
+import tempfile
+from pathlib import Path
 
 import streamlit as st
 
@@ -10,6 +15,13 @@ from zoneplan.ui import services, widgets
 from zoneplan.ui.context import Ctx
 
 VIEWS = ("coverage", "access", "criteria", "gaps")
+FORMATS = {"png": "image/png", "pdf": "application/pdf", "svg": "image/svg+xml",
+           "html": "text/html"}
+PACK_BY = ("commune", "village")
+
+
+def _file_name(ctx: Ctx, stem: str, ext: str) -> str:
+    return f"zoneplan-{stem}-{ctx.zone}-{ctx.audience}.{ext}"
 
 
 def render(ctx: Ctx) -> None:
@@ -19,25 +31,71 @@ def render(ctx: Ctx) -> None:
                         format_func=lambda v: t(f"app.export.view.{v}", lang))
     st.caption(t(f"app.export.audience.{ctx.audience}", lang))
     view = widgets.show_view(ctx, name, key="map.export")
-    if view is None:
-        return
-    c1, c2 = st.columns(2)
-    try:
-        from geo.render_folium import to_folium
-        from geo.webmap import standalone_html
-    except ImportError:  # pragma: no cover - foundation modules
-        return
-    try:
-        html = standalone_html(to_folium(view, lang))
-    except (InputError, ValueError) as exc:
-        st.error(str(exc))
-        return
-    c1.download_button(t("app.export.html", lang), html.encode("utf-8"),
-                       file_name=f"zoneplan-{name}-{ctx.zone}.html", mime="text/html",
-                       key="export.html")
     try:
         exports = services.service("zoneplan.exports")
     except services.Unavailable:
-        c2.caption(t("app.export.pending", lang))
+        st.caption(t("app.export.pending", lang))
         return
-    c2.caption(str(exports))
+    st.subheader(t("app.export.map", lang))
+    cols = st.columns(len(FORMATS))
+    for col, (fmt, mime) in zip(cols, FORMATS.items(), strict=True):
+        key = f"export.file.{name}.{fmt}"
+        if view is not None and col.button(t(f"app.export.make.{fmt}", lang), key=f"make.{fmt}"):
+            with st.spinner(t("app.export.working", lang)):
+                try:
+                    path = Path(tempfile.mkdtemp(prefix="zoneplan-export-")) / \
+                        _file_name(ctx, name, fmt)
+                    exports.write_view(view, path, fmt=fmt)
+                    st.session_state[key] = path.read_bytes()
+                except InputError as exc:
+                    st.error(str(exc))
+        if key in st.session_state:
+            col.download_button(t("app.export.download", lang, fmt=fmt.upper()),
+                                st.session_state[key], file_name=_file_name(ctx, name, fmt),
+                                mime=mime, key=f"download.{fmt}")
+    _tables(ctx, name)
+    _pack(ctx, exports)
+
+
+def _tables(ctx: Ctx, name: str) -> None:
+    lang = ctx.lang
+    st.subheader(t("app.export.tables", lang))
+    if name == "coverage":
+        table = services.progress(ctx)
+    else:
+        result = widgets.run_analysis(ctx, "gaps" if name == "gaps" else name)
+        table = None if result is None else result.table
+    if table is None or table.empty:
+        st.info(t("no_data", lang))
+        return
+    csv = table.drop(columns=[c for c in ("geometry",) if c in table]).to_csv(index=False)
+    st.download_button(t("app.export.csv", lang), csv.encode("utf-8"),
+                       file_name=_file_name(ctx, name, "csv"), mime="text/csv",
+                       key="download.csv")
+
+
+def _pack(ctx: Ctx, exports) -> None:
+    lang = ctx.lang
+    st.subheader(t("app.export.pack", lang))
+    by = st.radio(t("app.export.pack.by", lang), PACK_BY, horizontal=True, key="export.pack.by",
+                  format_func=lambda b: t(f"app.export.pack.by.{b}", lang))
+    key = f"export.pack.{ctx.zone}.{by}.{ctx.audience}.{lang}"
+    if st.button(t("app.export.pack.make", lang), key="make.pack"):
+        bar = st.progress(0.0)
+
+        def progress(done: int, total: int, label: str) -> None:
+            bar.progress(done / max(total, 1), text=label)
+
+        try:
+            out = Path(tempfile.mkdtemp(prefix="zoneplan-pack-")) / _file_name(ctx, "pack", "pdf")
+            path, pages = exports.export_pack(zone=ctx.zone, by=by, out=out, lang=lang,
+                                              audience=ctx.audience, store=ctx.store,
+                                              period=ctx.period, progress=progress)
+            st.session_state[key] = (path.read_bytes(), pages)
+        except InputError as exc:
+            st.error(str(exc))
+    if key in st.session_state:
+        data, pages = st.session_state[key]
+        st.download_button(t("app.export.pack.download", lang, n=pages), data,
+                           file_name=_file_name(ctx, f"pack-{by}", "pdf"),
+                           mime="application/pdf", key="download.pack")

@@ -1,0 +1,111 @@
+"""The app in a real browser: system Chromium (headless) drives every page of a running app.
+
+One app process serves every page (module-scoped). For each page the test waits for the Leaflet
+map inside the streamlit-folium iframe, checks that features are drawn and that the console
+shows no error, and saves a screenshot under the test output folder (``$ZONEPLAN_TEST_OUTPUT``
+if set, else pytest's temporary folder).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from geo import settings
+from geo.i18n import t
+from zoneplan.ui.pages import PAGES
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update"]
+MAP_FRAME = "iframe[title='streamlit_folium.st_folium']"
+
+pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="system chromium is not installed "
+                                "(apt-get install chromium)")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def app_url(tmp_path_factory):
+    """Start ``streamlit run app.py`` once on a fresh store; yield its URL."""
+    home = tmp_path_factory.mktemp("browser-store")
+    port = _free_port()
+    env = {**os.environ, settings.STORE_ENV_VAR: str(home)}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(settings.REPO_DIR / "app.py"),
+         "--server.headless", "true", "--server.port", str(port),
+         "--browser.gatherUsageStats", "false", "--", "--store", str(home / "store.gpkg")],
+        cwd=settings.REPO_DIR, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                urllib.request.urlopen(f"{url}/_stcore/health", timeout=1)
+                break
+            except OSError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    err = proc.stderr.read().decode() if proc.stderr else ""
+                    pytest.fail(f"the app did not start: {err[-2000:]}")
+                time.sleep(0.2)
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """A headless system Chromium."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="module")
+def shots(tmp_path_factory) -> Path:
+    """The folder screenshots are saved in."""
+    out = os.environ.get("ZONEPLAN_TEST_OUTPUT")
+    folder = Path(out) / "browser" if out else tmp_path_factory.mktemp("screenshots")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+@pytest.mark.parametrize("page", list(PAGES))
+def test_page_draws_its_map_without_console_errors(app_url, browser, shots, page):
+    tab = browser.new_page(viewport={"width": 1400, "height": 1000})
+    errors: list[str] = []
+    tab.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    tab.on("pageerror", lambda exc: errors.append(str(exc)))
+    try:
+        tab.goto(f"{app_url}/?page={page}", wait_until="domcontentloaded")
+        tab.get_by_role("heading", name=t(f"app.page.{page}", "fr")).first.wait_for(
+            timeout=30_000)
+        if page == "data":
+            tab.get_by_role("tab", name=t("app.data.tab.zone", "fr")).click()
+        frame = tab.frame_locator(MAP_FRAME).first
+        drawn = frame.locator(".leaflet-interactive")
+        drawn.first.wait_for(state="attached", timeout=30_000)
+        assert drawn.count() > 0
+        assert frame.locator(".leaflet-control-layers").count() == 1
+        tab.wait_for_timeout(500)
+        tab.screenshot(path=str(shots / f"{page}.png"), full_page=True)
+    finally:
+        tab.close()
+    assert not errors, errors
