@@ -1,0 +1,60 @@
+"""The offline HTML export in headless Chromium with the network cut: it draws, it asks nothing."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from zoneplan import exports
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not CHROMIUM:
+        pytest.skip("Chromium is not installed (apt-get install chromium); browser test skipped")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+            "--disable-component-update"])
+        yield b
+        b.close()
+
+
+def _open(browser, path):
+    page = browser.new_page()
+    external, errors = [], []
+
+    def route(r):
+        if r.request.url.startswith(("file:", "data:", "about:", "blob:")):
+            r.continue_()
+        else:
+            external.append(r.request.url)
+            r.abort()
+
+    page.route("**/*", route)
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(path.as_uri())
+    page.wait_for_selector(".leaflet-interactive", timeout=10_000)
+    return page, external, errors
+
+
+@pytest.mark.parametrize("view", ["coverage", "criteria"])
+def test_offline_html_draws_with_the_network_off(browser, tmp_path, store, view):
+    out = exports.export_map(view, zone="kangaba", out=tmp_path / "map.html", store=store,
+                             lang="fr", units="h3:6")
+    page, external, errors = _open(browser, out)
+    try:
+        assert external == []
+        assert errors == []
+        assert page.locator(".leaflet-interactive").count() > 0
+        assert page.locator(".zp-legend").count() == 1
+        legend = page.locator(".zp-legend").inner_text()
+        assert "pas de données" in legend
+        assert ("masqué" in legend) == (view == "coverage")  # counts only: the <5 class
+        assert "Kangaba" in page.locator(".zp-title").inner_text()
+    finally:
+        page.close()

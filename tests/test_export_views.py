@@ -1,0 +1,98 @@
+"""Map views: classes tell apart suppressed, zero and no data; escaping; bad names; no-data state."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+import shapely
+
+import layers
+from geo import views as gv
+from geo.disclosure import protect
+from geo.errors import UnknownNameError
+from geo.i18n import t
+from geo.render_folium import legend_html, to_folium
+from geo.webmap import standalone_html
+from zoneplan.views import build_view
+
+
+def _communes() -> gpd.GeoDataFrame:
+    boxes = [shapely.box(-8.8 + i * 0.1, 11.7, -8.7 + i * 0.1, 11.8) for i in range(5)]
+    frame = pd.DataFrame({"name": ["A", "B <b>", "C", "D", "E"],
+                          "cases": [0, 3, 12, np.nan, 40], "cercle": ["K"] * 5},
+                         index=[10, 11, 12, 13, 14])
+    return gpd.GeoDataFrame(frame, geometry=boxes, crs="EPSG:4326")
+
+
+def test_choropleth_tells_apart_suppressed_zero_and_no_data():
+    frame = protect(_communes(), "cases", level="commune", parent_col="cercle")
+    before = frame.copy()
+    layer = gv.choropleth(frame, key="cases", title="Cas", value_col="cases", lang="fr",
+                          display_col="cases_display", suppressed_col="cases_suppressed")
+    status = layer.frame["_status"]
+    assert list(layer.frame.index) == [10, 11, 12, 13, 14]
+    assert status[10] == "zero" and status[11] == "suppressed" and status[13] == "no_data"
+    assert status[14] in ("value", "suppressed")
+    # the hidden count never reaches the page, only its display text
+    assert "3" not in layer.frame.loc[11, "_tip"].replace("<5", "")
+    kinds = {e.status for e in layer.legend}
+    assert {"suppressed", "zero", "no_data"} <= kinds
+    pd.testing.assert_frame_equal(frame, before)  # input untouched
+
+
+def test_tooltips_and_legend_escape_user_text():
+    layer = gv.choropleth(_communes(), key="c", title="T <i>", value_col="cases", lang="en")
+    tip = layer.frame.loc[11, "_tip"]
+    assert "B &lt;b&gt;" in tip and "B <b>" not in tip
+    view = gv.make_view("coverage", lang="en", title="x", subtitle="", layers=[layer],
+                        disclosure=gv.Disclosure())
+    html = legend_html(view)
+    assert "T &lt;i&gt;" in html and "<i>" not in html
+
+
+def test_make_view_states_no_data_when_every_unit_lacks_a_value():
+    frame = _communes().assign(cases=np.nan)
+    layer = gv.choropleth(frame, key="c", title="T", value_col="cases", lang="fr")
+    view = gv.make_view("coverage", lang="fr", title="x", subtitle="", layers=[layer],
+                        disclosure=gv.Disclosure())
+    assert view.message == t("no_data", "fr")
+    page = standalone_html(to_folium(view))
+    assert "zp-message" in page
+
+
+def test_build_view_refuses_unknown_names_listing_valid_ones(store):
+    with pytest.raises(UnknownNameError, match="kangaba"):
+        build_view("coverage", zone="atlantis", store=store)
+    with pytest.raises(UnknownNameError, match="coverage, access, criteria, gaps"):
+        build_view("heatmap", zone="kangaba", store=store)
+    with pytest.raises(UnknownNameError, match="public"):
+        build_view("coverage", zone="kangaba", store=store, audience="press")
+
+
+def test_coverage_without_records_renders_an_explicit_no_data_state(store):
+    view = build_view("coverage", zone="kangaba", store=store, lang="en")
+    assert view.message == t("no_data", "en")
+    assert any("Danga" in note for note in view.notes)  # unlocated: listed, never mapped
+    assert view.sources and view.attributions
+    page = standalone_html(to_folium(view))
+    assert "Danga" in page and "leaflet" in page.lower()
+
+
+def test_public_views_show_centres_at_town_level_only(store):
+    view = build_view("coverage", zone="bamako", store=store, audience="public")
+    centres = [lyr for lyr in view.layers if lyr.key == "centres"]
+    assert centres, "Bamako has centres"
+    towns = layers.load("centres", audience="public")
+    got = {(round(p.x, 5), round(p.y, 5)) for p in centres[0].frame.geometry}
+    assert got <= {(round(p.x, 5), round(p.y, 5)) for p in towns.geometry}
+    assert set(centres[0].frame["precision"]) == {"town"}
+
+
+def test_analysis_views_draw_units_with_classes(store):
+    view = build_view("criteria", zone="kangaba", store=store, units="h3:6")
+    data = view.data_layers
+    assert data and len(data[0].frame) > 0
+    assert (data[0].frame["_status"] == "value").any()
+    assert view.message is None
