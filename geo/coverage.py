@@ -18,6 +18,8 @@ from geo.errors import InputError
 from geo.geodesy import require_crs
 
 PEOPLE_COLS: tuple[str, ...] = ("total", "people", "value")
+#: Unit id columns of a record, finest first (the Records schema carries all of them).
+ID_COLS: tuple[str, ...] = ("unit_id", "commune_id", "cercle_id", "region_id")
 
 
 def _numeric(frame: pd.DataFrame, col: str | None) -> pd.Series:
@@ -29,7 +31,8 @@ def _numeric(frame: pd.DataFrame, col: str | None) -> pd.Series:
 def attribute_to_units(records: gpd.GeoDataFrame, units: gpd.GeoDataFrame) -> pd.Series:
     """Return the ``unit_id`` of the unit holding each record (``None`` when outside all units).
 
-    A record's own ``unit_id`` wins when it names one of ``units``; otherwise its point (or the
+    A record's own unit id (``unit_id``, ``commune_id``, ``cercle_id`` or ``region_id``) wins when
+    it names one of ``units``; otherwise its point (or the
     representative point of its polygon) is located in the units.
     """
     require_crs(units, "units")
@@ -37,10 +40,11 @@ def attribute_to_units(records: gpd.GeoDataFrame, units: gpd.GeoDataFrame) -> pd
     result = pd.Series(None, index=records.index, dtype="object")
     if len(records) == 0:
         return result
-    if "unit_id" in records.columns:
-        own = records["unit_id"].astype("object").where(records["unit_id"].notna(), None)
-        own = own.map(lambda v: str(v) if v is not None else None)
-        known = own.isin(set(ids))
+    for col in ID_COLS:  # the record's own unit (or its parents) when it is one of the units
+        if col not in records.columns:
+            continue
+        own = records[col].map(lambda v: None if v is None or pd.isna(v) else str(v))
+        known = result.isna() & own.isin(set(ids))
         result[known] = own[known]
     todo = result.isna()
     if todo.any() and isinstance(records, gpd.GeoDataFrame) and records.crs is not None:
