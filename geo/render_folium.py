@@ -26,6 +26,8 @@ from geo.webmap import OfflineMap, display_geometry, escape
 TOLERANCE_DEG = {"context": 0.01, "data": 0.002}
 #: Above this many polygons, outlines are not drawn.
 MANY_FEATURES = 200
+#: Above this many polygons, units of one class are merged into one shape in the page.
+DISSOLVE_ABOVE = 1000
 #: Decimal places kept in the page (4 places ~ 11 m: finer than any boundary here).
 DECIMALS = 4
 
@@ -81,6 +83,11 @@ def _geojson(layer: ViewLayer) -> dict:
     frame = layer.frame
     keep = ["_fill", "_edge", "_status", "_tip", frame.geometry.name]
     small = gpd.GeoDataFrame(frame[keep], geometry=frame.geometry.name, crs=frame.crs)
+    if layer.kind == "polygon" and len(small) > DISSOLVE_ABOVE:
+        # Thousands of hexagons: one shape per class keeps the page small (no per-unit tooltip;
+        # the class is in the legend).
+        small = small.dissolve(by=["_fill", "_edge", "_status"], as_index=False)
+        small["_tip"] = ""
     small = display_geometry(small, tolerance_deg=TOLERANCE_DEG.get(layer.role, 0.002)
                              if layer.kind != "point" else 0.0, decimals=DECIMALS)
     small = small[small.geometry.notna() & ~small.geometry.is_empty]

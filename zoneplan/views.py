@@ -28,6 +28,8 @@ from geo.zones import get_zone
 from layers._common import resolve_store
 
 VIEWS: tuple[str, ...] = ("coverage", "access", "criteria", "gaps")
+#: Pseudo-zone id of the whole country (national maps).
+NATIONAL = "mali"
 AUDIENCES: tuple[str, ...] = gv.AUDIENCES
 #: Activity columns counted as "people sensitised", first found wins.
 COVERAGE_VALUES: tuple[str, ...] = ("total", "people", "value")
@@ -46,8 +48,8 @@ def view_names() -> list[str]:
 
 
 def zone_names(store: Store | str | None = None) -> list[str]:
-    """Return the valid zone ids."""
-    return layers.module("zones").names(resolve_store(store))
+    """Return the valid zone ids (the intervention zones, then ``mali`` for national maps)."""
+    return [*layers.module("zones").names(resolve_store(store)), NATIONAL]
 
 
 def _check(name: str, audience: str, lang: str) -> None:
@@ -86,15 +88,23 @@ class Context:
     def __init__(self, zone: str, *, store: Store, lang: str, audience: str) -> None:
         self.store, self.lang, self.audience = store, lang, audience
         zones = layers.load("zones", store=store)
+        if zone == NATIONAL:
+            mali = layers.load("borders").query("iso_a3 == 'MLI'")
+            zones = gpd.GeoDataFrame(
+                {"zone_id": [NATIONAL], "name_fr": ["Mali"], "name_en": ["Mali"],
+                 "programme_id": [""], "method": ["country"], "basis": ["Natural Earth"]},
+                geometry=list(mali.geometry), crs=settings.CRS)
+        elif zone not in set(zones["zone_id"]):
+            raise UnknownNameError("zone", zone, [*zones["zone_id"], NATIONAL])
         self.zone = get_zone(zones, zone)
         self.zone_id = zone
         self.zone_name = str(self.zone.iloc[0]["name_fr" if lang == "fr" else "name_en"])
         geom = self.zone.geometry.iloc[0]
         allp = layers.module("places").load_all(store)
-        in_zone = allp["zone"].eq(zone)
+        in_zone = allp["zone"].eq(zone) | (zone == NATIONAL)
         self.unlocated = list(allp.loc[in_zone & ~allp["located"].astype(bool), "name"])
         located = allp[allp["located"].astype(bool)]
-        hit = located["zone"].eq(zone) | located.within(geom)
+        hit = located["zone"].eq(zone) | located.within(geom) | (zone == NATIONAL)
         self.places = located[hit].copy()
         self.borders = layers.load("borders")
         admin = layers.load("admin", store=store)
@@ -102,6 +112,8 @@ class Context:
         minx, miny, maxx, maxy = geom.bounds
         pad = max(maxx - minx, maxy - miny) * 0.5
         self.admin = admin.cx[minx - pad:maxx + pad, miny - pad:maxy + pad]
+        if zone == NATIONAL:  # national maps: régions and cercles only
+            self.admin = self.admin[self.admin["level"] <= 2]
         centres = layers.load("centres", audience=audience)
         self.centres = centres
         self.used = ["borders", "admin", "zones", "places", "centres"]
@@ -369,7 +381,8 @@ def build_view(name: str, *, zone: str, store: Store | str | None = None, lang: 
     name
         One of :data:`VIEWS`.
     zone
-        A zone id (``kangaba``, ``bamako``...); unknown ids raise listing the valid ones.
+        A zone id (``kangaba``, ``bamako``...), or ``mali`` for a national map; unknown ids raise
+        listing the valid ones.
     audience
         ``public`` (town-level centres, suppressed case figures at commune level) or
         ``internal`` (exact centres where known; still never a point per child).
