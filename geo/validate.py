@@ -179,8 +179,16 @@ def canonical(frame: pd.DataFrame, kind: str, mapping: dict[str, str] | None = N
     keep = ["date", *TEXT_FIELDS, *COUNT_FIELDS, "lat", "lon", LINE_COL]
     out = out[keep].copy()
     for col in keep[:-1]:
-        out[col] = out[col].map(lambda v: "" if v is None or v != v else str(v)).astype(object)
+        out[col] = map_unique(out[col], lambda v: "" if v is None or v != v else str(v))
     return out
+
+
+def map_unique(series: pd.Series, func) -> pd.Series:
+    """Return ``series.map(func)`` computed once per distinct value (records repeat a lot)."""
+    codes, uniques = pd.factorize(series.astype(object), use_na_sentinel=False)
+    values = np.array([func(v) for v in uniques] + [None], dtype=object)
+    return pd.Series(values[codes] if len(codes) else values[:0], index=series.index,
+                     dtype=object)
 
 
 # --- values ----------------------------------------------------------------------------------
@@ -264,32 +272,21 @@ def validate(frame: pd.DataFrame, kind: str) -> pd.DataFrame:
     """
     out = frame.copy()
     reasons: list[list[str]] = [[] for _ in range(len(out))]
-    dates_text = out["date"].astype(str)
-    cache: dict[str, pd.Timestamp | None] = {}
-    parsed = []
-    for i, text in enumerate(dates_text):
-        if text not in cache:
-            cache[text] = parse_date(text)
-        value = cache[text]
-        if value is None:
-            reasons[i].append(f"date {text!r} not understood; expected dd/mm/yyyy, yyyy-mm-dd, "
-                              "an Excel serial number or a month such as 'janv. 2021'"
-                              if text.strip() else "date missing")
-        parsed.append(value)
-    out["date"] = pd.to_datetime(pd.Series(parsed, index=out.index, dtype="object"))
+    parsed = map_unique(out["date"], parse_date)
+    for i in np.flatnonzero(parsed.isna().to_numpy()):
+        text = str(out["date"].iloc[i])
+        reasons[i].append(f"date {text!r} not understood; expected dd/mm/yyyy, yyyy-mm-dd, "
+                          "an Excel serial number or a month such as 'janv. 2021'"
+                          if text.strip() else "date missing")
+    out["date"] = pd.to_datetime(parsed)
 
     any_count = np.zeros(len(out), dtype=bool)
     for field in COUNT_FIELDS:
-        col = out[field].astype(str)
-        values = np.full(len(out), np.nan)
-        uniq: dict[str, tuple[float, str | None]] = {}
-        for i, text in enumerate(col):
-            if text not in uniq:
-                uniq[text] = parse_count(text)
-            value, problem = uniq[text]
-            if problem:
-                reasons[i].append(f"{_label(field)} {problem}; expected a whole number >= 0")
-            values[i] = value
+        pairs = map_unique(out[field], parse_count)
+        values = np.array([p[0] for p in pairs], dtype=float) if len(pairs) else np.zeros(0)
+        problems = map_unique(out[field], lambda v: parse_count(v)[1])
+        for i in np.flatnonzero(problems.notna().to_numpy()):
+            reasons[i].append(f"{_label(field)} {problems.iloc[i]}; expected a whole number >= 0")
         out[field] = values
         any_count |= ~np.isnan(values)
     for i in np.flatnonzero(~any_count):
@@ -317,11 +314,12 @@ def validate(frame: pd.DataFrame, kind: str) -> pd.DataFrame:
     out["children"] = kids
     out["total"] = np.where(np.isnan(total), parts, total)
 
-    lat_text, lon_text = out["lat"].astype(str), out["lon"].astype(str)
-    lat = np.array([parse_number(v) if v.strip() else None for v in lat_text], dtype=float)
-    lon = np.array([parse_number(v) if v.strip() else None for v in lon_text], dtype=float)
-    for i in np.flatnonzero((lat_text.str.strip() != "").to_numpy() & np.isnan(lat)
-                            | (lon_text.str.strip() != "").to_numpy() & np.isnan(lon)):
+    lat_text, lon_text = out["lat"].astype(object), out["lon"].astype(object)
+    lat = map_unique(lat_text, parse_number).to_numpy(dtype=float, na_value=np.nan)
+    lon = map_unique(lon_text, parse_number).to_numpy(dtype=float, na_value=np.nan)
+    lat_given = (lat_text.map(str).str.strip() != "").to_numpy(dtype=bool)
+    lon_given = (lon_text.map(str).str.strip() != "").to_numpy(dtype=bool)
+    for i in np.flatnonzero(lat_given & np.isnan(lat) | lon_given & np.isnan(lon)):
         reasons[i].append(f"coordinates {lat_text.iloc[i]!r}, {lon_text.iloc[i]!r} are not numbers")
     given = ~np.isnan(lat) & ~np.isnan(lon)
     minx, miny, maxx, maxy = settings.MALI_BBOX
@@ -336,7 +334,8 @@ def validate(frame: pd.DataFrame, kind: str) -> pd.DataFrame:
     for field in ("activity_type", "case_type"):
         wanted = (kind == "activities") == (field == "activity_type")
         if wanted:
-            for i in np.flatnonzero((out[field].astype(str).str.strip() == "").to_numpy()):
+            blank = map_unique(out[field], lambda v: not str(v).strip()).to_numpy(dtype=bool)
+            for i in np.flatnonzero(blank):
                 reasons[i].append(f"{_label(field)} missing")
     out["reasons"] = pd.Series(reasons, index=out.index, dtype=object)
     return out

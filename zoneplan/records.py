@@ -21,6 +21,7 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyogrio
 
 import layers
 from geo import settings
@@ -31,6 +32,7 @@ from geo.store import Store
 from geo.validate import (
     COUNT_FIELDS,
     canonical,
+    map_unique,
     normalise_type,
     read_mapping,
     validate,
@@ -145,36 +147,38 @@ def import_file(
     matched = _match_rows(checked, gaz)
     # The matched (canonical) commune, cercle and région replace the text as written.
     out = pd.concat([checked.drop(columns=["commune", "cercle", "region"]), matched], axis=1)
-    reasons = out["reasons"].map(list)
+    reasons: list[list[str]] = [list(r) for r in out["reasons"]]
     type_col = "activity_type" if kind == "activities" else "case_type"
-    codes = out[type_col].map(lambda v: normalise_type(v, kind))
+    codes = map_unique(out[type_col], lambda v: normalise_type(v, kind))
     if kind == "cases":
-        for i in np.flatnonzero(codes.isna().to_numpy() & (out[type_col].str.strip() != "")):
-            reasons.iloc[i] = [*reasons.iloc[i], f"type de cas {out[type_col].iloc[i]!r} unknown; "
-                               f"expected one of: {', '.join(_case_types())}"]
+        typed = (out[type_col].map(str).str.strip() != "").to_numpy(dtype=bool)
+        for i in np.flatnonzero(codes.isna().to_numpy() & typed):
+            reasons[i].append(f"type de cas {out[type_col].iloc[i]!r} unknown; "
+                              f"expected one of: {', '.join(_case_types())}")
     unmatched = matched["match_level"].isna().to_numpy()
+    match_reasons = matched["match_reason"].to_numpy(dtype=object)
     for i in np.flatnonzero(unmatched):
-        reasons.iloc[i] = [*reasons.iloc[i], matched["match_reason"].iloc[i] or "place unknown"]
+        reasons[i].append(match_reasons[i] or "place unknown")
     out["programme_id"] = _programme_ids(out)
 
     records = _records(out, kind, codes, src, import_id)
-    ok = reasons.map(len).eq(0).to_numpy().copy()
+    ok = np.array([not r for r in reasons], dtype=bool)
     # Duplicates inside the file: identical content -> the same record id.
     first_line = records.loc[ok, ["record_id", "line"]].drop_duplicates("record_id").set_index(
         "record_id")["line"]
     dup = ok & records["record_id"].duplicated(keep="first").to_numpy()
+    record_ids = records["record_id"].to_numpy(dtype=object)
     for i in np.flatnonzero(dup):
-        rid = records["record_id"].iloc[i]
-        reasons.iloc[i] = [f"duplicate of line {int(first_line[rid])}"]
+        rid = record_ids[i]
+        reasons[i] = [f"duplicate of line {int(first_line[rid])}"]
     ok &= ~dup
 
     table = ACTIVITIES_TABLE if kind == "activities" else CASES_TABLE
-    existing = store.read(table) if store.exists() else None
-    known = set() if existing is None else set(existing["record_id"].astype(str))
+    known = _known_ids(store, table)
     accepted = records[ok]
     new = accepted[~accepted["record_id"].isin(known)]
 
-    reason_text = reasons.map("; ".join)
+    reason_text = pd.Series(["; ".join(r) for r in reasons], index=checked.index, dtype=object)
     report = pd.DataFrame({
         "line": records["line"].to_numpy(),
         "status": np.where(ok, "accepted", "rejected"),
@@ -213,6 +217,15 @@ def import_file(
         _write(store, table, kind, new, quarantine, src, summary, now)
     return ImportReport(summary=summary, rows=report[list(REPORT_COLUMNS)], records=accepted,
                         quarantine=quarantine)
+
+
+def _known_ids(store: Store, table: str) -> set[str]:
+    """Return the record ids already in ``table`` (reading that column only)."""
+    if not store.has(table):
+        return set()
+    ids = pyogrio.read_dataframe(store.path, layer=table, columns=["record_id"],
+                                 read_geometry=False)
+    return set(ids["record_id"].astype(str))
 
 
 def _case_types() -> list[str]:
@@ -302,11 +315,14 @@ def _records(out: pd.DataFrame, kind: str, codes: pd.Series, src: str,
                               "notes": out["notes"].astype(object)})
         identity = ["date", "programme_id", "partner", "activity_type", "activity_label",
                     "place_id", "unit_id", "place_text", "age_group", *COUNT_FIELDS, "notes"]
-    key = pd.Series(kind, index=frame.index, dtype=object)
+    # Content hash (vectorised; pandas' fixed hash key): same content -> same id on re-import.
+    ident = frame[identity].copy()
     for col in identity:
-        key = key + "|" + frame[col].map(str)
-    ids = {k: hashlib.sha1(k.encode()).hexdigest()[:16] for k in key.unique()}
-    frame["record_id"] = key.map(ids)
+        if ident[col].dtype == object or pd.api.types.is_string_dtype(ident[col]):
+            ident[col] = map_unique(ident[col], lambda v: "" if v is None or v != v else str(v))
+    hashed = pd.util.hash_pandas_object(ident, index=False).to_numpy()
+    prefix = "a" if kind == "activities" else "c"
+    frame["record_id"] = [f"{prefix}{h:016x}" for h in hashed]
     columns = CASE_COLUMNS if is_case else ACTIVITY_COLUMNS
     return frame[list(columns)]
 
@@ -340,17 +356,10 @@ def _write(store: Store, table: str, kind: str, new: pd.DataFrame, quarantine: p
               if g is not None and not g.is_empty}
     with store.transaction() as tx:
         if len(new):
-            current = tx.read(table)
-            if kind == "activities":
-                frame = _activities_geometry(new, store, points)
-                if current is not None and len(current):
-                    frame = gpd.GeoDataFrame(pd.concat([current, frame], ignore_index=True),
-                                             geometry="geometry", crs=settings.CRS)
-            else:
-                frame = pd.DataFrame(new)
-                if current is not None and len(current):
-                    frame = pd.concat([pd.DataFrame(current), frame], ignore_index=True)
-            tx.write(table, _typed(frame))
+            frame = (_activities_geometry(new, store, points) if kind == "activities"
+                     else pd.DataFrame(new))
+            # Appending keeps earlier imports untouched and avoids rewriting the whole table.
+            tx.write(table, _typed(frame), append=True)
         old_q = tx.read(QUARANTINE_TABLE)
         if old_q is not None or len(quarantine):
             keep = (pd.DataFrame(columns=list(QUARANTINE_COLUMNS)) if old_q is None else
