@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from geo import settings
+from geo.aggregate import units_of_points
 from geo.errors import InputError
 from geo.geodesy import require_crs
 
@@ -48,16 +49,14 @@ def attribute_to_units(records: gpd.GeoDataFrame, units: gpd.GeoDataFrame) -> pd
         result[known] = own[known]
     todo = result.isna()
     if todo.any() and isinstance(records, gpd.GeoDataFrame) and records.crs is not None:
+        # The point join is the Records owner's (one spatial join per distinct point).
         geoms = records.loc[todo].to_crs(settings.CRS).geometry
-        has = geoms.notna() & ~geoms.is_empty
-        pts = gpd.GeoDataFrame(geometry=geoms[has].representative_point(), crs=settings.CRS)
-        if len(pts):
-            hit = gpd.sjoin(pts, gpd.GeoDataFrame({"_uid": ids.to_numpy()},
-                                                  geometry=units.to_crs(settings.CRS)
-                                                  .geometry.to_numpy(), crs=settings.CRS),
-                            how="left", predicate="within")
-            hit = hit[~hit.index.duplicated(keep="first")]
-            result.loc[hit.index] = hit["_uid"].where(hit["_uid"].notna(), None)
+        has = (geoms.notna() & ~geoms.is_empty).to_numpy()
+        pts = geoms[has].representative_point()
+        lat = np.full(len(geoms), np.nan)
+        lon = np.full(len(geoms), np.nan)
+        lat[has], lon[has] = pts.y.to_numpy(), pts.x.to_numpy()
+        result.loc[todo] = units_of_points(lat, lon, units[["unit_id", units.geometry.name]])
     return result
 
 
