@@ -19,6 +19,8 @@ from geo.errors import InputError
 from geo.geodesy import require_crs
 
 PEOPLE_COLS: tuple[str, ...] = ("total", "people", "value")
+#: Activity types whose people count as sensitised (the programme targets are set for them).
+PEOPLE_TYPES: tuple[str, ...] = ("sensibilisation",)
 #: Unit id columns of a record, finest first (the Records schema carries all of them).
 ID_COLS: tuple[str, ...] = ("unit_id", "commune_id", "cercle_id", "region_id")
 
@@ -68,6 +70,7 @@ def coverage(
     target_sessions: float | None = None,
     population: pd.DataFrame | None = None,
     at_risk: pd.Series | np.ndarray | None = None,
+    people_types: tuple[str, ...] | None = PEOPLE_TYPES,
 ) -> gpd.GeoDataFrame:
     """Return ``units`` with people sensitised, sessions, targets and coverage.
 
@@ -84,6 +87,9 @@ def coverage(
         ``unit_id`` and ``children`` (child population per unit), from ``add-population``.
     at_risk
         Boolean per unit (aligned on ``units``); ``None`` treats every unit as at risk.
+    people_types
+        Activity types whose people count as "sensitised" (the type the targets are set for);
+        ``None`` counts every record. Sessions count every record.
 
     Returns
     -------
@@ -99,7 +105,10 @@ def coverage(
     if activities is not None and len(activities):
         unit_of = attribute_to_units(activities, out)
         col = next((c for c in PEOPLE_COLS if c in activities.columns), None)
-        frame = pd.DataFrame({"unit_id": unit_of, "people": _numeric(activities, col),
+        counted = _numeric(activities, col)
+        if people_types is not None and "activity_type" in activities.columns:
+            counted = counted.where(activities["activity_type"].isin(people_types), 0.0)
+        frame = pd.DataFrame({"unit_id": unit_of, "people": counted,
                               "sessions": _numeric(activities, "sessions")})
         sums = frame.dropna(subset=["unit_id"]).groupby("unit_id")[["people", "sessions"]].sum()
         uid = out["unit_id"].astype(str)

@@ -75,14 +75,16 @@ def _hex_units(points, scores, meets=None) -> gpd.GeoDataFrame:
 def test_coverage_shares_targets_and_counts_activities():
     units = _hex_units([(-8.0, 12.0), (-8.2, 12.0), (-8.4, 12.0)], [1, 1, 1],
                        meets=[True, True, False])
-    acts = gpd.GeoDataFrame({"total": [30, 20, 5], "sessions": [1, 2, 3],
-                             "unit_id": [None, "u1", None]},
-                            geometry=gpd.points_from_xy([-8.0, -5.0, -8.4], [12.0, 14.0, 12.0]),
+    acts = gpd.GeoDataFrame({"total": [30, 20, 5, 400], "sessions": [1, 2, 3, 4],
+                             "unit_id": [None, "u1", None, None],
+                             "activity_type": ["sensibilisation"] * 3 + ["formation_acteurs"]},
+                            geometry=gpd.points_from_xy([-8.0, -5.0, -8.4, -8.0],
+                                                        [12.0, 14.0, 12.0, 12.0]),
                             crs="EPSG:4326")
     out = coverage(units, acts, target_people=100, target_sessions=10,
                    at_risk=units["meets_criteria"])
     assert out["people_sensitised"].tolist() == [30, 20, 5]
-    assert out["sessions"].tolist() == [1, 2, 3]
+    assert out["sessions"].tolist() == [5, 2, 3]  # trainings hold sessions, not sensitisation
     assert out["target_people"].tolist()[:2] == [50, 50] and out["target_people"].iloc[2] == 0
     assert out["coverage"].tolist()[:2] == [0.6, 0.4] and np.isnan(out["coverage"].iloc[2])
     pop = pd.DataFrame({"unit_id": ["u0", "u1"], "children": [300, 100]})
