@@ -15,15 +15,19 @@ from streamlit.testing.v1 import AppTest
 import layers
 from geo import settings
 from geo.i18n import t
+from geo.store import Store
 from zoneplan.ui.pages import PAGES
 
 APP = settings.REPO_DIR / "app.py"
 
 
-@pytest.fixture
-def run_app(store, monkeypatch):
-    """Return a function running the app on ``store`` (page by URL, optional session state)."""
+@pytest.fixture(scope="module")
+def shared_store(tmp_path_factory) -> Store:
+    """One store for the tests that only read: the app's caches then serve their reruns."""
+    return Store(tmp_path_factory.mktemp("app") / "store.gpkg")
 
+
+def _runner(store: Store, monkeypatch):
     def run(page: str | None = None, lang: str | None = None, **state) -> AppTest:
         argv = ["app.py", "--store", str(store.path)]
         if lang:
@@ -37,6 +41,18 @@ def run_app(store, monkeypatch):
         return at.run()
 
     return run
+
+
+@pytest.fixture
+def run_app(shared_store, monkeypatch):
+    """Run the app on the shared read-only store (page by URL, optional session state)."""
+    return _runner(shared_store, monkeypatch)
+
+
+@pytest.fixture
+def run_app_rw(store, monkeypatch):
+    """Run the app on a fresh store of its own (for tests that write)."""
+    return _runner(store, monkeypatch)
 
 
 def map_payload(at: AppTest) -> str:
@@ -121,8 +137,8 @@ def test_data_status_lists_every_layer_with_its_attribution(run_app):
     assert "Made with Natural Earth." in set(status[t("app.data.status.attribution", "fr")])
 
 
-def test_unlocated_place_gets_a_location(run_app, store):
-    at = run_app("data")
+def test_unlocated_place_gets_a_location(run_app_rw, store):
+    at = run_app_rw("data")
     assert any("Danga" in i.value for i in at.info)
     form_inputs = [n for n in at.number_input if n.label in ("lat", "lon")]
     form_inputs[0].set_value(11.70)
@@ -140,9 +156,9 @@ def _save_zone(at: AppTest, zone_id: str, name: str) -> AppTest:
     return at.button[[b.label for b in at.button].index(t("app.zone.save", "fr"))].click().run()
 
 
-def test_drawn_zone_is_saved_and_appears_everywhere(run_app, store):
+def test_drawn_zone_is_saved_and_appears_everywhere(run_app_rw, store):
     corners = [(12.00, -8.80), (12.00, -8.60), (11.60, -8.60), (11.60, -8.80)]
-    at = run_app("data", **{"zone.vertices": list(corners)})
+    at = run_app_rw("data", **{"zone.vertices": list(corners)})
     assert any(t("app.zone.vertices", "fr", n=4) in m.value for m in at.markdown)
     at = _save_zone(at, "kangaba_nord", "Kangaba nord")
     no_exception(at)
@@ -151,22 +167,22 @@ def test_drawn_zone_is_saved_and_appears_everywhere(run_app, store):
     assert zones.loc["kangaba_nord", "method"] == "drawn"
     assert zones.loc["kangaba_nord"].geometry.contains(
         layers.load("places", store=store).set_index("place_id").loc["kokoyo"].geometry)
-    at = run_app("access")
+    at = run_app_rw("access")
     assert "kangaba_nord" in at.sidebar.selectbox(key="zone.kangaba").options or \
         "Kangaba nord" in at.sidebar.selectbox(key="zone.kangaba").options
 
 
-def test_half_drawn_zone_is_refused(run_app, store):
-    at = run_app("data", **{"zone.vertices": [(11.80, -8.75), (11.80, -8.60)]})
+def test_half_drawn_zone_is_refused(run_app_rw, store):
+    at = run_app_rw("data", **{"zone.vertices": [(11.80, -8.75), (11.80, -8.60)]})
     at = _save_zone(at, "moitie", "À moitié")
     no_exception(at)
     assert at.error
     assert "moitie" not in set(layers.load("zones", store=store)["zone_id"])
 
 
-def test_built_in_zone_id_is_refused(run_app, store):
+def test_built_in_zone_id_is_refused(run_app_rw, store):
     corners = [(11.80, -8.75), (11.80, -8.60), (11.65, -8.60)]
-    at = run_app("data", **{"zone.vertices": corners})
+    at = run_app_rw("data", **{"zone.vertices": corners})
     at = _save_zone(at, "kangaba", "Kangaba bis")
     assert at.error
     assert (layers.load("zones", store=store).set_index("zone_id").loc["kangaba", "method"]
@@ -182,3 +198,21 @@ def test_weight_slider_changes_the_criteria_request(run_app):
     at.radio(key="criteria.show").set_value("gaps").run()
     no_exception(at)
     assert shows(t("export.view.gaps.title", "fr"), map_payload(at))
+
+
+def test_sample_data_is_flagged_and_fills_the_coverage_page(run_app_rw, store):
+    from zoneplan.records import load_sample
+
+    load_sample(store)
+    at = run_app_rw("coverage")
+    no_exception(at)
+    warnings = [w.value for w in at.warning]
+    assert t("sample.banner", "fr") in warnings
+    assert t("no_data", "fr") not in warnings
+    progress = next(df.value for df in at.dataframe if "⬤" in df.value.columns)
+    assert set(progress["⬤"]) <= {"🟢", "🟠", "🔴", "⚪"}
+    assert len(progress) > 0
+    at.sidebar.selectbox(key="indicator.kangaba").set_value("kg_focus_groups").run()
+    no_exception(at)
+    filtered = next(df.value for df in at.dataframe if "⬤" in df.value.columns)
+    assert len(filtered) == 1

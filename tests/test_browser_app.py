@@ -40,8 +40,12 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="module")
 def app_url(tmp_path_factory):
-    """Start ``streamlit run app.py`` once on a fresh store; yield its URL."""
+    """Start ``streamlit run app.py`` once on a store holding the fictitious sample."""
+    from geo.store import Store
+    from zoneplan.records import load_sample
+
     home = tmp_path_factory.mktemp("browser-store")
+    load_sample(Store(home / "store.gpkg"))
     port = _free_port()
     env = {**os.environ, settings.STORE_ENV_VAR: str(home)}
     proc = subprocess.Popen(
@@ -104,6 +108,7 @@ def test_page_draws_its_map_without_console_errors(app_url, browser, shots, page
         drawn.first.wait_for(state="attached", timeout=30_000)
         assert drawn.count() > 0
         assert frame.locator(".leaflet-control-layers").count() == 1
+        assert tab.get_by_text(t("sample.banner", "fr")).count() >= 1
         tab.wait_for_timeout(500)
         tab.screenshot(path=str(shots / f"{page}.png"), full_page=True)
     finally:
