@@ -15,7 +15,7 @@ from zoneplan.ui import loaders, services
 from zoneplan.ui.context import Ctx
 from zoneplan.ui.maps import ControlIcons, base_map
 
-MAP_HEIGHT = 540
+MAP_HEIGHT = 680
 
 
 def show_map(m: folium.Map, key: str, *, returned: Iterable[str] = ()) -> dict:
