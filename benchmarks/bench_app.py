@@ -71,7 +71,7 @@ def cold_start(store: Store) -> float:
                 except OSError:
                     time.sleep(0.05)
             page = browser.new_page()
-            page.goto(f"{url}/?page=access")
+            page.goto(url)  # the first page a planner sees
             page.frame_locator("iframe[title='streamlit_folium.st_folium']").locator(
                 ".leaflet-interactive").first.wait_for(state="attached", timeout=60_000)
             elapsed = time.perf_counter() - t0
