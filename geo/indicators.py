@@ -36,7 +36,7 @@ TARGET_COLUMNS: tuple[str, ...] = ("indicator_id", "programme_id", "kind", "acti
 def read_targets(path: str | Path) -> pd.DataFrame:
     """Read the targets table (``data/indicators.csv`` format) with numeric targets and dates."""
     path = Path(path)
-    frame = _read_tolerant(path)
+    frame = _read_table(path)
     missing = [c for c in TARGET_COLUMNS if c not in frame.columns]
     if missing:
         raise InputError(f"missing column(s) {', '.join(missing)}", source=path.name)
@@ -51,12 +51,8 @@ def read_targets(path: str | Path) -> pd.DataFrame:
     return frame
 
 
-def _read_tolerant(path: Path) -> pd.DataFrame:
-    """Read the CSV, rejoining label cells whose commas were left unquoted.
-
-    A label such as ``Personnes sensibilisées (radio, théâtre forum, caravanes)`` written without
-    quotes splits into extra cells; a piece starting with a space continues the previous cell.
-    """
+def _read_table(path: Path) -> pd.DataFrame:
+    """Read the CSV as text, refusing a row whose cell count differs from the header's."""
     with open(path, encoding="utf-8-sig", newline="") as fh:
         rows = list(csv.reader(fh))
     if not rows:
@@ -66,19 +62,9 @@ def _read_tolerant(path: Path) -> pd.DataFrame:
     for n, row in enumerate(rows[1:], start=2):
         if not any(cell.strip() for cell in row):
             continue
-        if len(row) > width:
-            merged: list[str] = []
-            extra = len(row) - width
-            for cell in row:
-                if extra and merged and cell.startswith(" "):
-                    merged[-1] += "," + cell
-                    extra -= 1
-                else:
-                    merged.append(cell)
-            row = merged
         if len(row) != width:
-            raise InputError(f"line {n} has {len(row)} cells; expected {width}",
-                             source=path.name)
+            raise InputError(f"line {n} has {len(row)} cells; expected {width} (quote cells "
+                             "that contain commas)", source=path.name)
         fixed.append(row)
     return pd.DataFrame(fixed, columns=header, dtype=object)
 

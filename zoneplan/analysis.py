@@ -40,6 +40,7 @@ from geo.distance import border_line
 from geo.errors import InputError, UnknownNameError
 from geo.gaps import find_gaps
 from geo.i18n import t
+from geo.indicators import read_targets
 from geo.nextsites import suggest_sites
 from geo.store import Store
 from geo.units import planning_units
@@ -132,12 +133,8 @@ def programme_targets(programme_id: str, zones_in_programme: int = 1) -> dict[st
     Sessions: ``focus_group`` indicators measured in sessions. A programme spanning several
     zones is shared equally among them.
     """
-    # on_bad_lines: a malformed row (unquoted comma in a label) must not stop the analyses; the
-    # rows used here (sensibilisation in people, focus_group in sessions) are checked by tests.
-    table = pd.read_csv(settings.DATA_DIR / "indicators.csv", dtype=str, keep_default_na=False,
-                        on_bad_lines="skip")
+    table = read_targets(settings.DATA_DIR / "indicators.csv")
     rows = table[(table["programme_id"] == programme_id) & (table["kind"] == "activity")]
-    rows = rows.assign(target=pd.to_numeric(rows["target"], errors="coerce"))
     sens = rows[rows["activity_type"] == "sensibilisation"]
     people = sens.loc[sens["measure"] == "people", "target"].sum()
     if not people and len(sens):

@@ -8,7 +8,6 @@ is complete, so a refused input or a crash never leaves a partial file.
 from __future__ import annotations
 
 import contextlib
-import csv
 import os
 import tempfile
 from collections.abc import Callable, Iterator
@@ -22,6 +21,7 @@ from geo import pack as gpack
 from geo import printmap, settings
 from geo.errors import InputError, UnknownNameError
 from geo.i18n import t
+from geo.indicators import read_targets
 from geo.render_folium import to_folium
 from geo.store import Store
 from geo.webmap import standalone_html
@@ -120,29 +120,8 @@ def export_map(view: str, *, zone: str, out: str | os.PathLike[str], fmt: str | 
 
 
 def read_indicators(path: str | os.PathLike[str] | None = None) -> pd.DataFrame:
-    """Return the indicators table, tolerating labels with unquoted commas.
-
-    ``data/indicators.csv`` has rows whose two label columns (3rd and 4th) contain unquoted
-    commas; the extra fields are joined back, the French label ending where its parentheses
-    balance.
-    """
-    path = Path(path or settings.DATA_DIR / "indicators.csv")
-    with open(path, encoding="utf-8", newline="") as fh:
-        header, *rows = [r for r in csv.reader(fh) if r]
-    width = len(header)
-    fixed = []
-    for row in rows:
-        if len(row) > width:
-            tail = row[len(row) - (width - 4):]
-            middle = row[2:len(row) - (width - 4)]
-            cut = next((k for k in range(1, len(middle))
-                        if ",".join(middle[:k]).count("(") == ",".join(middle[:k]).count(")")),
-                       len(middle) - 1)
-            row = [*row[:2], ",".join(middle[:cut]), ",".join(middle[cut:]).strip(), *tail]
-        fixed.append(row + [""] * (width - len(row)))
-    frame = pd.DataFrame(fixed, columns=header)
-    frame["target"] = pd.to_numeric(frame["target"], errors="coerce")
-    return frame
+    """Return the indicators table (``data/indicators.csv`` unless ``path`` is given)."""
+    return read_targets(Path(path or settings.DATA_DIR / "indicators.csv"))
 
 
 def _indicators(programme_id: str) -> pd.DataFrame:
