@@ -43,7 +43,11 @@ def leaflet_assets() -> dict[str, str]:
         msg = "Leaflet assets missing: install them with `pip install xstatic-leaflet`"
         raise ImportError(msg) from None
     css = (data / "leaflet.css").read_text(encoding="utf-8")
-    # Leaflet's CSS points at marker images by relative URL; we draw circle markers only.
+    # Leaflet's CSS points at its control icons by relative URL, which resolves nowhere once the
+    # CSS is inlined: embed the images themselves.
+    for image in ("layers-2x.png", "layers.png", "marker-icon.png"):
+        png = base64.b64encode((data / "images" / image).read_bytes()).decode("ascii")
+        css = css.replace(f"url(images/{image})", f"url(data:image/png;base64,{png})")
     return {"js": (data / "leaflet.js").read_text(encoding="utf-8"), "css": css + _EXTRA_CSS}
 
 

@@ -57,6 +57,7 @@ def build_zones(
     places: gpd.GeoDataFrame,
     boundaries: gpd.GeoDataFrame | None = None,
     drawn: gpd.GeoDataFrame | None = None,
+    country: shapely.Geometry | None = None,
 ) -> gpd.GeoDataFrame:
     """Return one polygon per zone (see the module docstring for the rule).
 
@@ -70,6 +71,9 @@ def build_zones(
         Installed admin units (``unit_id, name, level, geometry``), or ``None``.
     drawn
         Zones drawn by planners (``zone_id, name_fr, name_en, programme_id, geometry``), or ``None``.
+    country
+        Mali's outline: buffered zones are clipped to it, so that a zone near the border does not
+        spill into Guinea or Burkina Faso.
     """
     rows = []
     located = places[places.geometry.notna() & ~places.geometry.is_empty]
@@ -92,6 +96,8 @@ def build_zones(
                 raise InputError(f"zone {zdef['zone_id']!r} has no located place and no installed "
                                  "admin unit; expected at least one")
             geom = _buffer_hull(pts.geometry, float(zdef["buffer_km"]))
+            if country is not None:
+                geom = shapely.intersection(geom, country)
             basis = (f"{zdef['buffer_km']} km autour de l'enveloppe de "
                      f"{', '.join(pts['name'])}")
         rows.append({"zone_id": zdef["zone_id"], "name_fr": zdef["name_fr"],

@@ -9,7 +9,7 @@ from __future__ import annotations
 import geopandas as gpd
 
 from geo.zones import USER_ZONES_TABLE, build_zones, read_definitions
-from layers import admin, places
+from layers import admin, borders, places
 from layers._common import DATA, resolve_store
 from layers._schema import Schema
 
@@ -33,8 +33,9 @@ def load(store=None) -> gpd.GeoDataFrame:
     store = resolve_store(store)
     boundaries = admin.load(store)
     boundaries = boundaries[boundaries["level"] > 0]
+    mali = borders.load().query("is_mali").geometry.iloc[0]
     return build_zones(definitions(), places.load(store), boundaries,
-                       store.read(USER_ZONES_TABLE))
+                       store.read(USER_ZONES_TABLE), country=mali)
 
 
 def names(store=None) -> list[str]:

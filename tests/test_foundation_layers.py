@@ -110,6 +110,11 @@ def test_zones_without_boundaries_are_documented_buffers(store):
     for pid in ("kokoyo", "koflatie", "tombola", "tegue", "sombo"):
         assert zones.loc["kangaba", "geometry"].contains(places.loc[pid, "geometry"])
     assert all("km" in basis for basis in zones["basis"])
+    # Kangaba lies on the Guinean border: its buffer is clipped to Mali.
+    mali = layers.load("borders").query("is_mali").geometry.iloc[0]
+    assert mali.buffer(1e-9).contains(zones.loc["kangaba", "geometry"])
+    guinea = layers.load("borders").query("iso_a3 == 'GIN'").geometry.iloc[0]
+    assert zones.loc["kangaba", "geometry"].intersection(guinea).area < 1e-9
 
 
 def test_zones_use_admin_units_where_installed(mali_store):

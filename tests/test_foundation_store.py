@@ -83,6 +83,7 @@ def test_offline_map_loads_nothing_from_the_network():
     assert "L.map(" in page or "L.map (" in page
     assert "Leaflet" in page  # the library itself is inlined
     assert not re.search(r"<(script|link)[^>]+(src|href)=\"(https?:)?//", page)
+    assert "url(images/" not in page  # control icons are embedded, not fetched
 
 
 def test_escape_neutralises_markup():

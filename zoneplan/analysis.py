@@ -13,7 +13,6 @@ criteria), ``gaps`` (units at risk without coverage or access) and ``next`` (gre
 
 from __future__ import annotations
 
-import importlib
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -45,6 +44,7 @@ from geo.nextsites import suggest_sites
 from geo.store import Store
 from geo.units import planning_units
 from geo.zones import get_zone
+from zoneplan.records import load_records
 
 VERBS: tuple[str, ...] = ("access", "criteria", "gaps", "next")
 POPULATION_TABLE = "population"
@@ -162,9 +162,8 @@ def _cases_for_units(store: Store, units: gpd.GeoDataFrame) -> tuple[pd.DataFram
     """
     kind = str(units["kind"].iloc[0]) if len(units) else ""
     try:
-        records = importlib.import_module("zoneplan.records")
-        cases = records.load_records("cases", store=store)
-    except (ImportError, AttributeError, InputError):
+        cases = load_records("cases", store=store)
+    except InputError:
         return None, ""
     if cases is None or len(cases) == 0:
         return None, ""

@@ -21,6 +21,7 @@ def run_app(args: argparse.Namespace) -> int:
     """Run ``streamlit run app.py`` with offline-friendly settings."""
     cmd = [sys.executable, "-m", "streamlit", "run", str(settings.REPO_DIR / "app.py"),
            "--server.port", str(args.port), "--browser.gatherUsageStats", "false",
+           "--client.toolbarMode", "viewer",
            "--server.headless", "true" if args.headless else "false", "--"]
     if args.store:
         cmd += ["--store", args.store]
