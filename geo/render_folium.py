@@ -42,9 +42,17 @@ _CSS = """
 .zp-legend .ln { display: inline-block; width: 16px; height: 0; margin-right: 5px;
   border-top: 2px solid #666; vertical-align: middle; }
 .zp-legend .nodata { background: #fff; border: 1px dotted #333; }
-.zp-legend .foot { font-size: 10px; color: #555; margin-top: 6px; max-width: 250px; }
+.zp-legend { max-height: 70vh; overflow-y: auto; max-width: 270px; }
+.zp-legend summary { cursor: pointer; font-weight: bold; font-size: 12px; }
+.zp-legend details.zp-foot { margin-top: 6px; }
+.zp-legend details.zp-foot > summary { font-weight: normal; font-size: 11px; color: #333; }
+.zp-legend .foot { font-size: 10px; color: #555; margin-top: 4px; max-width: 250px; }
+.zp-label { background: transparent; border: none; box-shadow: none; padding: 0;
+  font: 11px/1.1 sans-serif; color: #222; white-space: nowrap;
+  text-shadow: 0 0 2px #fff, 0 0 2px #fff, 0 0 3px #fff; }
+.zp-label::before { display: none; }
 .leaflet-control-layers-toggle { background-image: none !important; text-align: center;
-  font-size: 20px; line-height: 36px; color: #333; }
+  font-size: 20px; line-height: 36px; color: #333; text-decoration: none; }
 .leaflet-control-layers-toggle::after { content: "\\2630"; }
 .zp-message { background: #fff3bf; border: 1px solid #e0b000; padding: 6px 10px;
   border-radius: 4px; font-size: 13px; }
@@ -63,6 +71,7 @@ class _Control(MacroElement):
                 var div = L.DomUtil.create('div', {{ this.css_class|tojson }});
                 div.innerHTML = {{ this.html|tojson }};
                 L.DomEvent.disableClickPropagation(div);
+                L.DomEvent.disableScrollPropagation(div);
                 return div;
             };
             ctl.addTo({{ this._parent.get_name() }});
@@ -132,10 +141,15 @@ def _add_layer(m: folium.Map, layer: ViewLayer) -> None:
     group.add_to(m)
 
 
-def legend_html(view: View) -> str:
-    """Return the legend as HTML (every text escaped), with sources and the disclosure footer."""
+def legend_html(view: View, *, open_: bool = True) -> str:
+    """Return the legend as HTML (every text escaped): one collapsible box.
+
+    The class swatches show first; the disclosure sentence, the boundaries disclaimer, sources,
+    attributions and date sit in a nested, collapsed "Sources et contrôle de divulgation" part,
+    so the footer never hides a third of the map (print maps and packs print it in full).
+    """
     lang = view.lang
-    rows = [f"<b>{escape(t('export.legend.title', lang))}</b>"]
+    rows = []
     for entry in view.legend:
         label = escape(entry.label)
         if entry.kind == "heading":
@@ -159,8 +173,12 @@ def legend_html(view: View) -> str:
                     if lang == "fr" else f"{t('export.sources', lang)}: " + "; ".join(view.sources))
     foot += view.attributions
     foot.append(t("export.date", lang, date=view.created))
-    rows.append('<div class="foot">' + "<br>".join(escape(x) for x in foot) + "</div>")
-    return "".join(rows)
+    footer = (f'<details class="zp-foot"><summary>{escape(t("export.legend.footer", lang))}'
+              '</summary><div class="foot">' + "<br>".join(escape(x) for x in foot)
+              + "</div></details>")
+    return (f'<details class="zp-legend-box"{" open" if open_ else ""}>'
+            f"<summary>{escape(t('export.legend.title', lang))}</summary>"
+            + "".join(rows) + footer + "</details>")
 
 
 def title_html(view: View) -> str:

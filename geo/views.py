@@ -99,7 +99,7 @@ class Disclosure:
 
     def text(self, lang: str = settings.DEFAULT_LANGUAGE) -> str:
         """Return the footer sentence in ``lang``."""
-        return t("export.disclosure", lang, k=self.k, level=self.level,
+        return t("export.disclosure", lang, k=self.k, kmax=self.k - 1, level=self.level,
                  period=self.period or t("export.period_all", lang),
                  version=self.data_version or "—",
                  audience=t(f"export.audience.{self.audience}", lang))

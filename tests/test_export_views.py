@@ -9,12 +9,13 @@ import pytest
 import shapely
 
 import layers
+from geo import settings
 from geo import views as gv
 from geo.disclosure import protect
 from geo.errors import UnknownNameError
 from geo.i18n import t
 from geo.render_folium import legend_html, to_folium
-from geo.webmap import standalone_html
+from geo.webmap import escape, standalone_html
 from zoneplan.views import build_view
 
 
@@ -96,3 +97,28 @@ def test_analysis_views_draw_units_with_classes(store):
     assert data and len(data[0].frame) > 0
     assert (data[0].frame["_status"] == "value").any()
     assert view.message is None
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_legend_keeps_swatches_open_and_folds_the_footer(lang):
+    layer = gv.choropleth(_communes(), key="c", title="T", value_col="cases", lang=lang)
+    disclosure = gv.Disclosure(data_version="")
+    view = gv.make_view("coverage", lang=lang, title="x", subtitle="", layers=[layer],
+                        disclosure=disclosure, sources=["Natural Earth"])
+    html = legend_html(view)
+    body, _, footer = html.partition('<details class="zp-foot">')
+    assert body.startswith("<details") and " open>" in body.split("</summary>")[0] + ">"
+    assert "zp-foot" in html and "<details class=\"zp-foot\" open" not in html
+    assert t("export.legend.footer", lang) in footer
+    for entry in layer.legend:  # every class swatch is outside the folded part
+        assert (entry.label.replace("<", "&lt;") in body)
+    sentence = disclosure.text(lang)
+    assert escape(sentence) in footer
+    k = settings.SUPPRESSION_K
+    assert f"1 à {k - 1} " in sentence or f"1 to {k - 1} " in sentence
+    assert "−1" not in sentence
+    words = sentence.replace(";", " ").split()
+    assert all(a != b for a, b in zip(words, words[1:], strict=False))  # no "données données"
+    dated = gv.Disclosure(data_version=t("export.data_embedded", lang)).text(lang)
+    words = dated.replace(";", " ").split()
+    assert all(a != b for a, b in zip(words, words[1:], strict=False))
