@@ -90,8 +90,11 @@ class _Control(MacroElement):
 
 def _geojson(layer: ViewLayer) -> dict:
     frame = layer.frame
-    keep = ["_fill", "_edge", "_status", "_tip", frame.geometry.name]
-    small = gpd.GeoDataFrame(frame[keep], geometry=frame.geometry.name, crs=frame.crs)
+    keep = ["_fill", "_edge", "_status", "_tip"]
+    if layer.kind == "point" and "_radius" in frame.columns:
+        keep.append("_radius")  # proportional symbols
+    small = gpd.GeoDataFrame(frame[[*keep, frame.geometry.name]], geometry=frame.geometry.name,
+                             crs=frame.crs)
     if layer.kind == "polygon" and len(small) > DISSOLVE_ABOVE:
         # Thousands of hexagons: one shape per class keeps the page small (no per-unit tooltip;
         # the class is in the legend).
@@ -100,7 +103,10 @@ def _geojson(layer: ViewLayer) -> dict:
     small = display_geometry(small, tolerance_deg=TOLERANCE_DEG.get(layer.role, 0.002)
                              if layer.kind != "point" else 0.0, decimals=DECIMALS)
     small = small[small.geometry.notna() & ~small.geometry.is_empty]
-    small = small.rename(columns={"_fill": "f", "_edge": "e", "_status": "s", "_tip": "t"})
+    small = small.rename(columns={"_fill": "f", "_edge": "e", "_status": "s", "_tip": "t",
+                                  "_radius": "r"})
+    if "r" in small.columns:  # big circles under small ones, so every circle can be hovered
+        small = small.sort_values("r", ascending=False, kind="stable")
     return json.loads(small.to_json(drop_id=True))
 
 
@@ -123,6 +129,8 @@ def _add_layer(m: folium.Map, layer: ViewLayer) -> None:
                "fillColor": fill if fill and fill != "none" else "#ffffff",
                "fillOpacity": 0.0 if kind == "line" or fill == "none" else opacity,
                "dashArray": dash}
+        if props.get("r"):
+            out["radius"] = props["r"]
         if status == "suppressed":
             out["dashArray"] = "4 3"
         elif status == "no_data":

@@ -9,6 +9,7 @@ Renderers (:mod:`geo.render_folium`, :mod:`geo.printmap`, :mod:`geo.pack`) draw 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import math
 import warnings
@@ -234,6 +235,12 @@ def _fmt(value: float) -> str:
     return f"{value:,.0f}".replace(",", "\u202f") if float(value).is_integer() else f"{value:.1f}"
 
 
+def format_number(value: object) -> str | None:
+    """Return ``value`` as map text (thin-space thousands, one decimal), ``None`` if missing."""
+    number = pd.to_numeric(value, errors="coerce")
+    return None if pd.isna(number) else _fmt(float(number))
+
+
 # --- layer builders --------------------------------------------------------------------------
 
 
@@ -297,6 +304,34 @@ def choropleth(frame: gpd.GeoDataFrame, *, key: str, title: str, value_col: str,
     legend += status_entries(lang, unmatched=unmatched)
     return ViewLayer(key=key, title=title, frame=styled_frame, kind=kind, legend=legend,
                      labels=True, fill_opacity=0.75)
+
+
+def proportional_radii(values: pd.Series, *, r_min: float = 4.0, r_max: float = 20.0,
+                       vmax: float | None = None) -> pd.Series:
+    """Return circle radii (pixels) whose areas are proportional to the positive ``values``.
+
+    Missing, zero and negative values get ``r_min`` (drawn in their special class colour).
+    """
+    vals = pd.to_numeric(values, errors="coerce").astype("float64")
+    top = float(vmax if vmax is not None else (vals[vals > 0].max() if (vals > 0).any() else 0))
+    out = pd.Series(r_min, index=vals.index, dtype="float64")
+    if top > 0:
+        pos = vals > 0
+        out[pos] = np.maximum(r_min, r_max * np.sqrt(vals[pos].clip(upper=top) / top))
+    return out.round(1)
+
+
+def proportional(layer: ViewLayer, value_col: str, **radii: float) -> ViewLayer:
+    """Return ``layer`` (points) with circle areas proportional to ``value_col``.
+
+    The colour classes stay (renderers that do not size circles still tell the classes apart);
+    the per-feature radius goes in the ``_radius`` column.
+    """
+    frame = layer.frame.copy()
+    values = frame[value_col] if value_col in frame else pd.Series(np.nan, index=frame.index)
+    hidden = frame["_status"] != "value"
+    frame["_radius"] = proportional_radii(values.where(~hidden), **radii)
+    return dataclasses.replace(layer, frame=frame)
 
 
 def _pick_palette(palette: Sequence[str], n: int) -> list[str]:

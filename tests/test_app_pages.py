@@ -7,6 +7,7 @@ Each test runs the real ``app.py`` on a store in a temporary folder (``--store``
 from __future__ import annotations
 
 import json
+import re
 import sys
 
 import pytest
@@ -16,6 +17,7 @@ import layers
 from geo import settings
 from geo.i18n import t
 from geo.store import Store
+from geo.webmap import escape
 from zoneplan.ui.pages import PAGES
 
 APP = settings.REPO_DIR / "app.py"
@@ -43,10 +45,26 @@ def _runner(store: Store, monkeypatch):
     return run
 
 
+@pytest.fixture(scope="module")
+def sample_store(tmp_path_factory) -> Store:
+    """One store holding the fictitious sample, built once for the tests that only read it."""
+    from zoneplan.records import load_sample
+
+    store = Store(tmp_path_factory.mktemp("app-sample") / "store.gpkg")
+    load_sample(store)
+    return store
+
+
 @pytest.fixture
 def run_app(shared_store, monkeypatch):
     """Run the app on the shared read-only store (page by URL, optional session state)."""
     return _runner(shared_store, monkeypatch)
+
+
+@pytest.fixture
+def run_sample(sample_store, monkeypatch):
+    """Run the app on the shared read-only sample store."""
+    return _runner(sample_store, monkeypatch)
 
 
 @pytest.fixture
@@ -63,8 +81,13 @@ def map_payload(at: AppTest) -> str:
 
 
 def shows(text: str, script: str) -> bool:
-    """Return whether ``text`` is in the map script (as typed, or JSON-escaped)."""
-    return text in script or json.dumps(text)[1:-1] in script
+    """Return whether ``text`` is in the map script (as typed or HTML-escaped, maybe JSON-escaped)."""
+    def jinja(form: str) -> str:  # Jinja's tojson also escapes &, <, > and '
+        return (json.dumps(form)[1:-1].replace("&", "\\u0026").replace("<", "\\u003c")
+                .replace(">", "\\u003e").replace("'", "\\u0027"))
+
+    return any(form in script or json.dumps(form)[1:-1] in script or jinja(form) in script
+               for form in (text, escape(text)))
 
 
 def no_exception(at: AppTest) -> None:
@@ -200,11 +223,8 @@ def test_weight_slider_changes_the_criteria_request(run_app):
     assert shows(t("export.view.gaps.title", "fr"), map_payload(at))
 
 
-def test_sample_data_is_flagged_and_fills_the_coverage_page(run_app_rw, store):
-    from zoneplan.records import load_sample
-
-    load_sample(store)
-    at = run_app_rw("coverage")
+def test_sample_data_is_flagged_and_fills_the_coverage_page(run_sample):
+    at = run_sample("coverage")
     no_exception(at)
     warnings = [w.value for w in at.warning]
     assert t("sample.banner", "fr") in warnings
@@ -216,3 +236,45 @@ def test_sample_data_is_flagged_and_fills_the_coverage_page(run_app_rw, store):
     no_exception(at)
     filtered = next(df.value for df in at.dataframe if "⬤" in df.value.columns)
     assert len(filtered) == 1
+
+
+def _radii(script: str) -> list[float]:
+    """Return the circle radii the map script sets per feature (proportional symbols)."""
+    return [float(r) for r in re.findall(r'"radius": ?([0-9.]+)', script)]
+
+
+def test_coverage_measure_switches_circles_and_choropleth(run_sample):
+    at = run_sample("coverage", **{"units": "h3:7"})
+    no_exception(at)
+    circles = map_payload(at)
+    assert shows(t("export.measure.people", "fr"), circles)
+    radii = _radii(circles)
+    assert len(set(radii)) > 2  # sizes differ with the counts
+    at.radio(key="coverage.measure").set_value("pct_target").run()
+    no_exception(at)
+    rates = map_payload(at)
+    assert shows(t("export.measure.pct_target", "fr"), rates)
+    assert "h3:7" in rates and "Polygon" in rates
+    at.radio(key="coverage.measure").set_value("per_1000_children").run()
+    no_exception(at)  # no population installed: explicit no-data state, not an empty map
+    assert any(w.value == t("no_data", "fr") for w in at.warning)
+    assert shows(t("export.coverage.no_population", "fr"), map_payload(at))
+
+
+def test_coverage_follows_partner_activity_type_and_period(run_sample):
+    at = run_sample("coverage")
+    before = map_payload(at)
+    at.sidebar.multiselect(key="partner.kangaba").set_value(["ACESEM"]).run()
+    no_exception(at)
+    partner = map_payload(at)
+    assert partner != before and _radii(partner) != _radii(before)
+    at.sidebar.selectbox(key="activity.kangaba").set_value("focus_group").run()
+    no_exception(at)
+    assert shows("focus group", map_payload(at))
+    at.sidebar.selectbox(key="activity.kangaba").set_value("plan_action").run()
+    at.sidebar.multiselect(key="partner.kangaba").set_value([]).run()
+    slider = at.sidebar.slider(key="period.kangaba")
+    start, _end = slider.value
+    slider.set_value((start, start)).run()  # one day: nothing recorded
+    no_exception(at)
+    assert any(w.value == t("no_data", "fr") for w in at.warning)

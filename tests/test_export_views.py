@@ -122,3 +122,68 @@ def test_legend_keeps_swatches_open_and_folds_the_footer(lang):
     dated = gv.Disclosure(data_version=t("export.data_embedded", lang)).text(lang)
     words = dated.replace(";", " ").split()
     assert all(a != b for a, b in zip(words, words[1:], strict=False))
+
+
+@pytest.fixture(scope="module")
+def sample_store(tmp_path_factory):
+    """The fictitious sample in a store, built once for this module."""
+    from geo.store import Store
+    from zoneplan.records import load_sample
+
+    store = Store(tmp_path_factory.mktemp("views-sample") / "store.gpkg")
+    load_sample(store)
+    return store
+
+
+def test_coverage_counts_are_proportional_circles_at_places(sample_store):
+    view = build_view("coverage", zone="kangaba", store=sample_store, measure="people",
+                      partner="ACESEM")
+    layer = view.data_layers[0]
+    assert layer.kind == "point"
+    records = layers.load("activities", store=sample_store)
+    mine = records[(records["partner"] == "ACESEM") & (records["programme_id"] == "kangaba")]
+    expected = pd.to_numeric(mine["total"]).groupby(mine["place_id"]).sum()
+    got = layer.frame.set_index("place_id")["value"].dropna()
+    assert len(got) > 2
+    for place, value in got.items():
+        assert value == expected[place]
+    # circle areas follow the counts: radius squared ratio = value ratio (above the minimum)
+    big = layer.frame[layer.frame["_radius"] > 6].set_index("place_id")
+    a, b = big.index[:2]
+    ratio = (big.loc[a, "_radius"] / big.loc[b, "_radius"]) ** 2
+    assert ratio == pytest.approx(big.loc[a, "value"] / big.loc[b, "value"], rel=0.05)
+
+
+def test_coverage_rates_are_a_choropleth_of_the_target(sample_store):
+    view = build_view("coverage", zone="kangaba", store=sample_store, measure="pct_target",
+                      units="h3:6")
+    layer = view.data_layers[0]
+    assert layer.kind == "polygon" and (layer.frame["_status"] == "value").any()
+    targets = pd.read_csv(settings.DATA_DIR / "indicators.csv")
+    zones = layers.load("zones", store=sample_store)
+    target = targets.query("programme_id == 'kangaba' and activity_type == 'sensibilisation' "
+                           "and measure == 'people'")["target"].sum() / (
+        zones["programme_id"] == "kangaba").sum()
+    share = target / len(layer.frame)  # no population installed: equal shares
+    reached = layer.frame["people_sensitised"]
+    assert reached.sum() > 0
+    assert np.allclose(layer.frame["value"], (reached / share * 100).round(0))
+    assert {"zero", "no_data", "suppressed"} <= {e.status for e in layer.legend}
+    with pytest.raises(UnknownNameError, match="pct_target"):
+        build_view("coverage", zone="kangaba", store=sample_store, measure="ratio")
+
+
+def test_analysis_views_reuse_a_result_given(store, monkeypatch):
+    import zoneplan.views as zviews
+    from zoneplan.analysis import analyse
+
+    result = analyse("criteria", zone="kangaba", units="h3:6", store=store)
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the analysis ran again")
+
+    monkeypatch.setattr(zviews, "analyse", refuse)
+    view = build_view("criteria", zone="kangaba", store=store, units="h3:6", analysis=result)
+    assert len(view.data_layers[0].frame) == len(result.units)
+    wrong = build_view("gaps", zone="kangaba", store=store, units="h3:6", analysis=result)
+    assert wrong.message == t("no_data", "fr")  # a result of another verb is not drawn

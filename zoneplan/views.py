@@ -10,9 +10,9 @@ it states "no data for this selection" instead of failing.
 
 from __future__ import annotations
 
-import importlib
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 
 import geopandas as gpd
 import numpy as np
@@ -21,11 +21,16 @@ import pandas as pd
 import layers
 from geo import settings
 from geo import views as gv
+from geo.coverage import attribute_to_units, coverage
 from geo.errors import InputError, SchemaError, UnknownNameError
 from geo.i18n import t
+from geo.indicators import MEASURES as MEASURE_COLUMNS
+from geo.indicators import read_targets
 from geo.store import Store
+from geo.units import auto_resolution, h3_units, planning_units
 from geo.zones import get_zone
 from layers._common import resolve_store
+from zoneplan.analysis import AnalysisResult, analyse, read_population
 
 VIEWS: tuple[str, ...] = ("coverage", "access", "criteria", "gaps")
 #: Pseudo-zone id of the whole country (national maps).
@@ -38,8 +43,33 @@ COLORS = {"places": "#1c7ed6", "gold_sites": "#c99a06", "centres": "#862e9c"}
 #: Columns of analysis results the views look for (first found wins).
 ACCESS_COLS = ("dist_centre_km", "dist_nearest_centre_km", "distance_km", "access_km",
                "dist_km")
+#: What the coverage view maps: counts (proportional circles at places) or rates (choropleth).
+MEASURES: tuple[str, ...] = ("people", "sessions", "pct_target", "per_1000_children")
+COUNT_MEASURES: tuple[str, ...] = ("people", "sessions")
+#: Place kinds that get a coverage circle.
+MAPPED_KINDS: tuple[str, ...] = ("village", "commune", "gold_site", "cercle_capital", "capital",
+                                 "regional_capital", "town")
+#: With ``auto`` units and no admin units installed, rates use about this many H3 cells.
+COVERAGE_MAX_CELLS = 150
+#: Filters that only select records (coverage); the analyses do not take them.
+RECORD_FILTERS: tuple[str, ...] = ("programme", "partner", "activity_type", "indicator",
+                                   "measure")
+#: Above this many units, unit names are not drawn.
+MANY_UNITS = 60
 CRITERIA_COLS = ("n_criteria", "criteria_met", "criteria_count", "n_met", "score")
 GAP_COLS = ("gap_status", "status", "gap", "is_gap")
+
+
+@dataclass
+class Selection:
+    """The activity records a coverage map counts, what it counts and the zone's target."""
+
+    records: pd.DataFrame
+    column: str | None
+    target: float | None
+    label: str
+    basis: str = "people"
+    notes: list[str] = field(default_factory=list)
 
 
 def view_names() -> list[str]:
@@ -59,16 +89,6 @@ def _check(name: str, audience: str, lang: str) -> None:
         raise UnknownNameError("audience", audience, AUDIENCES)
     if lang not in settings.LANGUAGES:
         raise UnknownNameError("language", lang, settings.LANGUAGES)
-
-
-def _optional(module: str):
-    """Return an owner's module, or ``None`` while it has not landed yet."""
-    try:
-        return importlib.import_module(module)
-    except ModuleNotFoundError as exc:
-        if exc.name and module.startswith(exc.name):
-            return None
-        raise
 
 
 def data_version(store: Store, lang: str = settings.DEFAULT_LANGUAGE) -> str:
@@ -98,6 +118,9 @@ class Context:
             raise UnknownNameError("zone", zone, [*zones["zone_id"], NATIONAL])
         self.zone = get_zone(zones, zone)
         self.zone_id = zone
+        self.zones = zones
+        prog = self.zone.iloc[0].get("programme_id")
+        self.programme_id = "" if prog is None or pd.isna(prog) else str(prog)
         self.zone_name = str(self.zone.iloc[0]["name_fr" if lang == "fr" else "name_en"])
         geom = self.zone.geometry.iloc[0]
         allp = layers.module("places").load_all(store)
@@ -118,6 +141,10 @@ class Context:
         self.centres = centres
         self.used = ["borders", "admin", "zones", "places", "centres"]
         self.unit_kind = ""
+
+    def zones_in_programme(self, programme: str) -> int:
+        """Return how many zones share ``programme`` (its targets are split among them)."""
+        return int((self.zones["programme_id"] == programme).sum()) if programme else 1
 
     def sources(self) -> tuple[list[str], list[str]]:
         """Return the sources and attributions of the layers used (from each ``info()``)."""
@@ -239,37 +266,186 @@ def activity_totals(records: pd.DataFrame, *, by: str = "place_id",
     return grouped.reset_index()
 
 
-def _coverage_layer(ctx: Context, records: pd.DataFrame,
-                    place_ids: Iterable[str] | None) -> gv.ViewLayer:
+def _select(ctx: Context, records: pd.DataFrame, filters: dict) -> Selection:
+    """Return the activity records of the filters, what they count and the zone's target."""
     lang = ctx.lang
-    mapped = ctx.places[ctx.places["kind"].isin(["village", "commune", "gold_site",
-                                                   "cercle_capital", "capital",
-                                                   "regional_capital"])]
+    frame = pd.DataFrame(records)
+    measure = filters.get("measure") or "people"
+    if measure not in MEASURES:
+        raise UnknownNameError("measure", measure, MEASURES)
+    programme = filters.get("programme") or ctx.programme_id
+    if programme and "programme_id" in frame.columns:
+        frame = frame[frame["programme_id"].isna() | frame["programme_id"].eq(programme)]
+    partners = _as_list(filters.get("partner"))
+    if partners and "partner" in frame.columns:
+        frame = frame[frame["partner"].isin(partners)]
+    types = _as_list(filters.get("activity_type"))
+    table = targets_table()
+    rows = table[(table["programme_id"] == programme) & (table["kind"] == "activity")]
+    notes: list[str] = []
+    indicator = filters.get("indicator")
+    row = None
+    if indicator:
+        known = table[table["programme_id"] == programme]
+        if indicator not in set(known["indicator_id"]):
+            raise UnknownNameError("indicator", indicator, list(known["indicator_id"]))
+        hit = known[known["indicator_id"] == indicator].iloc[0]
+        if hit["kind"] == "activity":
+            row = hit
+            types = [str(hit["activity_type"])]
+        else:
+            notes.append(t("export.coverage.case_indicator", lang))
+    if types and "activity_type" in frame.columns:
+        frame = frame[frame["activity_type"].isin(types)]
+    if row is None:  # the target of the activity type shown, else the sensitisation target
+        want = types or ["sensibilisation"]
+        pick = rows[rows["activity_type"].isin(want)]
+        if measure == "sessions":
+            pick = pick[pick["measure"] == "sessions"]
+        else:
+            pick = pick[pick["measure"] != "sessions"]
+        pick = pick.sort_values("measure", key=lambda m: m.ne("people"), kind="stable")
+        row = pick.iloc[0] if len(pick) else None
+    basis = "sessions" if measure == "sessions" else (
+        str(row["measure"]) if row is not None and measure == "pct_target" else "people")
+    col = next((c for c in MEASURE_COLUMNS.get(basis, ("total",)) if c in frame.columns), None)
+    target = None
+    if row is not None and pd.notna(row["target"]) and float(row["target"]) > 0:
+        target = float(row["target"]) / max(ctx.zones_in_programme(programme), 1)
+    if indicator and row is not None:
+        label = str(row[f"label_{lang}"])
+    else:
+        label = t(f"export.measure.{basis if measure in COUNT_MEASURES else 'people'}", lang)
+        if types:
+            label += " — " + ", ".join(x.replace("_", " ") for x in types)
+    return Selection(frame, col, target, label, basis, notes)
+
+
+def _as_list(value) -> list[str]:
+    if value is None or value == "":
+        return []
+    if isinstance(value, str):
+        return [value]
+    return [str(v) for v in value]
+
+
+def targets_table() -> pd.DataFrame:
+    """Return the programme indicators and targets (embedded ``data/indicators.csv``)."""
+    return read_targets(settings.DATA_DIR / "indicators.csv")
+
+
+def _coverage_counts(ctx: Context, sel: Selection, measure: str,
+                     place_ids: Iterable[str] | None) -> gv.ViewLayer:
+    """Return proportional circles at the places: people (or sessions) of the selection."""
+    lang = ctx.lang
+    mapped = ctx.places[ctx.places["kind"].isin(MAPPED_KINDS)]
     if place_ids is not None:
         mapped = mapped[mapped["place_id"].isin(list(place_ids))]
-    totals = activity_totals(records)
+    records = sel.records.assign(value=pd.to_numeric(sel.records[sel.column], errors="coerce")
+                                 if sel.column else np.nan)
+    totals = activity_totals(records.drop(columns=["total"], errors="ignore")
+                             .rename(columns={"value": "total"}))
     frame = mapped.merge(totals, on="place_id", how="left") if not totals.empty else \
         mapped.assign(value=np.nan, sessions=np.nan)
     frame = gpd.GeoDataFrame(frame, geometry=mapped.geometry.name, crs=mapped.crs)
-    title = t("export.view.coverage.value", lang)
-    return gv.choropleth(frame, key="coverage", title=title, value_col="value", lang=lang,
-                         kind="point", unit_label="", extra_tips=[])
+    on_map = set(mapped["place_id"])
+    placed = records["place_id"] if "place_id" in records else pd.Series(dtype="object")
+    unmatched = int((~placed.isin(on_map)).sum())
+    tips = [(t("export.measure.sessions", lang) + (" :" if lang == "fr" else ":"), "_sessions")]
+    frame["_sessions"] = pd.to_numeric(frame.get("sessions"), errors="coerce").map(
+        lambda v: None if pd.isna(v) else f"{v:,.0f}".replace(",", "\u202f"))
+    layer = gv.choropleth(frame, key="coverage", title=sel.label, value_col="value", lang=lang,
+                          kind="point", extra_tips=tips if measure == "people" else [],
+                          unmatched=unmatched or None)
+    return gv.proportional(layer, "value")
+
+
+def coverage_units(ctx: Context, units: str | None) -> gpd.GeoDataFrame:
+    """Return the planning units of the coverage rates: admin units where installed, else H3.
+
+    ``auto`` takes the communes (or cercles) when installed, else H3 cells coarse enough for a
+    rate to mean something (about :data:`COVERAGE_MAX_CELLS` cells over the zone).
+    """
+    spec = units or "auto"
+    admin = ctx.admin
+    found = planning_units(ctx.zone, spec, admin if admin is not None and len(admin) else None)
+    if spec == "auto" and str(found["kind"].iloc[0]).startswith("h3"):
+        found = h3_units(ctx.zone, auto_resolution(ctx.zone, max_cells=COVERAGE_MAX_CELLS))
+    return found
+
+
+def _coverage_rates(ctx: Context, sel: Selection, measure: str,
+                    units: str | None) -> tuple[gv.ViewLayer, list[str]]:
+    """Return a choropleth of % of target or people per 1,000 children per planning unit."""
+    lang = ctx.lang
+    frame = coverage_units(ctx, units)
+    ctx.unit_kind = str(frame["kind"].iloc[0]) if len(frame) else ctx.unit_kind
+    records = sel.records
+    if not isinstance(records, gpd.GeoDataFrame) and "geometry" in records:
+        records = gpd.GeoDataFrame(records, geometry="geometry", crs=settings.CRS)
+    counted = records.assign(total=pd.to_numeric(records[sel.column], errors="coerce")
+                             if sel.column else 0.0)
+    population = read_population(ctx.store)
+    covered = coverage(frame, counted, target_people=sel.target, population=population,
+                       people_types=None)
+    unit_of = attribute_to_units(counted, frame) if len(counted) else pd.Series(dtype="object")
+    unmatched = int(unit_of.isna().sum())
+    notes = []
+    if measure == "pct_target":
+        covered["value"] = (covered["coverage"] * 100.0).round(0)
+        title = f"{sel.label} — {t('export.measure.pct_target', lang)}"
+        if sel.target is None:
+            notes.append(t("export.coverage.no_target", lang))
+        else:
+            notes.append(t("export.coverage.target_share", lang, target=gv.format_number(
+                sel.target), n=len(covered)))
+    else:
+        covered["value"] = covered["people_per_1000_children"].round(1)
+        title = t("export.measure.per_1000_children", lang)
+        if population is None:
+            notes.append(t("export.coverage.no_population", lang))
+    covered["_count"] = covered["people_sensitised"].map(gv.format_number)
+    tips = [(f"{sel.label} :" if lang == "fr" else f"{sel.label}:", "_count")]
+    layer = gv.choropleth(covered, key="coverage", title=title, value_col="value", lang=lang,
+                          extra_tips=tips, unmatched=unmatched or None)
+    if len(layer.frame) > MANY_UNITS:
+        layer.labels = False
+    return layer, notes
+
+
+def _coverage_layers(ctx: Context, records: pd.DataFrame, filters: dict,
+                     place_ids: Iterable[str] | None) -> tuple[list[gv.ViewLayer], list[str]]:
+    sel = _select(ctx, records, filters)
+    measure = filters.get("measure") or "people"
+    if measure in COUNT_MEASURES:
+        return [_coverage_counts(ctx, sel, measure, place_ids)], sel.notes
+    layer, notes = _coverage_rates(ctx, sel, measure, filters.get("units"))
+    return [layer], sel.notes + notes
 
 
 def _analysis(verb: str, ctx: Context, **options):
-    """Return ``(result, reason)``: the Analyses service's result, or why it is unavailable."""
-    service = _optional("zoneplan.analysis")
-    if service is None:
-        return None, "zoneplan.analysis not installed"
+    """Return ``(result, reason)``: the Analyses service's result, or why there is none.
+
+    A result passed in (``options["analysis"]``, computed before by the caller for the same zone
+    and options) is used as it is instead of running the analysis again.
+    """
+    given = options.pop("analysis", None)
     try:
-        options = {"lang": ctx.lang, "audience": ctx.audience, **options}
-        result = service.analyse(verb, zone=ctx.zone_id, store=ctx.store, **options)
-        kind = (getattr(result, "summary", None) or {}).get("unit_kind")
-        if kind:
-            ctx.unit_kind = str(kind)
-        return result, ""
+        if given is not None:
+            if getattr(given, "verb", verb) != verb or getattr(given, "zone", ctx.zone_id) \
+                    != ctx.zone_id:
+                raise InputError(f"analysis given is {given.verb!r} of {given.zone!r}; expected "
+                                 f"{verb!r} of {ctx.zone_id!r}")
+            result = given
+        else:
+            options = {"lang": ctx.lang, "audience": ctx.audience, **options}
+            result = analyse(verb, zone=ctx.zone_id, store=ctx.store, **options)
     except InputError as exc:
         return None, str(exc)
+    kind = (getattr(result, "summary", None) or {}).get("unit_kind")
+    if kind:
+        ctx.unit_kind = str(kind)
+    return result, ""
 
 
 def _pick(frame: pd.DataFrame | None, names: Iterable[str], pattern: str | None = None):
@@ -373,7 +549,8 @@ def _gaps_layer(ctx: Context, options: dict) -> tuple[list[gv.ViewLayer], list[s
 
 
 def build_view(name: str, *, zone: str, store: Store | str | None = None, lang: str = "fr",
-               audience: str = "public", period: str | None = None, **filters) -> gv.View:
+               audience: str = "public", period: str | None = None,
+               analysis: AnalysisResult | None = None, **filters) -> gv.View:
     """Return the view ``name`` of ``zone``, disclosure-controlled for ``audience``.
 
     Parameters
@@ -390,7 +567,15 @@ def build_view(name: str, *, zone: str, store: Store | str | None = None, lang: 
         ``YYYY``, ``YYYY-MM`` or ``START/END``; ``None`` for every date.
     filters
         ``place_ids`` (restrict the data to these places), ``focus`` (a GeoDataFrame setting
-        the extent), ``units`` and other options passed on to the Analyses service.
+        the extent), ``units`` (planning units). Coverage: ``measure`` (one of
+        :data:`MEASURES`: ``people``/``sessions`` as proportional circles at the places,
+        ``pct_target``/``per_1000_children`` as a choropleth over the planning units),
+        ``programme``, ``partner`` (one or a list), ``activity_type`` and ``indicator`` select
+        the records. Other views: the options of :func:`zoneplan.analysis.analyse`
+        (``weights``, ``min_criteria``...).
+    analysis
+        The ``AnalysisResult`` of the view's verb, already computed for the same zone and
+        options (the app caches it): reused as is instead of running the analysis again.
     """
     _check(name, audience, lang)
     store = resolve_store(store)
@@ -401,12 +586,15 @@ def build_view(name: str, *, zone: str, store: Store | str | None = None, lang: 
     ctx = Context(zone, store=store, lang=lang, audience=audience)
     notes = ctx.notes()
     if name == "coverage":
-        data = [_coverage_layer(ctx, activities(store, period=period), place_ids)]
+        data, extra = _coverage_layers(ctx, activities(store, period=period), filters,
+                                       place_ids)
+        notes += extra
         ctx.used.append("activities")
     else:
-        options = dict(filters)
-        if period:
-            options["period"] = period
+        # The analyses do not depend on the period (centres, criteria); the gaps' coverage
+        # counts every record, as `zoneplan analyse gaps` does.
+        options = {k: v for k, v in filters.items() if k not in RECORD_FILTERS}
+        options["analysis"] = analysis
         builder = {"access": _access_layers, "criteria": _criteria_layer,
                    "gaps": _gaps_layer}[name]
         data, extra = builder(ctx, options)

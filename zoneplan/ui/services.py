@@ -1,72 +1,82 @@
-"""Cached calls into the services the pages show: views, analyses, records, exports.
+"""Cached calls into the services the pages show: views, analyses, records, indicators.
 
 Each call is keyed on plain arguments (the store path and its modification time, the filters as
 tuples), so a filter change reuses what was computed before and a write to the store is seen on
-the next rerun. The services are imported when first used: a page whose service is not installed
-says so instead of failing.
+the next rerun.
 """
 
 from __future__ import annotations
-
-import importlib
-from types import ModuleType
 
 import pandas as pd
 import streamlit as st
 
 from geo import settings
+from geo.store import Store
+from zoneplan import analysis as zanalysis
+from zoneplan import records as zrecords
+from zoneplan import views as zviews
 from zoneplan.ui.context import Ctx
 from zoneplan.ui.loaders import store_key
 
-
-class Unavailable(RuntimeError):
-    """A service module the page needs is not installed in this checkout."""
-
-
-def service(module: str) -> ModuleType:
-    """Return the service ``module``; raise :class:`Unavailable` if it is not there."""
-    try:
-        return importlib.import_module(module)
-    except ModuleNotFoundError as exc:
-        if exc.name and module.startswith(exc.name):
-            raise Unavailable(module) from None
-        raise
+#: Views drawn from one analysis of the same name: the page's cached result is reused.
+ANALYSIS_VIEWS: tuple[str, ...] = ("access", "criteria", "gaps")
 
 
 def _freeze(options: dict[str, object]) -> tuple:
-    return tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in options.items()))
+    return tuple(sorted((k, _frozen(v)) for k, v in options.items()))
+
+
+def _frozen(value: object) -> object:
+    if isinstance(value, list | tuple):
+        return tuple(_frozen(v) for v in value)
+    if isinstance(value, dict):
+        return ("__dict__", _freeze(value))
+    return value
 
 
 def _thaw(frozen: tuple) -> dict[str, object]:
-    return {k: list(v) if isinstance(v, tuple) else v for k, v in frozen}
+    return {k: _thawed(v) for k, v in frozen}
+
+
+def _thawed(value: object) -> object:
+    if isinstance(value, tuple):
+        if len(value) == 2 and value[0] == "__dict__":
+            return _thaw(value[1])
+        return [_thawed(v) for v in value]
+    return value
 
 
 @st.cache_resource(show_spinner=False, max_entries=48)
 def _view(name: str, zone: str | None, store_path: str, mtime: float, lang: str, audience: str,
-          period: str | None, frozen: tuple):
-    from geo.store import Store
-
-    views = service("zoneplan.views")
-    return views.build_view(name, zone=zone, store=Store(store_path), lang=lang,
-                            audience=audience, period=period, **_thaw(frozen))
+          period: str | None, frozen: tuple, _analysis=None):
+    # ``_analysis`` is not hashed: it is the cached result of the same zone and options.
+    return zviews.build_view(name, zone=zone, store=Store(store_path), lang=lang,
+                             audience=audience, period=period, analysis=_analysis,
+                             **_thaw(frozen))
 
 
 def view(ctx: Ctx, name: str, **extra: object):
-    """Return the ``View`` called ``name`` for the page's filters (cached)."""
+    """Return the ``View`` called ``name`` for the page's filters (cached).
+
+    The analysis views reuse the page's cached ``AnalysisResult`` (:func:`analyse`), so the
+    analysis runs once per zone and options, whatever the period or the map shown. The period
+    only selects records (coverage); an analysis view is the same for every period.
+    """
     path, mtime = store_key(ctx.store)
     options = {**ctx.view_filters(name), **extra}
-    return _view(name, ctx.zone, path, mtime, ctx.lang, ctx.audience, ctx.period,
-                 _freeze(options))
+    result, period = None, ctx.period
+    if name in ANALYSIS_VIEWS:
+        result = analyse(ctx, name, **{k: v for k, v in extra.items()})
+        period = None
+    return _view(name, ctx.zone, path, mtime, ctx.lang, ctx.audience, period,
+                 _freeze(options), _analysis=result)
 
 
 @st.cache_resource(show_spinner=False, max_entries=48)
 def _analyse(verb: str, zone: str | None, units: str, store_path: str, mtime: float,
              frozen: tuple):
-    from geo.store import Store
-
-    analysis = service("zoneplan.analysis")
-    return analysis.analyse(verb, zone=zone, units=units, store=Store(store_path),
-                            **_thaw(frozen))
+    return zanalysis.analyse(verb, zone=zone, units=units, store=Store(store_path),
+                             **_thaw(frozen))
 
 
 def analyse(ctx: Ctx, verb: str, **options: object):
@@ -85,36 +95,26 @@ def programmes() -> pd.DataFrame:
 @st.cache_data(show_spinner=False)
 def indicators() -> pd.DataFrame:
     """Return the indicators and their targets (embedded ``data/indicators.csv``)."""
-    return service("zoneplan.exports").read_indicators()
+    return zviews.targets_table()
 
 
 def is_sample(ctx: Ctx) -> bool:
     """Return whether the records in the store are the fictitious sample."""
-    try:
-        records = service("zoneplan.records")
-    except Unavailable:
-        return False
-    return _is_sample(*store_key(ctx.store), records.is_sample)
+    return _is_sample(*store_key(ctx.store))
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def _is_sample(store_path: str, mtime: float, _check) -> bool:
-    from geo.store import Store
-
+def _is_sample(store_path: str, mtime: float) -> bool:
     store = Store(store_path)
-    return bool(store.exists() and _check(store))
+    return bool(store.exists() and zrecords.is_sample(store))
 
 
-def progress(ctx: Ctx) -> pd.DataFrame | None:
+def progress(ctx: Ctx) -> pd.DataFrame:
     """Return progress against targets for the programme (and indicator) of the filters.
 
     The Records service computes achievement and its traffic-light ``status``; this only picks
-    the rows of the selected programme and indicator. ``None`` if the service is missing.
+    the rows of the selected programme and indicator.
     """
-    try:
-        service("zoneplan.records")
-    except Unavailable:
-        return None
     table = _progress(*store_key(ctx.store))
     if ctx.programme and "programme_id" in table:
         table = table[table["programme_id"] == ctx.programme]
@@ -125,6 +125,4 @@ def progress(ctx: Ctx) -> pd.DataFrame | None:
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def _progress(store_path: str, mtime: float) -> pd.DataFrame:
-    from geo.store import Store
-
-    return service("zoneplan.records").indicators(Store(store_path))
+    return zrecords.indicators(Store(store_path))

@@ -11,6 +11,7 @@ from streamlit_folium import st_folium
 
 from geo.errors import InputError
 from geo.i18n import catalogue, t
+from geo.render_folium import to_folium
 from zoneplan.ui import loaders, services
 from zoneplan.ui.context import Ctx
 from zoneplan.ui.maps import ControlIcons, base_map
@@ -55,11 +56,6 @@ def show_view(ctx: Ctx, name: str, key: str, **extra: object):
     """
     try:
         view = services.view(ctx, name, **extra)
-        from geo.render_folium import to_folium
-    except services.Unavailable:
-        st.caption(t("app.view_pending", ctx.lang))
-        show_base_map(ctx, key)
-        return None
     except InputError as exc:
         st.error(str(exc))
         show_base_map(ctx, key)
@@ -79,8 +75,6 @@ def run_analysis(ctx: Ctx, verb: str, **options: object):
     """Return the analysis ``verb`` for the filters, or ``None`` after saying why not."""
     try:
         return services.analyse(ctx, verb, **options)
-    except services.Unavailable:
-        st.caption(t("app.analysis_pending", ctx.lang))
     except InputError as exc:
         st.error(str(exc))
     return None

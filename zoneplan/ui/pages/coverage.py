@@ -1,4 +1,6 @@
-"""Couverture: reach per unit on the map, progress against targets as a chart and a table."""
+"""Couverture: reach on the map (circles for counts, a choropleth for rates), progress against
+targets as a chart and a table with traffic lights.
+"""
 
 from __future__ import annotations
 
@@ -7,15 +9,15 @@ import streamlit as st
 from geo.i18n import t
 from zoneplan.ui import services, widgets
 from zoneplan.ui.context import Ctx
+from zoneplan.views import MEASURES
 
 
 def render(ctx: Ctx) -> None:
     """Draw the coverage page."""
     lang = ctx.lang
-    widgets.show_view(ctx, "coverage", key="map.coverage")
+    measure = st.radio(t("app.coverage.measure", lang), MEASURES, horizontal=True,
+                       key="coverage.measure",
+                       format_func=lambda m: t(f"app.coverage.measure.{m}", lang))
+    widgets.show_view(ctx, "coverage", key="map.coverage", measure=measure)
     st.subheader(t("app.coverage.progress", lang))
-    progress = services.progress(ctx)
-    if progress is None:
-        st.caption(t("app.analysis_pending", lang))
-        return
-    widgets.progress(progress, lang)
+    widgets.progress(services.progress(ctx), lang)

@@ -20,7 +20,8 @@ from geo.boundaries import install, read_boundaries
 from geo.errors import InputError
 from geo.i18n import t
 from geo.zones import save_drawn
-from zoneplan.ui import loaders, services, widgets
+from zoneplan import records
+from zoneplan.ui import loaders, widgets
 from zoneplan.ui.context import Ctx
 
 RECORD_TYPES = ("csv", "xlsx", "geojson", "json")
@@ -61,12 +62,7 @@ def _sample(ctx: Ctx) -> None:
     st.caption(t("app.data.sample.help", lang))
     if st.button(t("app.data.sample.load", lang), key="data.sample"):
         try:
-            load = getattr(services.service("zoneplan.records"), "load_sample", None)
-            if load is None:
-                raise services.Unavailable("zoneplan.records.load_sample")
-            load(ctx.store)
-        except services.Unavailable:
-            st.caption(t("app.analysis_pending", lang))
+            records.load_sample(ctx.store)
         except InputError as exc:
             st.error(str(exc))
         else:
@@ -81,11 +77,6 @@ def _import(ctx: Ctx) -> None:
     upload = st.file_uploader(t("app.data.import.file", lang), type=list(RECORD_TYPES),
                               key="import.file")
     if upload is None:
-        return
-    try:
-        records = services.service("zoneplan.records")
-    except services.Unavailable:
-        st.caption(t("app.analysis_pending", lang))
         return
     path = _saved_upload(upload)
     try:

@@ -11,6 +11,7 @@ import streamlit as st
 
 from geo.errors import InputError
 from geo.i18n import t
+from zoneplan import exports
 from zoneplan.ui import services, widgets
 from zoneplan.ui.context import Ctx
 
@@ -31,11 +32,6 @@ def render(ctx: Ctx) -> None:
                         format_func=lambda v: t(f"app.export.view.{v}", lang))
     st.caption(t(f"app.export.audience.{ctx.audience}", lang))
     view = widgets.show_view(ctx, name, key="map.export")
-    try:
-        exports = services.service("zoneplan.exports")
-    except services.Unavailable:
-        st.caption(t("app.export.pending", lang))
-        return
     st.subheader(t("app.export.map", lang))
     cols = st.columns(len(FORMATS))
     for col, (fmt, mime) in zip(cols, FORMATS.items(), strict=True):
@@ -54,7 +50,7 @@ def render(ctx: Ctx) -> None:
                                 st.session_state[key], file_name=_file_name(ctx, name, fmt),
                                 mime=mime, key=f"download.{fmt}")
     _tables(ctx, name)
-    _pack(ctx, exports)
+    _pack(ctx)
 
 
 def _tables(ctx: Ctx, name: str) -> None:
@@ -74,7 +70,7 @@ def _tables(ctx: Ctx, name: str) -> None:
                        key="download.csv")
 
 
-def _pack(ctx: Ctx, exports) -> None:
+def _pack(ctx: Ctx) -> None:
     lang = ctx.lang
     st.subheader(t("app.export.pack", lang))
     by = st.radio(t("app.export.pack.by", lang), PACK_BY, horizontal=True, key="export.pack.by",
