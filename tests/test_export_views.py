@@ -187,3 +187,44 @@ def test_analysis_views_reuse_a_result_given(store, monkeypatch):
     assert len(view.data_layers[0].frame) == len(result.units)
     wrong = build_view("gaps", zone="kangaba", store=store, units="h3:6", analysis=result)
     assert wrong.message == t("no_data", "fr")  # a result of another verb is not drawn
+
+
+def _points(n: int) -> gpd.GeoDataFrame:
+    names = [f"Village {i} <b>" for i in range(n)]
+    return gpd.GeoDataFrame({"name": names}, crs="EPSG:4326",
+                            geometry=gpd.points_from_xy(np.linspace(-8.8, -8.4, n),
+                                                        np.linspace(11.6, 12.0, n)))
+
+
+def test_few_places_get_permanent_labels_many_do_not():
+    from geo.render_folium import LABEL_MAX, label_points
+
+    few = gv.point_layer(_points(12), key="places", title="Lieux", color="#1c7ed6", lang="fr")
+    view = gv.make_view("access", lang="fr", title="x", subtitle="", layers=[few],
+                        disclosure=gv.Disclosure())
+    labels = label_points(view)["places"]
+    assert sorted(x[2] for x in labels) == sorted(escape(n) for n in few.frame["name"])
+    page = standalone_html(to_folium(view))
+    assert "zp-label" in page
+    assert "Village 3 \\u0026lt;b\\u0026gt;" in page  # escaped, then JSON-encoded
+    assert "Village 3 <b>" not in page
+    many = gv.point_layer(_points(LABEL_MAX + 1), key="places", title="Lieux", color="#1c7ed6",
+                          lang="fr")
+    crowded = gv.make_view("access", lang="fr", title="x", subtitle="", layers=[many],
+                           disclosure=gv.Disclosure())
+    assert label_points(crowded) == {}
+    # neighbouring labels are put on different sides rather than on top of each other
+    close = gv.point_layer(_points(2).assign(geometry=gpd.points_from_xy([-8.6, -8.6001],
+                                                                         [11.8, 11.8])),
+                           key="p", title="P", color="#000", lang="fr")
+    pair = gv.make_view("access", lang="fr", title="x", subtitle="", layers=[close],
+                        disclosure=gv.Disclosure(), focus=_points(12))
+    sides = [x[5] for x in label_points(pair)["p"]]
+    assert sides[0] != sides[1]
+
+
+def test_criteria_views_show_the_zone_villages_by_name(store):
+    view = build_view("criteria", zone="kangaba", store=store, units="h3:6")
+    places = [lyr for lyr in view.layers if lyr.key == "places"]
+    assert places and "Nouga" in set(places[0].frame["name"])
+    assert "Nouga" in standalone_html(to_folium(view))

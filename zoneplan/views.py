@@ -164,13 +164,23 @@ class Context:
         """Return the context layers: countries, admin units, the zone outline."""
         return gv.context_layers(self.borders, lang=self.lang, admin=self.admin, zone=self.zone)
 
-    def point_layers(self, place_ids: Iterable[str] | None = None) -> list[gv.ViewLayer]:
-        """Return the gold-mining sites (approximate ones apart) and the centres of the zone."""
+    def point_layers(self, place_ids: Iterable[str] | None = None, *,
+                     villages: bool = False) -> list[gv.ViewLayer]:
+        """Return the gold-mining sites (approximate ones apart) and the centres of the zone.
+
+        ``villages`` adds the zone's other places (villages, towns) as context, for views whose
+        data are not drawn at the places.
+        """
         lang = self.lang
         places = self.places if place_ids is None else self.places[
             self.places["place_id"].isin(list(place_ids))]
         sites = places[places["kind"] == "gold_site"]
         out = []
+        others = places[places["kind"] != "gold_site"]
+        if villages and not others.empty:
+            out.append(gv.point_layer(others, key="places", title=t("export.layer.places", lang),
+                                      color=COLORS["places"], lang=lang, radius=4,
+                                      role="context"))
         exact, approx = sites[~sites["approximate"]], sites[sites["approximate"]]
         tips = [("", "name"), ("", "note")]
         if not exact.empty:
@@ -608,6 +618,8 @@ def build_view(name: str, *, zone: str, store: Store | str | None = None, lang: 
                                data_version=data_version(store, lang), audience=audience)
     return gv.make_view(name, lang=lang, title=t(f"export.view.{name}.title", lang),
                         subtitle=subtitle,
-                        layers=[*ctx.context(), *data, *ctx.point_layers(place_ids)],
+                        layers=[*ctx.context(), *data,
+                                *ctx.point_layers(place_ids,
+                                                  villages=name in ("criteria", "gaps"))],
                         disclosure=disclosure, sources=sources, attributions=attributions,
                         notes=notes, focus=focus if focus is not None else ctx.zone)
