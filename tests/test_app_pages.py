@@ -96,14 +96,14 @@ def no_exception(at: AppTest) -> None:
 
 @pytest.mark.parametrize("page", list(PAGES))
 def test_every_page_runs_with_its_title_and_a_map(run_app, page):
-    at = run_app(page)
+    at = run_app(page, units="h3:7")
     no_exception(at)
     assert at.title[0].value == t(f"app.page.{page}", "fr")
     assert "L.map(" in map_payload(at)
 
 
 def test_english_switch_changes_every_label(run_app):
-    at = run_app("access")
+    at = run_app("access", units="h3:7")
     assert at.title[0].value == "Centres et accès"
     at.sidebar.radio(key="lang").set_value("en").run()
     no_exception(at)
@@ -122,11 +122,11 @@ def test_changing_the_zone_changes_the_map(run_app):
     at = run_app("access")
     before = map_payload(at)
     at.sidebar.selectbox(key="programme").set_value("rompre_le_silence").run()
-    at.sidebar.selectbox(key="zone.rompre_le_silence").set_value("mopti").run()
+    at.sidebar.selectbox(key="zone.rompre_le_silence").set_value("bamako").run()
     no_exception(at)
     after = map_payload(at)
     assert after != before
-    assert shows("Mopti", after)
+    assert shows("Bamako", after)
 
 
 def test_changing_the_page_widget_changes_the_page(run_app):
@@ -138,7 +138,7 @@ def test_changing_the_page_widget_changes_the_page(run_app):
 
 
 def test_internal_work_is_flagged(run_app):
-    at = run_app("access")
+    at = run_app("access", units="h3:7")
     assert not any(t("app.internal_banner", "fr") in i.value for i in at.info)
     at.sidebar.checkbox(key="internal").check().run()
     no_exception(at)
@@ -213,14 +213,28 @@ def test_built_in_zone_id_is_refused(run_app_rw, store):
 
 
 def test_weight_slider_changes_the_criteria_request(run_app):
-    at = run_app("criteria")
+    at = run_app("criteria", units="h3:7")
     no_exception(at)
-    at.slider(key="criteria.min_n").set_value(2).run()
+    before = map_payload(at)
+    at.slider(key="criteria.min_n").set_value(3).run()
     no_exception(at)
-    assert at.slider(key="criteria.min_n").value == 2
+    assert at.slider(key="criteria.min_n").value == 3
+    gaps_before = next(df.value for df in at.dataframe)
+    at.slider(key="criteria.weight.border").set_value(0.0).run()
+    no_exception(at)
+    assert next(df.value for df in at.dataframe)["total_score"].tolist() != \
+        gaps_before["total_score"].tolist()
     at.radio(key="criteria.show").set_value("gaps").run()
     no_exception(at)
-    assert shows(t("export.view.gaps.title", "fr"), map_payload(at))
+    after = map_payload(at)
+    assert after != before and shows(t("export.view.gaps.title", "fr"), after)
+    assert not shows(t("export.layer.next_sites", "fr"), after)
+    at.toggle(key="criteria.with_next").set_value(True).run()
+    no_exception(at)
+    sites = map_payload(at)
+    assert shows(t("export.layer.next_sites", "fr"), sites)
+    assert shows(t("export.next.site_alone", "fr", n=1), sites)
+    assert len(at.dataframe) == 2  # gaps and where next
 
 
 def test_sample_data_is_flagged_and_fills_the_coverage_page(run_sample):

@@ -558,9 +558,30 @@ def _gaps_layer(ctx: Context, options: dict) -> tuple[list[gv.ViewLayer], list[s
                            categories=cats)], notes
 
 
+def next_sites_layer(sites: pd.DataFrame, *, lang: str) -> gv.ViewLayer:
+    """Return the where-next suggestions as numbered points with their reasons."""
+    frame = pd.DataFrame(sites).drop(columns="geometry", errors="ignore").copy()
+    if not {"lon", "lat"} <= set(frame.columns):
+        raise InputError("where-next sites lack lon/lat columns; expected the table of "
+                         "analyse('next', ...)")
+    steps = (frame["step"] if "step" in frame else pd.Series(range(1, len(frame) + 1),
+                                                            index=frame.index)).astype(int)
+    near = frame["near_place"] if "near_place" in frame else pd.Series("", index=frame.index)
+    frame["_name"] = [t("export.next.site", lang, n=n, place=p) if isinstance(p, str) and p
+                      else t("export.next.site_alone", lang, n=n)
+                      for n, p in zip(steps, near, strict=True)]
+    frame["_why"] = frame["explanation"] if "explanation" in frame else ""
+    points = gpd.GeoDataFrame(frame, crs=settings.CRS,
+                              geometry=gpd.points_from_xy(frame["lon"], frame["lat"]))
+    return gv.point_layer(points, key="next_sites", title=t("export.layer.next_sites", lang),
+                          color="#e8590c", lang=lang, name_col="_name", radius=8,
+                          tip_fields=[("", "_name"), ("", "_why")], edge="#ffffff")
+
+
 def build_view(name: str, *, zone: str, store: Store | str | None = None, lang: str = "fr",
                audience: str = "public", period: str | None = None,
-               analysis: AnalysisResult | None = None, **filters) -> gv.View:
+               analysis: AnalysisResult | None = None, next_sites: pd.DataFrame | None = None,
+               **filters) -> gv.View:
     """Return the view ``name`` of ``zone``, disclosure-controlled for ``audience``.
 
     Parameters
@@ -586,6 +607,10 @@ def build_view(name: str, *, zone: str, store: Store | str | None = None, lang: 
     analysis
         The ``AnalysisResult`` of the view's verb, already computed for the same zone and
         options (the app caches it): reused as is instead of running the analysis again.
+    next_sites
+        The where-next suggestions (the ``table`` of ``analyse("next", ...)``: ``step``,
+        ``lon``, ``lat``, ``near_place``, ``explanation``), drawn as numbered sites on the
+        analysis views.
     """
     _check(name, audience, lang)
     store = resolve_store(store)
@@ -609,6 +634,8 @@ def build_view(name: str, *, zone: str, store: Store | str | None = None, lang: 
                    "gaps": _gaps_layer}[name]
         data, extra = builder(ctx, options)
         notes += extra
+    if next_sites is not None and len(next_sites) and name != "coverage":
+        data.append(next_sites_layer(next_sites, lang=lang))
     sources, attributions = ctx.sources()
     units = ctx.unit_kind or filters.get("units") or (
         t("export.layer.places", lang).lower() if name == "coverage" else "")

@@ -48,28 +48,35 @@ def _thawed(value: object) -> object:
 
 @st.cache_resource(show_spinner=False, max_entries=48)
 def _view(name: str, zone: str | None, store_path: str, mtime: float, lang: str, audience: str,
-          period: str | None, frozen: tuple, _analysis=None):
-    # ``_analysis`` is not hashed: it is the cached result of the same zone and options.
+          period: str | None, frozen: tuple, _analysis=None, _next=None):
+    # ``_analysis`` and ``_next`` are not hashed: they are the cached results of the same zone
+    # and options (``frozen`` says whether the where-next sites are drawn).
+    options = _thaw(frozen)
+    options.pop("with_next", None)
     return zviews.build_view(name, zone=zone, store=Store(store_path), lang=lang,
                              audience=audience, period=period, analysis=_analysis,
-                             **_thaw(frozen))
+                             next_sites=_next, **options)
 
 
-def view(ctx: Ctx, name: str, **extra: object):
+def view(ctx: Ctx, name: str, *, with_next: bool = False, **extra: object):
     """Return the ``View`` called ``name`` for the page's filters (cached).
 
     The analysis views reuse the page's cached ``AnalysisResult`` (:func:`analyse`), so the
     analysis runs once per zone and options, whatever the period or the map shown. The period
     only selects records (coverage); an analysis view is the same for every period.
+    ``with_next`` draws the where-next sites (the cached ``next`` analysis) on the map.
     """
     path, mtime = store_key(ctx.store)
     options = {**ctx.view_filters(name), **extra}
-    result, period = None, ctx.period
+    result, sites, period = None, None, ctx.period
     if name in ANALYSIS_VIEWS:
-        result = analyse(ctx, name, **{k: v for k, v in extra.items()})
+        result = analyse(ctx, name, **extra)
         period = None
+        if with_next:
+            sites = analyse(ctx, "next", **extra).table
+            options["with_next"] = True
     return _view(name, ctx.zone, path, mtime, ctx.lang, ctx.audience, period,
-                 _freeze(options), _analysis=result)
+                 _freeze(options), _analysis=result, _next=sites)
 
 
 @st.cache_resource(show_spinner=False, max_entries=48)

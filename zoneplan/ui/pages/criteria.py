@@ -25,8 +25,10 @@ def render(ctx: Ctx) -> None:
                             settings.MIN_CRITERIA, key="criteria.min_n")
     show = st.radio(t("app.criteria.show", lang), ("criteria", "gaps"), horizontal=True,
                     key="criteria.show", format_func=lambda v: t(f"app.criteria.show.{v}", lang))
+    with_next = st.toggle(t("app.criteria.with_next", lang), key="criteria.with_next",
+                          help=t("app.criteria.with_next_help", lang))
     options = {"weights": weights, "min_criteria": min_n}
-    widgets.show_view(ctx, show, key=f"map.{show}", **options)
+    widgets.show_view(ctx, show, key=f"map.{show}", with_next=with_next, **options)
     left, right = st.columns(2)
     with left:
         st.subheader(t("app.criteria.gaps", lang))
@@ -34,5 +36,8 @@ def render(ctx: Ctx) -> None:
         widgets.table(None if gaps is None else gaps.table, lang, key="gaps.table")
     with right:
         st.subheader(t("app.criteria.next", lang))
+        if not with_next:
+            st.caption(t("app.criteria.with_next_help", lang))
+            return
         nxt = widgets.run_analysis(ctx, "next", **options)
         widgets.table(None if nxt is None else nxt.table, lang, key="next.table")
