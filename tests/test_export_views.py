@@ -228,3 +228,22 @@ def test_criteria_views_show_the_zone_villages_by_name(store):
     places = [lyr for lyr in view.layers if lyr.key == "places"]
     assert places and "Nouga" in set(places[0].frame["name"])
     assert "Nouga" in standalone_html(to_folium(view))
+
+
+def test_many_points_go_to_one_compact_canvas_layer(monkeypatch):
+    import geo.render_folium as rf
+
+    n = rf.CLOUD_ABOVE + 200
+    rng = np.random.default_rng(3)
+    pts = gpd.GeoDataFrame({"name": [f"L{i}" for i in range(n)], "v": rng.integers(0, 99, n)},
+                           crs="EPSG:4326", geometry=gpd.points_from_xy(
+                               rng.uniform(-8.9, -8.4, n), rng.uniform(11.6, 12.1, n)))
+    layer = gv.choropleth(pts, key="c", title="T", value_col="v", lang="fr", kind="point")
+    view = gv.make_view("coverage", lang="fr", title="x", subtitle="", layers=[layer],
+                        disclosure=gv.Disclosure())
+    compact = standalone_html(to_folium(view))
+    assert "L.canvas(" in compact and "L0" in compact
+    monkeypatch.setattr(rf, "CLOUD_ABOVE", n + 1)
+    geojson = standalone_html(to_folium(view))
+    assert "L.canvas(" not in geojson
+    assert len(compact) < 0.6 * len(geojson)

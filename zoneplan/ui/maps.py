@@ -1,9 +1,9 @@
 """Map widgets for the app: the base layers map and a compact layer for many points.
 
 The thematic maps come from ``zoneplan.views.build_view`` + ``geo.render_folium.to_folium``; this
-module only draws what every page shares (borders, admin units, zones, places, sites, centres) and
-offers :class:`PointCloud`, which sends thousands of points as one flat coordinate array drawn as
-circle markers on a single canvas (the gazetteer's 14,957 localities in well under 1 MB).
+module only draws what every page shares (borders, admin units, zones, places, sites, centres);
+many points (the gazetteer's 14,957 localities) go through :class:`geo.render_folium.PointCloud`,
+one flat coordinate array drawn on a single canvas, well under 1 MB.
 """
 
 from __future__ import annotations
@@ -16,12 +16,12 @@ from importlib import resources
 
 import folium
 import geopandas as gpd
-import numpy as np
 from branca.element import MacroElement
 from folium.template import Template
 
 from geo import settings
 from geo.i18n import t
+from geo.render_folium import PointCloud
 from geo.webmap import OfflineMap, display_geometry, escape
 
 #: Style of each base layer: (stroke colour, fill colour, fill opacity, stroke weight).
@@ -41,75 +41,6 @@ POINT_STYLES: dict[str, tuple[str, float]] = {
     "gazetteer": ("#495057", 1.8),
 }
 POINT_LAYERS: tuple[str, ...] = ("gazetteer", "places", "gold_sites", "centres")
-
-
-class PointCloud(folium.map.Layer):
-    """Draw many points as circle markers on one canvas, from a flat ``[lat, lon, ...]`` array.
-
-    Each point carries one escaped label shown as a tooltip. Sending a flat array of rounded
-    coordinates instead of GeoJSON features keeps the payload about five times smaller.
-
-    Parameters
-    ----------
-    lat, lon
-        Coordinates in degrees (EPSG:4326).
-    labels
-        One tooltip text per point (escaped here), or ``None`` for no tooltips.
-    name
-        The name shown in the layer control.
-    color, radius
-        Marker colour and radius in pixels.
-    decimals
-        Decimal places kept (4 places ~ 11 m, finer than a gazetteer's precision).
-    """
-
-    _template = Template(
-        """
-        {% macro script(this, kwargs) %}
-        var {{ this.get_name() }} = (function () {
-            var map = {{ this._parent.get_name() }};
-            if (!map.getPane('zpPoints')) {
-                map.createPane('zpPoints').style.zIndex = 450;
-            }
-            var renderer = L.canvas({padding: 0.5, pane: 'zpPoints'});
-            var xy = {{ this.coords|tojson }};
-            var labels = {{ this.labels|tojson }};
-            var group = L.featureGroup();
-            var opts = {{ this.marker_options|tojson }};
-            opts.renderer = renderer;
-            for (var i = 0; i < xy.length; i += 2) {
-                var m = L.circleMarker([xy[i], xy[i + 1]], opts);
-                if (labels.length) { m.bindTooltip(labels[i / 2]); }
-                group.addLayer(m);
-            }
-            return group;
-        })();
-        {% endmacro %}
-        """
-    )
-
-    def __init__(self, lat: Sequence[float], lon: Sequence[float],
-                 labels: Sequence[object] | None = None, *, name: str = "points",
-                 color: str = "#495057", radius: float = 2.0, decimals: int = 4,
-                 show: bool = True) -> None:
-        super().__init__(name=name, overlay=True, control=True, show=show)
-        self._name = "PointCloud"
-        lat_a = np.round(np.asarray(lat, dtype="float64"), decimals)
-        lon_a = np.round(np.asarray(lon, dtype="float64"), decimals)
-        keep = np.isfinite(lat_a) & np.isfinite(lon_a)
-        lat_a, lon_a = lat_a[keep], lon_a[keep]
-        flat = np.empty(2 * len(lat_a))
-        flat[0::2], flat[1::2] = lat_a, lon_a
-        self.coords = [float(v) for v in flat]
-        self.labels = ([escape(v) for v, k in zip(labels, keep, strict=True) if k]
-                       if labels is not None else [])
-        self.marker_options = {"radius": radius, "color": color, "weight": 0.6,
-                               "fillColor": color, "fillOpacity": 0.7}
-        self._bounds = ([[float(lat_a.min()), float(lon_a.min())],
-                         [float(lat_a.max()), float(lon_a.max())]] if len(lat_a) else None)
-
-    def _get_self_bounds(self) -> list[list[float | None]]:
-        return self._bounds or [[None, None], [None, None]]
 
 
 class ControlIcons(MacroElement):
