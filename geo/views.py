@@ -249,7 +249,9 @@ def choropleth(frame: gpd.GeoDataFrame, *, key: str, title: str, value_col: str,
                name_col: str = "name", breaks: Sequence[float] | None = None,
                palette: Sequence[str] = SEQUENTIAL, unit_label: str = "",
                extra_tips: Sequence[tuple[str, str]] = (), unmatched: int | None = None,
-               kind: str = "polygon") -> ViewLayer:
+               kind: str = "polygon",
+               special: Sequence[str] = ("suppressed", "zero", "no_data"),
+               open_top: bool = False) -> ViewLayer:
     """Return a count or share layer whose features fall in value classes or a special class.
 
     Parameters
@@ -262,6 +264,11 @@ def choropleth(frame: gpd.GeoDataFrame, *, key: str, title: str, value_col: str,
         Upper bounds of the value classes; default Fisher-Jenks on the positive values.
     unmatched
         Number of records not matched to any unit (shown in the legend), or ``None``.
+    special
+        The special classes the measure can have: counts tell apart suppressed, zero and no
+        data; a distance has no suppressed class, and zero is a value like any other.
+    open_top
+        Label the last class "> bound" (its upper bound is only the largest value).
     """
     out = frame.copy()
     values = pd.to_numeric(out[value_col], errors="coerce") if value_col in out else pd.Series(
@@ -270,13 +277,19 @@ def choropleth(frame: gpd.GeoDataFrame, *, key: str, title: str, value_col: str,
                   and suppressed_col in out else pd.Series(False, index=out.index))
     status = pd.Series("value", index=out.index, dtype="object")
     status[values.isna()] = "no_data"
-    status[values.eq(0)] = "zero"
+    if "zero" in special:
+        status[values.eq(0)] = "zero"
     status[suppressed] = "suppressed"
-    bounds = list(breaks) if breaks is not None else class_breaks(values[status == "value"])
+    if breaks is not None:
+        bounds = list(breaks)
+    else:
+        bounds = class_breaks(values[status == "value"])
+        if "zero" not in special and values.eq(0).any() and bounds and bounds[0] > 0:
+            bounds = [0.0, *bounds]
     colours = _pick_palette(palette, len(bounds))
     fill = pd.Series(STATUS_COLORS["no_data"], index=out.index, dtype="object")
-    for special in ("zero", "suppressed", "no_data"):
-        fill[status == special] = STATUS_COLORS[special]
+    for cls in ("zero", "suppressed", "no_data"):
+        fill[status == cls] = STATUS_COLORS[cls]
     is_value = status == "value"
     if bounds and is_value.any():
         idx = np.searchsorted(np.asarray(bounds, dtype=float), values[is_value].to_numpy(),
@@ -295,13 +308,15 @@ def choropleth(frame: gpd.GeoDataFrame, *, key: str, title: str, value_col: str,
                              if lang == "fr" else f"{title}:", "_value_text"), *extra_tips]
     styled_frame = styled(out, fill=fill, status=status, label_col=name_col, tip_fields=tips)
     legend, low = [], None
-    for bound, colour in zip(bounds, colours, strict=True):
+    for i, (bound, colour) in enumerate(zip(bounds, colours, strict=True)):
         label = f"≤ {_fmt(bound)}" if low is None else f"{_fmt(low)}–{_fmt(bound)}"
+        if open_top and low is not None and i == len(bounds) - 1:
+            label = f"> {_fmt(low)}"
         legend.append(LegendEntry(label, colour, "point" if kind == "point" else "fill"))
         low = bound
     legend = [LegendEntry(f"{title}{' (' + unit_label + ')' if unit_label else ''}", "none",
                           "heading"), *legend]
-    legend += status_entries(lang, unmatched=unmatched)
+    legend += status_entries(lang, statuses=special, unmatched=unmatched)
     return ViewLayer(key=key, title=title, frame=styled_frame, kind=kind, legend=legend,
                      labels=True, fill_opacity=0.75)
 

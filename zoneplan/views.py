@@ -348,6 +348,7 @@ def _coverage_counts(ctx: Context, sel: Selection, measure: str,
                      place_ids: Iterable[str] | None) -> gv.ViewLayer:
     """Return proportional circles at the places: people (or sessions) of the selection."""
     lang = ctx.lang
+    ctx.unit_kind = t("export.layer.places", lang).lower()
     mapped = ctx.places[ctx.places["kind"].isin(MAPPED_KINDS)]
     if place_ids is not None:
         mapped = mapped[mapped["place_id"].isin(list(place_ids))]
@@ -495,21 +496,25 @@ def _access_layers(ctx: Context, options: dict) -> tuple[list[gv.ViewLayer], lis
         t("export.unavailable", lang, what="access", reason=reason)]
     units = _unit_frame(result)
     col = _pick(units, ACCESS_COLS, r"km$")
+    palette = ("#1a9850", "#a6d96a", "#fee08b", "#fdae61", "#d73027")
+    style = {"palette": palette, "special": ("no_data",), "open_top": True, "lang": lang,
+             "title": title}
+
+    def bands(values: pd.Series) -> list[float]:
+        top = float(pd.to_numeric(values, errors="coerce").max() or 0)
+        return [*settings.ACCESS_BANDS_KM, max(top, settings.ACCESS_BANDS_KM[-1] + 1.0)]
+
     if units is not None and col:
-        out.append(gv.choropleth(units, key="access", title=title, value_col=col, lang=lang,
-                                 breaks=list(settings.ACCESS_BANDS_KM) + [
-                                     max(float(pd.to_numeric(units[col]).max() or 0), 51.0)],
-                                 palette=("#1a9850", "#a6d96a", "#fee08b", "#fdae61",
-                                          "#d73027")))
+        out.append(gv.choropleth(units, key="access", value_col=col, breaks=bands(units[col]),
+                                 **style))
     points = getattr(result, "points", None) if result is not None else None
     pcol = _pick(points, ACCESS_COLS, r"km$")
     if points is not None and len(points) and pcol:
-        out.append(gv.choropleth(points, key="access_points", title=title, value_col=pcol,
-                                 lang=lang, kind="point",
-                                 breaks=list(settings.ACCESS_BANDS_KM) + [
-                                     max(float(pd.to_numeric(points[pcol]).max() or 0), 51.0)],
-                                 palette=("#1a9850", "#a6d96a", "#fee08b", "#fdae61",
-                                          "#d73027")))
+        layer = gv.choropleth(points, key="access_points", value_col=pcol, kind="point",
+                              breaks=bands(points[pcol]), **style)
+        if out:  # same bands and colours as the units: one legend is enough
+            layer.legend = []
+        out.append(layer)
     if not out:
         out.append(gv.choropleth(_empty_units(ctx), key="access", title=title,
                                  value_col="__none__", lang=lang))
