@@ -49,6 +49,9 @@ COUNT_MEASURES: tuple[str, ...] = ("people", "sessions")
 #: Place kinds that get a coverage circle.
 MAPPED_KINDS: tuple[str, ...] = ("village", "commune", "gold_site", "cercle_capital", "capital",
                                  "regional_capital", "town")
+#: Classes of "% of target" (upper bounds; the last class is open): 100 % is the target reached.
+PCT_BREAKS: tuple[float, ...] = (25.0, 50.0, 100.0, 200.0)
+PCT_PALETTE: tuple[str, ...] = ("#fdd49e", "#fdbb84", "#a1d99b", "#41ab5d", "#006d2c")
 #: With ``auto`` units and no admin units installed, rates use about this many H3 cells.
 COVERAGE_MAX_CELLS = 150
 #: Filters that only select records (coverage); the analyses do not take them.
@@ -417,8 +420,13 @@ def _coverage_rates(ctx: Context, sel: Selection, measure: str,
             notes.append(t("export.coverage.no_population", lang))
     covered["_count"] = covered["people_sensitised"].map(gv.format_number)
     tips = [(f"{sel.label} :" if lang == "fr" else f"{sel.label}:", "_count")]
+    style: dict = {}
+    if measure == "pct_target":  # classes that read against the target: 100 % = reached
+        top = float(covered["value"].max()) if covered["value"].notna().any() else 0.0
+        style = {"breaks": [*PCT_BREAKS, max(top, PCT_BREAKS[-1] + 1.0)], "open_top": True,
+                 "palette": PCT_PALETTE}
     layer = gv.choropleth(covered, key="coverage", title=title, value_col="value", lang=lang,
-                          extra_tips=tips, unmatched=unmatched or None)
+                          extra_tips=tips, unmatched=unmatched or None, **style)
     if len(layer.frame) > MANY_UNITS:
         layer.labels = False
     return layer, notes
@@ -651,7 +659,9 @@ def build_view(name: str, *, zone: str, store: Store | str | None = None, lang: 
     return gv.make_view(name, lang=lang, title=t(f"export.view.{name}.title", lang),
                         subtitle=subtitle,
                         layers=[*ctx.context(), *data,
-                                *ctx.point_layers(place_ids,
-                                                  villages=name in ("criteria", "gaps"))],
+                                *ctx.point_layers(place_ids, villages=name in (
+                                    "criteria", "gaps") or (name == "coverage" and (
+                                        filters.get("measure") or "people") not in
+                                    COUNT_MEASURES))],
                         disclosure=disclosure, sources=sources, attributions=attributions,
                         notes=notes, focus=focus if focus is not None else ctx.zone)
