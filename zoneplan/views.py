@@ -10,6 +10,7 @@ it states "no data for this selection" instead of failing.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -344,7 +345,13 @@ def _as_list(value) -> list[str]:
 
 def targets_table() -> pd.DataFrame:
     """Return the programme indicators and targets (embedded ``data/indicators.csv``)."""
-    return read_targets(settings.DATA_DIR / "indicators.csv")
+    path = settings.DATA_DIR / "indicators.csv"
+    return _targets(str(path), path.stat().st_mtime).copy()
+
+
+@functools.lru_cache(maxsize=4)
+def _targets(path: str, mtime: float) -> pd.DataFrame:
+    return read_targets(path)
 
 
 def _coverage_counts(ctx: Context, sel: Selection, measure: str,

@@ -11,7 +11,6 @@ import streamlit as st
 
 from geo.errors import InputError
 from geo.i18n import t
-from zoneplan import exports
 from zoneplan.ui import services, widgets
 from zoneplan.ui.context import Ctx
 
@@ -27,6 +26,8 @@ def _file_name(ctx: Ctx, stem: str, ext: str) -> str:
 
 def render(ctx: Ctx) -> None:
     """Draw the export page."""
+    from zoneplan import exports  # matplotlib: loaded on this page only, not at cold start
+
     lang = ctx.lang
     name = st.selectbox(t("app.export.view", lang), VIEWS, key="export.view",
                         format_func=lambda v: t(f"app.export.view.{v}", lang))
@@ -71,6 +72,8 @@ def _tables(ctx: Ctx, name: str) -> None:
 
 
 def _pack(ctx: Ctx) -> None:
+    from zoneplan import exports
+
     lang = ctx.lang
     st.subheader(t("app.export.pack", lang))
     by = st.radio(t("app.export.pack.by", lang), PACK_BY, horizontal=True, key="export.pack.by",
