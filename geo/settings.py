@@ -75,6 +75,8 @@ RECORDS_FUZZY_MIN_SCORE: Final[float] = 80.0
 RECORDS_COORD_TOLERANCE_KM: Final[float] = 2.0
 #: Files larger than this are refused before reading.
 RECORDS_MAX_FILE_MB: Final[float] = 20.0
+#: A user gazetteer's points farther than this outside Mali's outline are rejected.
+GAZETTEER_OUTLINE_TOLERANCE_KM: Final[float] = 5.0
 #: Achievement at or above these ratios is green / amber (below amber: red).
 INDICATOR_GREEN_MIN: Final[float] = 0.9
 INDICATOR_AMBER_MIN: Final[float] = 0.6

@@ -25,6 +25,7 @@ REGISTRY: dict[str, str] = {
     "zones": "layers.zones",
     "activities": "layers.activities",
     "risk": "layers.risk",
+    "gazetteer": "layers.gazetteer",
 }
 
 

@@ -1,0 +1,534 @@
+"""Read a user's gazetteer of villages and localities, and normalise it for place matching.
+
+The programme's own places (``data/places.csv``) name a few towns and villages; partners' files name
+hundreds more. A user brings a gazetteer of their own, in one of these schemas:
+
+* ``wof``: the Who's On First localities CSV (``wof_id, name, lat, lon, adm1_name, adm2_name,
+  placetype, geonames_id, ...``);
+* ``geonames``: a GeoNames dump (``ML.txt``: tab-separated, no header, the standard 19 columns);
+* ``generic``: any CSV, GeoJSON or GeoPackage of points, with ``name_col``/``lat_col``/``lon_col``/
+  ``id_col``/``admin1_col``/``admin2_col``/``admin3_col`` naming the columns (common names such as
+  ``name``/``nom``, ``lat``/``latitude`` and ``lon``/``longitude`` are found on their own).
+
+:func:`read_gazetteer` returns the accepted entries as ``gaz_id, name, alt_names, kind, admin1,
+admin2, admin3, source, geometry`` (EPSG:4326 points) and one report row per input row: accepted,
+or rejected with a reason (no name, no coordinates, outside Mali, swapped coordinates, a duplicate
+id, a place that is not populated or no longer exists). Entries without a cercle get one by
+point-in-polygon against the installed admin units, when they are given.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import zipfile
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from geo import settings
+from geo.errors import InputError
+from geo.geodesy import local_aeqd
+from geo.places import validate_location
+from geo.readers import decode, sniff_delimiter
+
+#: Columns of a normalised gazetteer (the store table and the ``gazetteer`` layer).
+GAZETTEER_COLUMNS: tuple[str, ...] = ("gaz_id", "name", "alt_names", "kind", "admin1", "admin2",
+                                      "admin3", "source")
+GAZETTEER_TABLE = "gazetteer"
+REPORT_COLUMNS: tuple[str, ...] = ("line", "gaz_id", "name", "status", "reason")
+SCHEMAS: tuple[str, ...] = ("wof", "geonames", "generic")
+
+#: Attribution shown for each schema unless the user gives one.
+ATTRIBUTIONS: dict[str, str] = {
+    "wof": "Data from Who's On First (https://whosonfirst.org/docs/licenses/) — includes GeoNames "
+           "(CC BY 4.0, geonames.org) and Quattroshapes (CC BY) data; Mesoshapes (CC0).",
+    "geonames": "GeoNames (CC BY 4.0, geonames.org).",
+    "generic": "",
+}
+
+#: The 19 columns of a GeoNames dump (https://download.geonames.org/export/dump/readme.txt).
+GEONAMES_COLUMNS: tuple[str, ...] = (
+    "geonameid", "name", "asciiname", "alternatenames", "latitude", "longitude", "feature_class",
+    "feature_code", "country_code", "cc2", "admin1_code", "admin2_code", "admin3_code",
+    "admin4_code", "population", "elevation", "dem", "timezone", "modification_date",
+)
+#: GeoNames feature codes of populated places that are gone (abandoned, historical, destroyed).
+_GEONAMES_GONE = ("PPLQ", "PPLH", "PPLW", "PPLCH")
+_GEONAMES_KINDS = {"PPLC": "capital", "PPLA": "regional_capital", "PPLA2": "cercle_capital",
+                   "PPLX": "neighbourhood"}
+_WOF_KINDS = {"locality": "locality", "neighbourhood": "neighbourhood", "localadmin": "commune"}
+
+_GEO_SUFFIXES = (".geojson", ".json", ".gpkg", ".zip", ".shp")
+_DEFAULT_COLUMNS: dict[str, tuple[str, ...]] = {
+    "name": ("name", "nom", "localite", "localité", "village", "toponyme", "place", "placename"),
+    "lat": ("lat", "latitude", "y", "lat_dd", "coord_y"),
+    "lon": ("lon", "long", "longitude", "lng", "x", "lon_dd", "coord_x"),
+    "id": ("gaz_id", "id", "code", "pcode", "p_code", "uid", "fid"),
+    "admin1": ("admin1", "adm1", "adm1_name", "adm1_fr", "region", "région"),
+    "admin2": ("admin2", "adm2", "adm2_name", "adm2_fr", "cercle"),
+    "admin3": ("admin3", "adm3", "adm3_name", "adm3_fr", "commune"),
+    "alt": ("alt_names", "alternatenames", "alternate_names", "autres_noms", "variantes"),
+    "kind": ("kind", "type", "placetype"),
+}
+
+
+@dataclass
+class GazetteerFile:
+    """A read gazetteer: the accepted entries, one report row per input row, and provenance."""
+
+    frame: gpd.GeoDataFrame
+    report: pd.DataFrame
+    schema: str
+    source: str
+    attribution: str = ""
+    admin_filled: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def summary(self) -> dict:
+        """Return a JSON-able summary: rows read = accepted + rejected, with every rejection."""
+        rejected = self.report[self.report["status"] == "rejected"]
+        reasons = rejected["reason"].map(reason_category)
+        return {
+            "file": self.source, "schema": self.schema, "rows_read": int(len(self.report)),
+            "accepted": int(len(self.frame)), "rejected": int(len(rejected)),
+            "admin_filled": {k: int(v) for k, v in self.admin_filled.items()},
+            "rejected_by_reason": {str(k): int(v) for k, v in reasons.value_counts().items()},
+            "rejected_rows": [{"line": int(r.line), "gaz_id": r.gaz_id, "name": r.name,
+                               "reason": r.reason} for r in rejected.itertuples()],
+            "attribution": self.attribution,
+        }
+
+
+_CATEGORIES: tuple[tuple[str, str], ...] = (
+    ("swapped", "swapped coordinates"), ("outside Mali", "outside Mali"),
+    ("duplicate id", "duplicate id"), ("no coordinates", "no coordinates"),
+    ("country code", "another country"), ("not a populated place", "not a populated place"),
+)
+
+
+def reason_category(reason: str) -> str:
+    """Return the short category of a rejection reason (``"outside Mali"``, ``"no name"``...)."""
+    for needle, category in _CATEGORIES:
+        if needle in reason:
+            return category
+    return reason.split(" (")[0].split(";")[0]
+
+
+def read_gazetteer(
+    path: str | os.PathLike[str],
+    *,
+    schema: str | None = None,
+    name_col: str | None = None,
+    lat_col: str | None = None,
+    lon_col: str | None = None,
+    id_col: str | None = None,
+    admin1_col: str | None = None,
+    admin2_col: str | None = None,
+    admin3_col: str | None = None,
+    layer: str | None = None,
+    country: str = "ML",
+    units: gpd.GeoDataFrame | None = None,
+    outline: shapely.Geometry | None = None,
+    outline_tolerance_km: float = settings.GAZETTEER_OUTLINE_TOLERANCE_KM,
+) -> GazetteerFile:
+    """Read and normalise a gazetteer file; accept or reject every row with a reason.
+
+    Parameters
+    ----------
+    path
+        A Who's On First localities CSV, a GeoNames dump (TSV, 19 columns, no header), or any
+        CSV/GeoJSON/GeoPackage of named points.
+    schema
+        ``"wof"``, ``"geonames"`` or ``"generic"``; detected from the columns when ``None``.
+    name_col, lat_col, lon_col, id_col, admin1_col, admin2_col, admin3_col
+        Columns of a generic file (found among common names when not given). A geodata file's
+        points give the coordinates.
+    layer
+        Layer to read from a multi-layer GeoPackage.
+    country
+        GeoNames rows of another country code are rejected.
+    units
+        Installed admin units (``unit_id, name, level, parent_id, geometry``): entries missing their
+        région, cercle or commune get it by point-in-polygon.
+    outline
+        Mali's outline (EPSG:4326). Points farther than ``outline_tolerance_km`` outside it are
+        rejected; without it only Mali's bounding box is checked.
+
+    Raises
+    ------
+    InputError
+        For a missing, empty, binary or unreadable file, one with no rows, or missing columns.
+    """
+    path = Path(path)
+    src = path.name
+    raw, detected = _read_raw(path, layer)
+    schema = schema or detected
+    if schema not in SCHEMAS:
+        raise InputError(f"schema {schema!r} is not known; expected one of: {', '.join(SCHEMAS)}",
+                         source=src)
+    if schema == "wof":
+        candidates = _wof(raw, src)
+    elif schema == "geonames":
+        candidates = _geonames(raw, src, country)
+    else:
+        candidates = _generic(raw, src, name_col=name_col, lat_col=lat_col, lon_col=lon_col,
+                              id_col=id_col, admin1_col=admin1_col, admin2_col=admin2_col,
+                              admin3_col=admin3_col)
+    frame, report = _validate(candidates, src, outline, outline_tolerance_km)
+    filled: dict[str, int] = {}
+    if units is not None and not units.empty and not frame.empty:
+        frame, filled = fill_admin(frame, units)
+    return GazetteerFile(frame=frame, report=report, schema=schema, source=src,
+                         attribution=ATTRIBUTIONS[schema], admin_filled=filled)
+
+
+def detect_schema(columns: Sequence[str]) -> str | None:
+    """Return ``"wof"`` for Who's On First localities columns, else ``None``."""
+    cols = {str(c).strip().lower() for c in columns}
+    if {"wof_id", "name", "lat", "lon"} <= cols:
+        return "wof"
+    return None
+
+
+# --- reading -----------------------------------------------------------------------------------
+
+
+def _read_raw(path: Path, layer: str | None) -> tuple[pd.DataFrame, str]:
+    """Return the file's rows as text (plus ``_line`` and, for geodata, ``_lat``/``_lon``)."""
+    src = path.name
+    if not path.exists():
+        raise InputError("file not found", source=str(path))
+    if path.is_dir():
+        raise InputError("is a folder; expected a CSV, GeoNames TSV, GeoJSON or GeoPackage file",
+                         source=src)
+    if path.stat().st_size == 0:
+        raise InputError("is empty; expected a gazetteer (CSV, GeoNames TSV, GeoJSON or "
+                         "GeoPackage)", source=src)
+    if path.suffix.lower() in _GEO_SUFFIXES or zipfile.is_zipfile(path) or _is_sqlite(path):
+        frame = _read_geo(path, layer)
+        return frame, detect_schema(frame.columns) or "generic"
+    text = decode(path.read_bytes(), src)
+    lines = [line for line in text.splitlines() if line.strip()]
+    if not lines:
+        raise InputError("contains only blank lines; expected a gazetteer", source=src)
+    first = lines[0].split("\t")
+    if len(first) == len(GEONAMES_COLUMNS) and first[0].strip().isdigit():
+        return _read_delimited(text, src, "\t", header=list(GEONAMES_COLUMNS)), "geonames"
+    frame = _read_delimited(text, src, sniff_delimiter(lines[0]))
+    return frame, detect_schema(frame.columns) or "generic"
+
+
+def _is_sqlite(path: Path) -> bool:
+    with open(path, "rb") as fh:
+        return fh.read(16) == b"SQLite format 3\x00"
+
+
+def _read_delimited(text: str, src: str, delimiter: str,
+                    header: list[str] | None = None) -> pd.DataFrame:
+    # GeoNames fields are never quoted; a stray quote must not swallow the rest of the file.
+    quoting = csv.QUOTE_NONE if header else csv.QUOTE_MINIMAL
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter, quoting=quoting)
+    rows: list[list[str]] = []
+    numbers: list[int] = []
+    try:
+        for row in reader:
+            if not any(cell.strip() for cell in row):
+                continue
+            if header is None:
+                header = [cell.strip().lstrip("\ufeff") for cell in row]
+                continue
+            rows.append(row)
+            numbers.append(reader.line_num)
+    except csv.Error as exc:
+        raise InputError(f"is not a readable CSV ({exc})", source=src) from None
+    if not rows:
+        raise InputError("has a header but no rows; expected at least one place", source=src)
+    assert header is not None
+    width = len(header)
+    frame = pd.DataFrame([(r + [""] * width)[:width] for r in rows], columns=header, dtype=object)
+    frame["_line"] = np.asarray(numbers, dtype="int64")
+    return frame
+
+
+def _read_geo(path: Path, layer: str | None) -> pd.DataFrame:
+    import pyogrio
+
+    src = path.name
+    try:
+        layers = [str(n) for n in pyogrio.list_layers(path)[:, 0]]
+    except Exception as exc:  # GDAL raises several driver-specific types
+        raise InputError(f"is not readable geodata ({_first_line(exc)}); expected a CSV, "
+                         "GeoNames TSV, GeoJSON or GeoPackage", source=src) from None
+    if not layers:
+        raise InputError("contains no layer", source=src)
+    if layer is not None and layer not in layers:
+        raise InputError(f"has no layer {layer!r}; layers: {', '.join(layers)}", source=src)
+    try:
+        geo = pyogrio.read_dataframe(path, layer=layer or layers[0])
+    except Exception as exc:
+        raise InputError(f"could not be read ({_first_line(exc)})", source=src) from None
+    if geo.empty:
+        raise InputError("has no features; expected at least one place", source=src)
+    frame = pd.DataFrame(geo.drop(columns=geo.geometry.name)).astype(object)
+    frame = frame.where(frame.notna(), "").map(str)
+    frame["_line"] = np.arange(1, len(geo) + 1, dtype="int64")
+    if geo.crs is None:
+        raise InputError("has no CRS; expected EPSG:4326 or another declared CRS", source=src)
+    points = geo.geometry.to_crs(settings.CRS)
+    is_point = (points.geom_type == "Point").to_numpy()
+    frame["_lon"] = np.where(is_point, points.x.where(is_point), np.nan)
+    frame["_lat"] = np.where(is_point, points.y.where(is_point), np.nan)
+    frame["_geom_type"] = points.geom_type.fillna("none").to_numpy()
+    return frame
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0][:200] if text else type(exc).__name__
+
+
+# --- schemas -------------------------------------------------------------------------------------
+
+
+def _text(frame: pd.DataFrame, col: str | None) -> pd.Series:
+    if col is None or col not in frame.columns:
+        return pd.Series([""] * len(frame), index=frame.index, dtype=object)
+    return frame[col].astype(object).map(lambda v: "" if v is None else str(v).strip())
+
+
+def _number(frame: pd.DataFrame, col: str | None) -> pd.Series:
+    text = _text(frame, col).str.replace(",", ".", regex=False)
+    return pd.to_numeric(text, errors="coerce").astype("float64")
+
+
+def _candidates(frame: pd.DataFrame, **cols: pd.Series) -> pd.DataFrame:
+    out = pd.DataFrame({"line": frame["_line"].to_numpy()}, index=frame.index)
+    for key in ("gaz_id", "name", "alt_names", "kind", "admin1", "admin2", "admin3", "source"):
+        out[key] = cols.get(key, pd.Series([""] * len(frame), index=frame.index)).astype(object)
+    out["lat"] = cols["lat"].astype("float64")
+    out["lon"] = cols["lon"].astype("float64")
+    out["problem"] = cols.get("problem", pd.Series([""] * len(frame), index=frame.index))
+    return out
+
+
+def _wof(raw: pd.DataFrame, src: str) -> pd.DataFrame:
+    cols = {str(c).strip().lower(): c for c in raw.columns}
+    wof_id = _text(raw, cols.get("wof_id"))
+    gid = _text(raw, cols.get("geonames_id"))
+    placetype = _text(raw, cols.get("placetype"))
+    current = _text(raw, cols.get("is_current"))
+    fcode = _text(raw, cols.get("geonames_feature_code"))
+    source = "Who's On First " + wof_id + gid.map(lambda g: f"; GeoNames {g}" if g else "")
+    problem = pd.Series("", index=raw.index, dtype=object)
+    problem = problem.mask(fcode.isin(_GEONAMES_GONE),
+                           "no longer a populated place (GeoNames " + fcode + ")")
+    problem = problem.mask((problem == "") & (current == "0"),
+                           "not current in Who's On First (superseded)")
+    return _candidates(
+        raw, gaz_id="wof:" + wof_id.where(wof_id != "", ""), name=_text(raw, cols.get("name")),
+        kind=placetype.map(lambda p: _WOF_KINDS.get(p, p or "locality")),
+        admin1=_text(raw, cols.get("adm1_name")), admin2=_text(raw, cols.get("adm2_name")),
+        source=source, lat=_number(raw, cols.get("lat")), lon=_number(raw, cols.get("lon")),
+        problem=problem.where(wof_id != "", "no wof_id"))
+
+
+def _geonames(raw: pd.DataFrame, src: str, country: str) -> pd.DataFrame:
+    gid = _text(raw, "geonameid")
+    fclass = _text(raw, "feature_class")
+    fcode = _text(raw, "feature_code")
+    cc = _text(raw, "country_code")
+    alt = _text(raw, "alternatenames").map(_alt_names)
+    ascii_name = _text(raw, "asciiname")
+    name = _text(raw, "name")
+    alt = [_join_alt(a, n, s) for a, n, s in zip(alt, name, ascii_name, strict=True)]
+    problem = pd.Series("", index=raw.index, dtype=object)
+    problem = problem.mask(cc.str.upper() != country.upper(),
+                           "country code " + cc.where(cc != "", "(none)") + f"; expected {country}")
+    is_mine = fcode.str.startswith("MN")
+    not_populated = (fclass != "P") & ~is_mine
+    problem = problem.mask((problem == "") & not_populated,
+                           "not a populated place (feature " + fclass + "." + fcode + ")")
+    problem = problem.mask((problem == "") & fcode.isin(_GEONAMES_GONE),
+                           "no longer a populated place (GeoNames " + fcode + ")")
+    kind = fcode.map(lambda c: _GEONAMES_KINDS.get(c, "locality")).where(~is_mine, "mine")
+    return _candidates(raw, gaz_id="geonames:" + gid, name=name, alt_names=pd.Series(
+        alt, index=raw.index), kind=kind, source="GeoNames " + gid,
+        lat=_number(raw, "latitude"), lon=_number(raw, "longitude"),
+        problem=problem.where(gid != "", "no geonameid"))
+
+
+def _alt_names(text: str) -> list[str]:
+    return [a.strip() for a in text.split(",") if a.strip()]
+
+
+def _join_alt(alt: list[str], name: str, ascii_name: str) -> str:
+    seen = {name.casefold()}
+    out = []
+    for a in [ascii_name, *alt]:
+        # GeoNames lists names in other scripts and links; keep the Latin-script spellings.
+        if not a or a.casefold() in seen or a.startswith("http") or not _latin(a):
+            continue
+        seen.add(a.casefold())
+        out.append(a)
+    return "; ".join(out)
+
+
+def _latin(text: str) -> bool:
+    return all(ord(c) < 0x250 or c.isspace() for c in text)
+
+
+def _find(frame: pd.DataFrame, given: str | None, role: str, src: str) -> str | None:
+    if given is not None:
+        if given not in frame.columns:
+            found = ", ".join(c for c in frame.columns if not str(c).startswith("_"))
+            raise InputError(f"column {given!r} (--{role}-col) not found; columns found: {found}",
+                             source=src)
+        return given
+    lowered = {str(c).strip().lower(): c for c in frame.columns if not str(c).startswith("_")}
+    for candidate in _DEFAULT_COLUMNS[role]:
+        if candidate in lowered:
+            return lowered[candidate]
+    return None
+
+
+def _generic(raw: pd.DataFrame, src: str, *, name_col, lat_col, lon_col, id_col, admin1_col,
+             admin2_col, admin3_col) -> pd.DataFrame:
+    name = _find(raw, name_col, "name", src)
+    lat = _find(raw, lat_col, "lat", src)
+    lon = _find(raw, lon_col, "lon", src)
+    geodata = "_lat" in raw.columns
+    missing = ["a name column (--name-col)" if name is None else None]
+    if not geodata:
+        missing += ["a latitude column (--lat-col)" if lat is None else None,
+                    "a longitude column (--lon-col)" if lon is None else None]
+    missing = [m for m in missing if m]
+    if missing:
+        found = ", ".join(str(c) for c in raw.columns if not str(c).startswith("_"))
+        raise InputError(f"{' and '.join(missing)} not found; columns found: {found}", source=src)
+    ident = _find(raw, id_col, "id", src)
+    if lat is not None and lon is not None:
+        lat_v, lon_v = _number(raw, lat), _number(raw, lon)
+        if geodata:  # the file's points win; the columns fill features without a point
+            lat_v = raw["_lat"].astype("float64").fillna(lat_v)
+            lon_v = raw["_lon"].astype("float64").fillna(lon_v)
+    else:
+        lat_v, lon_v = raw["_lat"].astype("float64"), raw["_lon"].astype("float64")
+    ids = _text(raw, ident) if ident is not None else raw["_line"].map(lambda n: f"row{n}")
+    stem = Path(src).stem
+    problem = pd.Series("", index=raw.index, dtype=object)
+    if geodata:
+        problem = problem.mask(~raw["_geom_type"].isin(["Point", "none"]),
+                               raw["_geom_type"] + " geometry; expected a point")
+    kind = _text(raw, _find(raw, None, "kind", src)).where(lambda s: s != "", "locality")
+    return _candidates(
+        raw, gaz_id=stem + ":" + ids.where(ids != "", ""), name=_text(raw, name),
+        alt_names=_text(raw, _find(raw, None, "alt", src)), kind=kind,
+        admin1=_text(raw, _find(raw, admin1_col, "admin1", src)),
+        admin2=_text(raw, _find(raw, admin2_col, "admin2", src)),
+        admin3=_text(raw, _find(raw, admin3_col, "admin3", src)),
+        source=pd.Series(src, index=raw.index), lat=lat_v, lon=lon_v,
+        problem=problem.where(ids != "", "no id"))
+
+
+# --- validation --------------------------------------------------------------------------------
+
+
+def _validate(cand: pd.DataFrame, src: str, outline: shapely.Geometry | None,
+              tolerance_km: float) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
+    """Return the accepted entries and one report row per candidate."""
+    reasons = cand["problem"].astype(object).to_numpy().copy()
+    names = cand["name"].to_numpy(dtype=object)
+    lat = cand["lat"].to_numpy(dtype="float64")
+    lon = cand["lon"].to_numpy(dtype="float64")
+    for i in range(len(cand)):
+        if reasons[i]:
+            continue
+        if not names[i]:
+            reasons[i] = "no name"
+        elif not (np.isfinite(lat[i]) and np.isfinite(lon[i])):
+            reasons[i] = "no coordinates"
+        elif lat[i] == 0 and lon[i] == 0:
+            reasons[i] = "no coordinates (0, 0)"
+        else:
+            try:
+                validate_location(lat[i], lon[i], source=src)
+            except InputError as exc:
+                reasons[i] = _reason(str(exc), src)
+    ok = reasons == ""
+    if outline is not None and ok.any():
+        far = _outside_outline(lon[ok], lat[ok], outline, tolerance_km)
+        idx = np.flatnonzero(ok)[far > 0]
+        for i, km in zip(idx, far[far > 0], strict=True):
+            reasons[i] = f"outside Mali ({km:.0f} km beyond its border)"
+        ok = reasons == ""
+    ids = cand["gaz_id"].to_numpy(dtype=object)
+    seen: dict[str, int] = {}
+    lines = cand["line"].to_numpy()
+    for i in np.flatnonzero(ok):
+        if ids[i] in seen:
+            reasons[i] = f"duplicate id {ids[i]} (first on line {seen[ids[i]]})"
+        else:
+            seen[ids[i]] = int(lines[i])
+    ok = reasons == ""
+    report = pd.DataFrame({"line": lines.astype("int64"), "gaz_id": ids, "name": names,
+                           "status": np.where(ok, "accepted", "rejected"),
+                           "reason": reasons}, columns=list(REPORT_COLUMNS))
+    kept = cand[ok]
+    frame = gpd.GeoDataFrame(
+        kept[list(GAZETTEER_COLUMNS)].astype(object).reset_index(drop=True),
+        geometry=gpd.points_from_xy(kept["lon"], kept["lat"]), crs=settings.CRS)
+    return frame, report
+
+
+def _reason(message: str, src: str) -> str:
+    prefix = f"{src}: "
+    return message[len(prefix):] if message.startswith(prefix) else message
+
+
+def _outside_outline(lon: np.ndarray, lat: np.ndarray, outline: shapely.Geometry,
+                     tolerance_km: float) -> np.ndarray:
+    """Return, per point, how far (km) it lies beyond ``outline`` past the tolerance (else 0)."""
+    points = shapely.points(lon, lat)
+    shapely.prepare(outline)
+    inside = shapely.contains(outline, points)
+    out = np.zeros(len(points))
+    if inside.all():
+        return out
+    centre = outline.centroid
+    crs = local_aeqd(centre.x, centre.y)
+    metric = gpd.GeoSeries([outline], crs=settings.CRS).to_crs(crs).iloc[0]
+    outside = gpd.GeoSeries(points[~inside], crs=settings.CRS).to_crs(crs)
+    dist_km = outside.distance(metric).to_numpy() / 1000.0
+    out[~inside] = np.where(dist_km > tolerance_km, dist_km, 0.0)
+    return out
+
+
+def fill_admin(frame: gpd.GeoDataFrame, units: gpd.GeoDataFrame
+               ) -> tuple[gpd.GeoDataFrame, dict[str, int]]:
+    """Return ``frame`` with blank ``admin1``/``admin2``/``admin3`` filled by point-in-polygon.
+
+    ``units`` are admin units (``name, level, geometry``); an entry outside every unit of a level
+    stays blank. Returns the frame (same index) and the number of entries filled per column.
+    """
+    out = frame.copy()
+    filled: dict[str, int] = {}
+    for level, col in ((1, "admin1"), (2, "admin2"), (3, "admin3")):
+        level_units = units[units["level"] == level]
+        blank = out[col].map(lambda v: not v or v != v).to_numpy(dtype=bool)
+        if level_units.empty or not blank.any():
+            continue
+        pts = out.loc[blank, [out.geometry.name]]
+        joined = gpd.sjoin(pts, level_units[["name", level_units.geometry.name]].to_crs(out.crs),
+                           how="left", predicate="within")
+        names = joined[~joined.index.duplicated(keep="first")]["name"]
+        hit = names.notna()
+        out.loc[names.index[hit], col] = names[hit].astype(str).to_numpy()
+        filled[col] = int(hit.sum())
+    return out, filled

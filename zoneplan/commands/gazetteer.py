@@ -1,0 +1,91 @@
+"""``zoneplan data add-places FILE``: install a gazetteer of villages for import place matching."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+
+import layers
+from geo.errors import InputError
+from geo.gazetteer import GAZETTEER_TABLE, SCHEMAS, GazetteerFile, read_gazetteer
+from geo.i18n import t
+from zoneplan.cli import CLI, emit_json, store_of
+
+#: Rejected rows printed one by one (the rest are counted by reason; --json or --report has all).
+SHOWN_REJECTIONS = 20
+
+
+def register(cli: CLI) -> None:
+    """Add ``data add-places``."""
+    cli.group("data", help="install and inspect the data layers")
+    p = cli.command("add-places", add_places, group="data",
+                    help="install a gazetteer of villages and localities (Who's On First CSV, "
+                         "GeoNames dump, or any CSV/GeoJSON/GeoPackage of points), replacing the "
+                         "previous one; imports then match place names against it")
+    p.add_argument("file")
+    p.add_argument("--schema", choices=SCHEMAS, help="file schema (detected when omitted)")
+    p.add_argument("--name-col", help="place name column (generic schema)")
+    p.add_argument("--lat-col", help="latitude column (generic schema)")
+    p.add_argument("--lon-col", help="longitude column (generic schema)")
+    p.add_argument("--id-col", help="identifier column (generic schema; default: the line)")
+    p.add_argument("--admin1-col", help="région column (generic schema)")
+    p.add_argument("--admin2-col", help="cercle column (generic schema; filled from the "
+                                        "installed cercles where blank)")
+    p.add_argument("--admin3-col", help="commune column (generic schema)")
+    p.add_argument("--layer", help="layer to read from a multi-layer GeoPackage")
+    p.add_argument("--attribution", help="attribution text to show with this gazetteer")
+    p.add_argument("--report", metavar="OUT.csv", help="write one line per row: status, reason")
+    p.add_argument("--json", action="store_true", help="print a JSON summary")
+
+
+def add_places(args: argparse.Namespace) -> int:
+    """Read, check and install a gazetteer; report every rejected row."""
+    store = store_of(args)
+    units = layers.load("admin", store=store)
+    borders = layers.load("borders")
+    outline = borders.loc[borders["is_mali"], "geometry"].union_all()
+    gf = read_gazetteer(args.file, schema=args.schema, name_col=args.name_col,
+                        lat_col=args.lat_col, lon_col=args.lon_col, id_col=args.id_col,
+                        admin1_col=args.admin1_col, admin2_col=args.admin2_col,
+                        admin3_col=args.admin3_col, layer=args.layer, units=units,
+                        outline=outline)
+    if args.attribution:
+        gf.attribution = args.attribution
+    if gf.frame.empty:
+        first = gf.report["reason"].iloc[0] if len(gf.report) else "the file has no rows"
+        raise InputError(f"no row accepted (first: line {gf.report['line'].iloc[0]}: {first}); "
+                         "nothing installed", source=gf.source)
+    previous = install(store, gf)
+    if args.report:
+        gf.report.to_csv(args.report, index=False, encoding="utf-8")
+    summary = {**gf.summary, "replaced": previous, "store": str(store.path)}
+    if args.json:
+        emit_json(summary)
+        return 0
+    lang = args.lang
+    print(t("gazetteer.summary", lang, file=gf.source, schema=gf.schema,
+            rows_read=summary["rows_read"], accepted=summary["accepted"],
+            rejected=summary["rejected"], filled=summary["admin_filled"].get("admin2", 0),
+            replaced=previous))
+    for reason, n in summary["rejected_by_reason"].items():
+        print(t("gazetteer.rejected_reason", lang, reason=reason, n=n))
+    for row in summary["rejected_rows"][:SHOWN_REJECTIONS]:
+        print(t("gazetteer.rejected_row", lang, line=row["line"], name=row["name"],
+                reason=row["reason"]))
+    if summary["rejected"] > SHOWN_REJECTIONS:
+        print(t("gazetteer.more_rejected", lang, n=summary["rejected"] - SHOWN_REJECTIONS))
+    if gf.attribution:
+        print(t("gazetteer.attribution", lang, text=gf.attribution))
+    return 0
+
+
+def install(store, gf: GazetteerFile) -> int:
+    """Replace the store's gazetteer with ``gf`` atomically; return the previous entry count."""
+    with store.transaction() as tx:
+        old = tx.read(GAZETTEER_TABLE)
+        tx.write(GAZETTEER_TABLE, gf.frame)
+        tx.set_meta({"gazetteer.source": gf.source, "gazetteer.schema": gf.schema,
+                     "gazetteer.attribution": gf.attribution,
+                     "gazetteer.date": dt.date.today().isoformat(),
+                     "gazetteer.entries": str(len(gf.frame))})
+    return 0 if old is None else len(old)
