@@ -132,11 +132,7 @@ def h3_units(zone, resolution: int) -> gpd.GeoDataFrame:
         pt = geom.representative_point()
         cells = [h3.latlng_to_cell(pt.y, pt.x, resolution)]
     cells = sorted(set(cells))
-    polys = []
-    for cell in cells:
-        ring = h3.cell_to_boundary(cell)  # (lat, lng) pairs
-        polys.append([(lng, lat) for lat, lng in ring])
-    geometry = shapely.polygons(polys) if polys else []
+    geometry = _cell_polygons(cells)
     centres = np.array([h3.cell_to_latlng(c) for c in cells], dtype="float64").reshape(-1, 2)
     out = gpd.GeoDataFrame(
         {"unit_id": cells, "name": cells, "kind": f"h3:{resolution}",
@@ -144,6 +140,21 @@ def h3_units(zone, resolution: int) -> gpd.GeoDataFrame:
          "centroid_lon": centres[:, 1], "centroid_lat": centres[:, 0]},
         geometry=geometry, crs=settings.CRS)
     return out
+
+
+def _cell_polygons(cells: list[str]) -> np.ndarray:
+    """Return the polygons of H3 ``cells`` (EPSG:4326), whatever their number of corners.
+
+    Most cells have 6 corners, but cells crossing an icosahedron face edge get 7 to 10 (and
+    pentagons 5), so the rings are built from one flat coordinate array with per-ring indices.
+    """
+    if not cells:
+        return np.array([], dtype=object)
+    rings = [h3.cell_to_boundary(c) for c in cells]  # (lat, lng) pairs, not closed
+    sizes = np.fromiter((len(r) for r in rings), dtype=np.intp, count=len(rings))
+    flat = np.array([pair for ring in rings for pair in ring], dtype="float64")
+    ring_index = np.repeat(np.arange(len(rings)), sizes)
+    return shapely.polygons(shapely.linearrings(flat[:, 1], flat[:, 0], indices=ring_index))
 
 
 def auto_resolution(zone, *, max_cells: int = 20_000, finest: int = 8) -> int:

@@ -90,3 +90,33 @@ def test_auto_units_use_h3_without_communes(mali_store):
     admin = layers.load("admin", store=mali_store)
     units = planning_units(get_zone(zones, "kangaba"), "auto", admin)
     assert units["kind"].iloc[0].startswith("h3:")
+
+
+@pytest.mark.parametrize("with_boundaries", [False, True], ids=["no-boundaries", "cercles"])
+@pytest.mark.parametrize("spec", ["h3:6", "h3:7"])
+def test_h3_units_of_every_built_in_zone_are_valid_polygons(request, with_boundaries, spec):
+    # Cells crossing an icosahedron face edge have 7 or 8 corners (Mopti at h3:7): every cell
+    # must still come out as a valid polygon of the right area.
+    store = request.getfixturevalue("mali_store" if with_boundaries else "store")
+    zones = layers.load("zones", store=store)
+    admin = layers.load("admin", store=store)
+    res = int(spec.split(":")[1])
+    corners = set()
+    for zone_id in zones["zone_id"]:
+        units = planning_units(get_zone(zones, zone_id), spec, admin)
+        assert len(units) > 0, zone_id
+        assert units.crs.to_epsg() == 4326
+        assert units.index.is_unique and units["unit_id"].is_unique, zone_id
+        assert (units["kind"] == spec).all()
+        assert units.geometry.is_valid.all() and not units.geometry.is_empty.any(), zone_id
+        assert (units.geom_type == "Polygon").all()
+        assert (units["area_km2"] > 0).all(), zone_id
+        # the drawn polygon is the cell: its geodesic area matches H3's, its centre is inside
+        drawn = area_km2(units)
+        assert ((drawn - units["area_km2"]).abs() <= 0.01 * units["area_km2"]).all(), zone_id
+        centres = gpd.points_from_xy(units["centroid_lon"], units["centroid_lat"])
+        assert shapely.contains(units.geometry.values, centres).all(), zone_id
+        assert all(h3.get_resolution(c) == res for c in units["unit_id"])
+        corners |= set(shapely.get_num_coordinates(units.geometry.values) - 1)
+    if res == 7:
+        assert max(corners) > 6  # the distorted cells are among them (the case that crashed)
