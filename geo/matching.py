@@ -1,11 +1,19 @@
 """Match record rows to places and admin units: code, coordinates, exact name, then fuzzy name.
 
 The reference gazetteer is the programme's places (with their alternative names) plus the names of
-the installed admin units. Names compare after folding accents, case, hyphens and prefixes such as
-"Commune rurale de" or "Village de". Fuzzy matches (rapidfuzz) are narrowed to the commune or
-cercle given on the row and carry their score; below :data:`geo.settings.RECORDS_FUZZY_MIN_SCORE`
+the installed admin units and, when the user installed one (``zoneplan data add-places``), the
+localities of their own gazetteer. Names compare after folding accents, case, hyphens and prefixes
+such as "Commune rurale de" or "Village de". Fuzzy matches (rapidfuzz) are narrowed to the commune
+or cercle given on the row and carry their score; below :data:`geo.settings.RECORDS_FUZZY_MIN_SCORE`
 the row is rejected with the closest candidates. Each distinct combination of row values is matched
 once, so a file of 100,000 rows about a few dozen places is matched in a few dozen steps.
+
+The programme's places keep priority over the localities: a village name is looked up first among
+the programme places of the row's commune or cercle, then among the localities of the row's cercle
+(exact, so that a homonym in the cercle the row names wins over a programme place elsewhere), then
+among all programme places, then fuzzily (programme places of the row's area, then the localities
+of the row's cercle). Without a commune, cercle or région on the row, a locality is taken only on
+an exact, unambiguous name.
 """
 
 from __future__ import annotations
@@ -16,6 +24,7 @@ from dataclasses import dataclass, field
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 from rapidfuzz import fuzz, process
 
 from geo import settings
@@ -30,7 +39,10 @@ _PREFIX = re.compile(
 MATCH_COLUMNS: tuple[str, ...] = (
     "place_id", "place_name", "commune", "commune_id", "cercle", "cercle_id", "region",
     "region_id", "zone_id", "match_level", "match_method", "match_score", "match_reason",
+    "match_source",
 )
+#: Prefix of the place id of a match in the user's gazetteer (``gaz:<gaz_id>``).
+LOCALITY_PREFIX = "gaz:"
 
 
 def clean_name(text: object) -> str:
@@ -64,6 +76,8 @@ class Match:
     match_method: str | None = None
     match_score: float = np.nan
     match_reason: str | None = None
+    #: Where the match came from: ``places`` (programme), ``gazetteer`` (user's) or ``units``.
+    match_source: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -80,22 +94,35 @@ class Gazetteer:
     zones: gpd.GeoDataFrame | None = None
     tolerance_km: float = settings.RECORDS_COORD_TOLERANCE_KM
     min_score: float = settings.RECORDS_FUZZY_MIN_SCORE
+    localities: Localities | None = None
     _names: dict[str, list[str]] = field(default_factory=dict, repr=False)
     _cache: dict[tuple, Match] = field(default_factory=dict, repr=False)
 
     @classmethod
     def build(cls, places: gpd.GeoDataFrame, units: gpd.GeoDataFrame | None = None,
-              zones: gpd.GeoDataFrame | None = None, **options) -> Gazetteer:
-        """Return the gazetteer of ``places`` (places layer) and ``units`` (admin layer)."""
+              zones: gpd.GeoDataFrame | None = None, *,
+              localities: gpd.GeoDataFrame | None = None, **options) -> Gazetteer:
+        """Return the gazetteer of ``places`` (places layer) and ``units`` (admin layer).
+
+        ``localities`` is the user's gazetteer (the ``gazetteer`` layer: ``gaz_id, name,
+        alt_names, kind, admin1, admin2, admin3, geometry``), searched after the places.
+        """
         units = _units_frame(units)
         table = _resolve_places(places, units)
-        gaz = cls(places=table, units=units, zones=zones, **options)
+        locs = Localities.build(localities) if localities is not None and len(localities) else None
+        gaz = cls(places=table, units=units, zones=zones, localities=locs, **options)
         for row in table.itertuples():
             for name in [row.name, *row.alt_names]:
                 key = clean_name(name)
                 if key and row.place_id not in gaz._names.setdefault(key, []):
                     gaz._names[key].append(row.place_id)
         return gaz
+
+    def locality_points(self, place_ids) -> dict[str, object]:
+        """Return ``{place id: point}`` for the ids of ``place_ids`` that are localities."""
+        if self.localities is None:
+            return {}
+        return self.localities.points(place_ids)
 
     # --- lookups -----------------------------------------------------------------------------
 
@@ -122,6 +149,9 @@ class Gazetteer:
         keys = {clean_name(n): (n, "") for n in self.places["cercle"].dropna() if n}
         for row in self.units[self.units["level"] == 2].itertuples():
             keys.setdefault(clean_name(row.name), (row.name, ""))
+        if self.localities is not None:
+            for key, name in self.localities.cercle_names.items():
+                keys.setdefault(key, (name, ""))
         return self._resolve_area(text, keys)
 
     def resolve_region(self, text: str) -> tuple[str | None, float]:
@@ -129,6 +159,9 @@ class Gazetteer:
         keys = {clean_name(n): (n, "") for n in self.places["region"].dropna() if n}
         for row in self.units[self.units["level"] == 1].itertuples():
             keys.setdefault(clean_name(row.name), (row.name, ""))
+        if self.localities is not None:
+            for key, name in self.localities.region_names.items():
+                keys.setdefault(key, (name, ""))
         return self._resolve_area(text, keys)
 
     def _resolve_area(self, text: str, keys: dict[str, tuple[str, str]]) -> tuple[str | None,
@@ -175,7 +208,8 @@ class Gazetteer:
         if commune and commune_name is None:
             notes.append(f"commune {commune!r} unknown")
         if str(place or "").strip():
-            hit = self._by_name(str(place), commune_name, cercle_name, notes)
+            hit = self._by_name(str(place), commune_name, cercle_name, notes,
+                                region=region_name, commune_text=str(commune or ""))
             if hit is not None:
                 return hit
             return Match(match_reason="; ".join(notes))
@@ -194,7 +228,7 @@ class Gazetteer:
                      commune_id=row["commune_id"], cercle=row["cercle"],
                      cercle_id=row["cercle_id"], region=row["region"],
                      region_id=row["region_id"], zone_id=row["zone"], match_level="place",
-                     match_method=method, match_score=score)
+                     match_method=method, match_score=score, match_source="places")
 
     def _by_code(self, code: str) -> Match | None:
         lowered = code.lower()
@@ -214,7 +248,7 @@ class Gazetteer:
                   cercle=names["cercle"], cercle_id=unit["cercle_id"], region=names["region"],
                   region_id=unit["region_id"],
                   match_level={3: "commune", 2: "cercle", 1: "region"}.get(level, "country"),
-                  match_method=method, match_score=score)
+                  match_method=method, match_score=score, match_source="units")
         m.zone_id = self._zone_of_area(m)
         return m
 
@@ -243,37 +277,183 @@ class Gazetteer:
         return None
 
     def _by_name(self, place: str, commune: str | None, cercle: str | None,
-                 notes: list[str]) -> Match | None:
+                 notes: list[str], *, region: str | None = None,
+                 commune_text: str = "") -> Match | None:
+        """Return the place (programme place or locality) named ``place``, or ``None`` with notes.
+
+        See the module docstring for the order; the programme places keep priority.
+        """
         key = clean_name(place)
-        pool = self.places
-        if commune:
-            narrowed = pool[pool["commune"].map(clean_name) == clean_name(commune)]
-            pool = narrowed if not narrowed.empty else pool
-        elif cercle:
-            narrowed = pool[pool["cercle"].map(clean_name) == clean_name(cercle)]
-            pool = narrowed if not narrowed.empty else pool
-        ids = [pid for pid in self._names.get(key, []) if pid in pool.index]
-        if not ids:
-            ids = self._names.get(key, [])
-        if len(ids) == 1:
-            return self._place_match(ids[0], "exact", 100.0)
-        if len(ids) > 1:
-            notes.append(f"{place!r} is ambiguous ({', '.join(ids)}); give the commune")
-            return None
-        choices = {clean_name(n): pid for pid, names in zip(pool.index, pool["all_names"],
-                                                             strict=True) for n in names}
-        best = process.extract(key, list(choices), scorer=fuzz.ratio, limit=3)
-        if best and best[0][1] >= self.min_score:
-            return self._place_match(choices[best[0][0]], "fuzzy", float(round(best[0][1], 1)))
+        cercles, region_key = self._area(commune, cercle, region, commune_text)
+        has_area = bool(cercles) or bool(region_key)
+        locs = self.localities
+        pools = self._pools(commune, cercles, region_key)
+        # 1. Programme places of the row's commune, then of its cercle (or région).
+        for pool in pools:
+            ids = [pid for pid in self._names.get(key, []) if pid in pool.index]
+            if ids:
+                return self._one_place(ids, place, notes)
+        # 2. Localities of the row's cercle: a homonym there beats a programme place elsewhere.
+        if locs is not None and has_area:
+            hits = locs.exact(key, cercles, region_key)
+            if hits:
+                return self._one_locality(hits, place, commune, "exact", 100.0, notes)
+        # 3. Any programme place of that name.
+        ids = self._names.get(key, [])
+        if ids:
+            return self._one_place(ids, place, notes)
+        # 4. Fuzzy among the programme places of the row's area (all of them without an area).
+        if not pools and (not has_area or locs is None):
+            pools = [self.places]
+        best: list = []
+        choices: dict[str, str] = {}
+        searched_all = bool(pools) and pools[-1] is self.places
+        for pool in pools:
+            choices = {clean_name(n): pid for pid, names in zip(pool.index, pool["all_names"],
+                                                                 strict=True) for n in names}
+            best = process.extract(key, list(choices), scorer=fuzz.ratio, limit=3)
+            if best and best[0][1] >= self.min_score:
+                return self._place_match(choices[best[0][0]], "fuzzy",
+                                         float(round(best[0][1], 1)))
+        # 5. Localities: fuzzy within the row's area; exact and unambiguous without one.
+        loc_best: list = []
+        if locs is not None and has_area:
+            loc_choices = locs.choices(cercles, region_key)
+            loc_best = process.extract(key, list(loc_choices), scorer=fuzz.ratio, limit=3)
+            if loc_best and loc_best[0][1] >= self.min_score:
+                return self._one_locality(loc_choices[loc_best[0][0]], place, commune, "fuzzy",
+                                          float(round(loc_best[0][1], 1)), notes)
+        elif locs is not None:
+            hits = locs.exact(key)
+            if len(hits) == 1:
+                return self._locality_match(hits[0], "exact", 100.0, commune)
+            if hits:
+                notes.append(f"{place!r} names {len(hits)} localities ("
+                             f"{locs.describe(hits)}); give the cercle or commune")
+                return None
+        # 6. Programme places anywhere, fuzzily (the row's area had none close enough).
+        if not pools and not searched_all:
+            choices = {clean_name(n): pid for pid, names in zip(
+                self.places.index, self.places["all_names"], strict=True) for n in names}
+            best = process.extract(key, list(choices), scorer=fuzz.ratio, limit=3)
+            if best and best[0][1] >= self.min_score:
+                return self._place_match(choices[best[0][0]], "fuzzy",
+                                         float(round(best[0][1], 1)))
         # Not a known village: a commune or cercle written in the village column still counts.
         commune_name, score = self.resolve_commune(place)
         if commune_name and score >= 100.0:
             return self._area_match("commune", commune_name, cercle, score)
-        suggestions = ", ".join(f"{self.places.loc[choices[c], 'name']} ({s:.0f})"
-                                for c, s, _ in best)
-        notes.insert(0, f"unknown place {place!r}" + (f"; closest: {suggestions}"
-                                                       if suggestions else ""))
+        suggested = [f"{self.places.loc[choices[c], 'name']} ({s:.0f})" for c, s, _ in best]
+        if locs is not None and loc_best:
+            loc_choices = locs.choices(cercles, region_key)
+            suggested += [f"{locs.describe(loc_choices[c][:1])} ({s:.0f})"
+                          for c, s, _ in loc_best]
+        # One suggestion per name (alternative spellings of a place score separately).
+        by_name: dict[str, str] = {}
+        for text in suggested:
+            by_name.setdefault(text.rsplit(" (", 1)[0], text)
+        suggested = list(by_name.values())
+        where = ""
+        if locs is not None and has_area and locs.exact(key):
+            where = f"; the gazetteer has it in {locs.describe(locs.exact(key))}"
+        notes.insert(0, f"unknown place {place!r}" + where
+                     + (f"; closest: {', '.join(suggested)}" if suggested else ""))
         return None
+
+    def _one_place(self, ids: list[str], place: str, notes: list[str]) -> Match | None:
+        if len(ids) == 1:
+            return self._place_match(ids[0], "exact", 100.0)
+        notes.append(f"{place!r} is ambiguous ({', '.join(ids)}); give the commune")
+        return None
+
+    def _area(self, commune: str | None, cercle: str | None, region: str | None,
+              commune_text: str) -> tuple[set[str], str | None]:
+        """Return the cercle keys (and région key) a row's commune/cercle/région point to."""
+        if cercle:
+            return {clean_name(cercle)}, None
+        if commune:
+            info = self._commune_keys().get(clean_name(commune))
+            if info and info[1]:
+                return {info[1]}, None
+        elif commune_text.strip() and self.localities is not None:
+            # An unknown commune is usually named after its seat: take that locality's cercle.
+            seats = self.localities.exact(clean_name(commune_text))
+            found = {self.localities.cercle_key[i] for i in seats} - {""}
+            if len(found) == 1:
+                return found, None
+        return set(), clean_name(region) if region else None
+
+    def _pools(self, commune: str | None, cercles: set[str],
+               region_key: str | None) -> list[pd.DataFrame]:
+        """Return the programme places of the row's commune, then of its cercle (or région)."""
+        pools: list[pd.DataFrame] = []
+        if commune:
+            pool = self.places[self.places["commune"].map(clean_name) == clean_name(commune)]
+            if not pool.empty:
+                pools.append(pool)
+        if cercles:
+            pool = self.places[self.places["cercle"].map(clean_name).isin(cercles)]
+        elif region_key:
+            pool = self.places[self.places["region"].map(clean_name) == region_key]
+        else:
+            pool = self.places.iloc[:0]
+        if not pool.empty and not (pools and pool.index.equals(pools[-1].index)):
+            pools.append(pool)
+        return pools
+
+    def _one_locality(self, hits: list[int], place: str, commune: str | None, method: str,
+                      score: float, notes: list[str]) -> Match | None:
+        locs = self.localities
+        assert locs is not None
+        if len(hits) > 1 and commune:
+            in_commune = [i for i in hits if locs.commune_key[i] == clean_name(commune)]
+            hits = in_commune or hits
+        if len(hits) == 1:
+            return self._locality_match(hits[0], method, score, commune)
+        notes.append(f"{place!r} names {len(hits)} localities in that area "
+                     f"({locs.describe(hits)}); give coordinates or the commune")
+        return None
+
+    def _locality_match(self, i: int, method: str, score: float,
+                        commune: str | None) -> Match:
+        """Return the match of locality ``i`` of the user's gazetteer."""
+        locs = self.localities
+        assert locs is not None
+        cercle, region = locs.admin2[i] or None, locs.admin1[i] or None
+        cercle_id = region_id = None
+        if cercle:
+            units = self.units[(self.units["level"] == 2)
+                               & (self.units["name"].map(clean_name) == clean_name(cercle))]
+            if region and len(units) > 1:
+                units = units[units["region"].map(clean_name) == clean_name(region)]
+            if not units.empty:
+                unit = units.iloc[0]
+                cercle, cercle_id = unit["name"], unit["unit_id"]
+                region, region_id = unit["region"] or region, unit["region_id"]
+        if region and region_id is None:
+            units = self.units[(self.units["level"] == 1)
+                               & (self.units["name"].map(clean_name) == clean_name(region))]
+            region_id = units.iloc[0]["unit_id"] if not units.empty else f"name:{slug(region)}"
+        if cercle and cercle_id is None:
+            cercle_id = f"name:{slug(cercle)}"
+        commune_name = locs.admin3[i] or None
+        if commune_name is None and commune and cercle:
+            # The row's commune, when it lies in the locality's cercle.
+            info = self._commune_keys().get(clean_name(commune))
+            if info and info[1] == clean_name(cercle):
+                commune_name = info[0]
+        m = Match(place_id=LOCALITY_PREFIX + locs.gaz_id[i], place_name=locs.name[i],
+                  commune=commune_name, commune_id=commune_id(commune_name, cercle_id),
+                  cercle=cercle, cercle_id=cercle_id, region=region, region_id=region_id,
+                  match_level="place", match_method=method, match_score=score,
+                  match_source="gazetteer")
+        if self.zones is not None and not self.zones.empty:
+            point = gpd.points_from_xy([locs.lon[i]], [locs.lat[i]])[0]
+            inside = self.zones[self.zones.geometry.contains(point)]
+            m.zone_id = inside["zone_id"].iloc[0] if not inside.empty else None
+        if m.zone_id is None:
+            m.zone_id = self._zone_of_area(m)
+        return m
 
     def _area_match(self, level: str, name: str, cercle: str | None, score: float) -> Match:
         column = {"commune": "commune", "cercle": "cercle", "region": "region"}[level]
@@ -295,7 +475,7 @@ class Gazetteer:
                       cercle=first["cercle"] if level in ("commune", "cercle") else None,
                       cercle_id=first["cercle_id"] if level in ("commune", "cercle") else None,
                       region=first["region"], region_id=first["region_id"], match_level=level,
-                      match_method=method, match_score=score)
+                      match_method=method, match_score=score, match_source="places")
         else:
             return Match(match_reason=f"{level} {name!r} has no known unit")
         zones = rows["zone"].dropna().unique()
@@ -315,6 +495,110 @@ class Gazetteer:
                                         "zone"].dropna().unique()
                 return zones[0] if len(zones) == 1 else None
         return None
+
+
+@dataclass
+class Localities:
+    """The user's gazetteer indexed for matching: folded names, per cercle and per région."""
+
+    gaz_id: list[str]
+    name: list[str]
+    admin1: list[str]
+    admin2: list[str]
+    admin3: list[str]
+    lon: np.ndarray
+    lat: np.ndarray
+    cercle_key: list[str]
+    commune_key: list[str]
+    region_key: list[str]
+    names: dict[str, list[int]]
+    by_cercle: dict[str, dict[str, list[int]]]
+    by_region: dict[str, dict[str, list[int]]]
+    cercle_names: dict[str, str]
+    region_names: dict[str, str]
+
+    @classmethod
+    def build(cls, frame: pd.DataFrame) -> Localities:
+        """Return the index of ``frame`` (the ``gazetteer`` layer, or a frame with lat/lon)."""
+
+        def text(col: str) -> list[str]:
+            if col not in frame.columns:
+                return [""] * len(frame)
+            return ["" if v is None or v != v else str(v).strip() for v in frame[col]]
+
+        folded: dict[str, str] = {}
+
+        def fold(value: str) -> str:
+            if value not in folded:
+                folded[value] = clean_name(value)
+            return folded[value]
+
+        if isinstance(frame, gpd.GeoDataFrame):
+            lon, lat = frame.geometry.x.to_numpy(), frame.geometry.y.to_numpy()
+        else:
+            lon = pd.to_numeric(frame["lon"], errors="coerce").to_numpy()
+            lat = pd.to_numeric(frame["lat"], errors="coerce").to_numpy()
+        names, admin1, admin2, admin3 = (text(c) for c in ("name", "admin1", "admin2", "admin3"))
+        alt = text("alt_names")
+        cercle_key = [fold(v) for v in admin2]
+        region_key = [fold(v) for v in admin1]
+        index: dict[str, list[int]] = {}
+        by_cercle: dict[str, dict[str, list[int]]] = {}
+        by_region: dict[str, dict[str, list[int]]] = {}
+        for i, (name, others) in enumerate(zip(names, alt, strict=True)):
+            keys = {fold(name)} | {fold(a) for a in others.split(";") if a.strip()}
+            for key in keys - {""}:
+                index.setdefault(key, []).append(i)
+                by_cercle.setdefault(cercle_key[i], {}).setdefault(key, []).append(i)
+                by_region.setdefault(region_key[i], {}).setdefault(key, []).append(i)
+        return cls(gaz_id=text("gaz_id"), name=names, admin1=admin1, admin2=admin2,
+                   admin3=admin3, lon=np.asarray(lon, dtype="float64"),
+                   lat=np.asarray(lat, dtype="float64"), cercle_key=cercle_key,
+                   commune_key=[fold(v) for v in admin3], region_key=region_key, names=index,
+                   by_cercle=by_cercle, by_region=by_region,
+                   cercle_names={k: v for k, v in zip(cercle_key, admin2, strict=True) if k},
+                   region_names={k: v for k, v in zip(region_key, admin1, strict=True) if k})
+
+    def __len__(self) -> int:
+        return len(self.name)
+
+    def choices(self, cercles: set[str] | None = None,
+                region: str | None = None) -> dict[str, list[int]]:
+        """Return folded name -> localities, within ``cercles`` (or ``region``) when given."""
+        if cercles:
+            if len(cercles) == 1:
+                return self.by_cercle.get(next(iter(cercles)), {})
+            merged: dict[str, list[int]] = {}
+            for c in cercles:
+                for key, ids in self.by_cercle.get(c, {}).items():
+                    merged.setdefault(key, []).extend(ids)
+            return merged
+        if region:
+            return self.by_region.get(region, {})
+        return self.names
+
+    def exact(self, key: str, cercles: set[str] | None = None,
+              region: str | None = None) -> list[int]:
+        """Return the localities whose folded name is ``key`` (within the area when given)."""
+        return list(self.choices(cercles, region).get(key, []))
+
+    def describe(self, ids: list[int], limit: int = 4) -> str:
+        """Return "Name, cercle" for the first ``limit`` localities of ``ids``."""
+        parts = [f"{self.name[i]}, {self.admin2[i] or '?'}" for i in ids[:limit]]
+        return "; ".join(parts) + (f"; +{len(ids) - limit}" if len(ids) > limit else "")
+
+    def points(self, place_ids) -> dict[str, object]:
+        """Return ``{place id: point}`` for the locality place ids (``gaz:...``) given."""
+        wanted = {str(p) for p in place_ids if isinstance(p, str)
+                  and p.startswith(LOCALITY_PREFIX)}
+        if not wanted:
+            return {}
+        out = {}
+        for i, gid in enumerate(self.gaz_id):
+            pid = LOCALITY_PREFIX + gid
+            if pid in wanted:
+                out[pid] = shapely.Point(self.lon[i], self.lat[i])
+        return out
 
 
 def _units_frame(units: gpd.GeoDataFrame | None) -> gpd.GeoDataFrame:

@@ -62,7 +62,7 @@ QUARANTINE_COLUMNS: tuple[str, ...] = ("source_file", "kind", "line", "reason", 
                                        "import_id", "imported_at")
 REPORT_COLUMNS: tuple[str, ...] = ("line", "status", "reason", "record_id", "place_id",
                                    "place_name", "unit_id", "match_level", "match_method",
-                                   "match_score")
+                                   "match_score", "match_source")
 
 
 @dataclass
@@ -80,7 +80,8 @@ def _resolve(store: Store | str | os.PathLike[str] | None) -> Store:
 
 
 def gazetteer(store: Store | None = None) -> Gazetteer:
-    """Return the reference gazetteer: programme places plus installed admin unit names."""
+    """Return the reference gazetteer: programme places, installed admin unit names, and the
+    user's gazetteer of localities (``zoneplan data add-places``) when one is installed."""
     store = _resolve(store)
     places = layers.module("places").load_all(store)
     units = layers.load("admin", store=store)
@@ -88,7 +89,8 @@ def gazetteer(store: Store | None = None) -> Gazetteer:
         zones = layers.load("zones", store=store)
     except InputError:
         zones = None
-    return Gazetteer.build(places, units, zones)
+    localities = layers.load("gazetteer", store=store)
+    return Gazetteer.build(places, units, zones, localities=localities)
 
 
 def programmes() -> pd.DataFrame:
@@ -191,6 +193,7 @@ def import_file(
             ~((matched["match_level"] == "place") & (kind == "cases")), "commune").to_numpy(),
         "match_method": matched["match_method"].to_numpy(),
         "match_score": matched["match_score"].to_numpy(),
+        "match_source": matched["match_source"].to_numpy(),
     }, index=checked.index)
     fuzzy = int((ok & (matched["match_method"] == "fuzzy").to_numpy()).sum())
     quarantine = _quarantine(raw, canon, ~ok, reason_text, src, kind, import_id, now)
@@ -214,7 +217,7 @@ def import_file(
         summary["overlong_lines"] = raw.attrs["overlong_lines"]
 
     if not dry_run:
-        _write(store, table, kind, new, quarantine, src, summary, now)
+        _write(store, table, kind, new, quarantine, src, summary, now, gaz)
     return ImportReport(summary=summary, rows=report[list(REPORT_COLUMNS)], records=accepted,
                         quarantine=quarantine)
 
@@ -349,11 +352,14 @@ def _activities_geometry(new: pd.DataFrame, store: Store, points: dict) -> gpd.G
 
 
 def _write(store: Store, table: str, kind: str, new: pd.DataFrame, quarantine: pd.DataFrame,
-           src: str, summary: dict, now: str) -> None:
+           src: str, summary: dict, now: str, gaz: Gazetteer | None = None) -> None:
     """Write accepted rows, the file's quarantine and the import log in one transaction."""
     places = layers.module("places").load_all(store)
     points = {pid: g for pid, g in zip(places["place_id"], places.geometry, strict=True)
               if g is not None and not g.is_empty}
+    if gaz is not None and kind == "activities" and len(new):
+        # Villages matched in the user's gazetteer are located at its point.
+        points.update(gaz.locality_points(new["place_id"].dropna().unique()))
     with store.transaction() as tx:
         if len(new):
             frame = (_activities_geometry(new, store, points) if kind == "activities"
