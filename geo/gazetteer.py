@@ -283,8 +283,9 @@ def _read_geo(path: Path, layer: str | None) -> pd.DataFrame:
         raise InputError("has no CRS; expected EPSG:4326 or another declared CRS", source=src)
     points = geo.geometry.to_crs(settings.CRS)
     is_point = (points.geom_type == "Point").to_numpy()
-    frame["_lon"] = np.where(is_point, points.x.where(is_point), np.nan)
-    frame["_lat"] = np.where(is_point, points.y.where(is_point), np.nan)
+    data = points.to_numpy()
+    frame["_lon"] = np.where(is_point, shapely.get_x(data), np.nan)
+    frame["_lat"] = np.where(is_point, shapely.get_y(data), np.nan)
     frame["_geom_type"] = points.geom_type.fillna("none").to_numpy()
     return frame
 
