@@ -18,6 +18,7 @@ an exact, unambiguous name.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -47,6 +48,17 @@ LOCALITY_PREFIX = "gaz:"
 
 def clean_name(text: object) -> str:
     """Return ``text`` folded for matching: accents, case, hyphens and admin prefixes removed."""
+    if isinstance(text, str):
+        return _clean_str(text)
+    return _clean(text)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _clean_str(text: str) -> str:
+    return _clean(text)
+
+
+def _clean(text: object) -> str:
     key = normalise_name(text)
     key = re.sub(r"[^a-z0-9 ]+", " ", key)
     key = re.sub(r"\s+", " ", key).strip()
@@ -97,6 +109,8 @@ class Gazetteer:
     localities: Localities | None = None
     _names: dict[str, list[str]] = field(default_factory=dict, repr=False)
     _cache: dict[tuple, Match] = field(default_factory=dict, repr=False)
+    #: Lookups computed once per gazetteer (names folded per column, keys per level).
+    _memo: dict[str, object] = field(default_factory=dict, repr=False)
 
     @classmethod
     def build(cls, places: gpd.GeoDataFrame, units: gpd.GeoDataFrame | None = None,
@@ -126,8 +140,30 @@ class Gazetteer:
 
     # --- lookups -----------------------------------------------------------------------------
 
+    def _memoised(self, name: str, compute):
+        if name not in self._memo:
+            self._memo[name] = compute()
+        return self._memo[name]
+
+    def _place_key(self, column: str) -> pd.Series:
+        """Return the programme places' ``column`` folded with :func:`clean_name`."""
+        return self._memoised(f"place_key:{column}", lambda: self.places[column].map(clean_name))
+
+    def _unit_rows(self, level: int, name: str) -> list[dict]:
+        """Return the installed units of ``level`` whose folded name is that of ``name``."""
+        def compute() -> dict[tuple[int, str], list[dict]]:
+            index: dict[tuple[int, str], list[dict]] = {}
+            cols = ["unit_id", "name", "level", "region", "region_id"]
+            for row in pd.DataFrame(self.units[cols]).to_dict("records"):
+                index.setdefault((int(row["level"]), clean_name(row["name"])), []).append(row)
+            return index
+        return self._memoised("unit_index", compute).get((level, clean_name(name)), [])
+
     def _commune_keys(self) -> dict[str, tuple[str, str]]:
         """Return commune key -> (commune name, cercle key) from places and level-3 units."""
+        return self._memoised("commune_keys", self._compute_commune_keys)
+
+    def _compute_commune_keys(self) -> dict[str, tuple[str, str]]:
         out: dict[str, tuple[str, str]] = {}
         for row in self.places.itertuples():
             if row.commune:
@@ -146,23 +182,25 @@ class Gazetteer:
 
     def resolve_cercle(self, text: str) -> tuple[str | None, float]:
         """Return the canonical cercle name for ``text`` (exact or fuzzy) and the score."""
-        keys = {clean_name(n): (n, "") for n in self.places["cercle"].dropna() if n}
-        for row in self.units[self.units["level"] == 2].itertuples():
-            keys.setdefault(clean_name(row.name), (row.name, ""))
-        if self.localities is not None:
-            for key, name in self.localities.cercle_names.items():
-                keys.setdefault(key, (name, ""))
-        return self._resolve_area(text, keys)
+        return self._resolve_area(text, self._memoised("cercle_keys",
+                                                       lambda: self._area_keys("cercle", 2)))
 
     def resolve_region(self, text: str) -> tuple[str | None, float]:
         """Return the canonical région name for ``text`` (exact or fuzzy) and the score."""
-        keys = {clean_name(n): (n, "") for n in self.places["region"].dropna() if n}
-        for row in self.units[self.units["level"] == 1].itertuples():
+        return self._resolve_area(text, self._memoised("region_keys",
+                                                       lambda: self._area_keys("region", 1)))
+
+    def _area_keys(self, column: str, level: int) -> dict[str, tuple[str, str]]:
+        """Return key -> (name, "") of the cercles or régions known to places, units, localities."""
+        keys = {clean_name(n): (n, "") for n in self.places[column].dropna() if n}
+        for row in self.units[self.units["level"] == level].itertuples():
             keys.setdefault(clean_name(row.name), (row.name, ""))
         if self.localities is not None:
-            for key, name in self.localities.region_names.items():
+            names = (self.localities.cercle_names if level == 2
+                     else self.localities.region_names)
+            for key, name in names.items():
                 keys.setdefault(key, (name, ""))
-        return self._resolve_area(text, keys)
+        return keys
 
     def _resolve_area(self, text: str, keys: dict[str, tuple[str, str]]) -> tuple[str | None,
                                                                                      float]:
@@ -386,15 +424,20 @@ class Gazetteer:
     def _pools(self, commune: str | None, cercles: set[str],
                region_key: str | None) -> list[pd.DataFrame]:
         """Return the programme places of the row's commune, then of its cercle (or région)."""
+        key = f"pools:{clean_name(commune)}|{'|'.join(sorted(cercles))}|{region_key or ''}"
+        return self._memoised(key, lambda: self._compute_pools(commune, cercles, region_key))
+
+    def _compute_pools(self, commune: str | None, cercles: set[str],
+                       region_key: str | None) -> list[pd.DataFrame]:
         pools: list[pd.DataFrame] = []
         if commune:
-            pool = self.places[self.places["commune"].map(clean_name) == clean_name(commune)]
+            pool = self.places[self._place_key("commune") == clean_name(commune)]
             if not pool.empty:
                 pools.append(pool)
         if cercles:
-            pool = self.places[self.places["cercle"].map(clean_name).isin(cercles)]
+            pool = self.places[self._place_key("cercle").isin(cercles)]
         elif region_key:
-            pool = self.places[self.places["region"].map(clean_name) == region_key]
+            pool = self.places[self._place_key("region") == region_key]
         else:
             pool = self.places.iloc[:0]
         if not pool.empty and not (pools and pool.index.equals(pools[-1].index)):
@@ -422,18 +465,16 @@ class Gazetteer:
         cercle, region = locs.admin2[i] or None, locs.admin1[i] or None
         cercle_id = region_id = None
         if cercle:
-            units = self.units[(self.units["level"] == 2)
-                               & (self.units["name"].map(clean_name) == clean_name(cercle))]
+            units = self._unit_rows(2, cercle)
             if region and len(units) > 1:
-                units = units[units["region"].map(clean_name) == clean_name(region)]
-            if not units.empty:
-                unit = units.iloc[0]
+                units = [u for u in units if clean_name(u["region"]) == clean_name(region)]
+            if units:
+                unit = units[0]
                 cercle, cercle_id = unit["name"], unit["unit_id"]
                 region, region_id = unit["region"] or region, unit["region_id"]
         if region and region_id is None:
-            units = self.units[(self.units["level"] == 1)
-                               & (self.units["name"].map(clean_name) == clean_name(region))]
-            region_id = units.iloc[0]["unit_id"] if not units.empty else f"name:{slug(region)}"
+            units = self._unit_rows(1, region)
+            region_id = units[0]["unit_id"] if units else f"name:{slug(region)}"
         if cercle and cercle_id is None:
             cercle_id = f"name:{slug(cercle)}"
         commune_name = locs.admin3[i] or None
@@ -447,10 +488,10 @@ class Gazetteer:
                   cercle=cercle, cercle_id=cercle_id, region=region, region_id=region_id,
                   match_level="place", match_method=method, match_score=score,
                   match_source="gazetteer")
-        if self.zones is not None and not self.zones.empty:
-            point = gpd.points_from_xy([locs.lon[i]], [locs.lat[i]])[0]
-            inside = self.zones[self.zones.geometry.contains(point)]
-            m.zone_id = inside["zone_id"].iloc[0] if not inside.empty else None
+        for zone_id, shape in self._zone_shapes():
+            if shapely.contains_xy(shape, locs.lon[i], locs.lat[i]):
+                m.zone_id = zone_id
+                break
         if m.zone_id is None:
             m.zone_id = self._zone_of_area(m)
         return m
@@ -487,11 +528,24 @@ class Gazetteer:
                 m.place_id, m.place_name = seat.index[0], seat.iloc[0]["name"]
         return m
 
+    def _zone_shapes(self) -> list[tuple[str, object]]:
+        """Return the intervention zones as ``(zone_id, prepared polygon)``."""
+        def compute() -> list[tuple[str, object]]:
+            if self.zones is None or self.zones.empty:
+                return []
+            shapes = []
+            for zone_id, geom in zip(self.zones["zone_id"], self.zones.geometry, strict=True):
+                if geom is not None and not geom.is_empty:
+                    shapely.prepare(geom)
+                    shapes.append((zone_id, geom))
+            return shapes
+        return self._memoised("zone_shapes", compute)
+
     def _zone_of_area(self, m: Match) -> str | None:
         for column, value in (("commune", m.commune), ("cercle", m.cercle),
                               ("region", m.region)):
             if value:
-                zones = self.places.loc[self.places[column].map(clean_name) == clean_name(value),
+                zones = self.places.loc[self._place_key(column) == clean_name(value),
                                         "zone"].dropna().unique()
                 return zones[0] if len(zones) == 1 else None
         return None
