@@ -144,3 +144,44 @@ def test_next_bad_input(kwargs, match):
     units = _hex_units([(-8.0, 12.0)], [1.0])
     with pytest.raises(InputError, match=match):
         suggest_sites(units, None, **kwargs)
+
+
+def test_coarse_to_fine_search_on_many_units_gives_the_full_greedy(monkeypatch):
+    # A dense grid of units with rugged weights: beyond the pair budget the candidates are grouped
+    # in grid cells with upper bounds of their gains, which must give the same greedy sequence as
+    # the search over every unit, obey the minimum distance and stay the best first site.
+    import geo.nextsites as nextsites
+
+    rng = np.random.default_rng(11)
+    lon, lat = np.meshgrid(np.linspace(-9.0, -8.6, 30), np.linspace(11.8, 12.2, 30))
+    pts = list(zip(lon.ravel(), lat.ravel(), strict=True))
+    hot = np.exp(-((lon.ravel() + 8.7) ** 2 + (lat.ravel() - 11.9) ** 2) / 0.02)
+    units = _hex_units(pts, hot + rng.uniform(0, 0.3, len(pts)),
+                       meets=list(rng.uniform(size=len(pts)) < 0.8))
+    centre = gpd.GeoDataFrame({"name": ["c"]}, geometry=gpd.points_from_xy([-8.95], [12.15]),
+                              crs="EPSG:4326")
+    kwargs = {"n": 5, "access_km": 8, "min_distance_km": 6}
+    full, _ = suggest_sites(units, centre, **kwargs)
+    cells = []
+    grid_cells = nextsites._grid_cells
+    monkeypatch.setattr(nextsites, "_grid_cells",
+                        lambda *a: cells.append(grid_cells(*a)) or cells[-1])
+    for budget in (5_000, 20_000):
+        monkeypatch.setattr(nextsites, "MAX_PAIRS", budget)
+        fast, out = suggest_sites(units, centre, **kwargs)
+        assert len(cells[-1][0]) < len(units) / 2  # the coarse grid was used
+        assert fast["marginal_gain"].tolist() == pytest.approx(full["marginal_gain"].tolist(),
+                                                               abs=1e-6)
+        ids = [int(u[1:]) for u in fast["unit_id"]]
+        for a, b in itertools.combinations(ids, 2):
+            assert GEOD.inv(pts[a][0], pts[a][1], pts[b][0], pts[b][1])[2] / 1000 >= 6
+        assert out["next_step"].notna().sum() == fast["units_covered"].sum()
+    # the first site is the best single site (brute force over the allowed units)
+    served = out["covered_by_centre"].to_numpy()
+    need = units.assign(total_score=np.where(served | ~units["meets_criteria"], 0,
+                                             units["total_score"]))
+    allowed = [i for i, p in enumerate(pts)
+               if GEOD.inv(p[0], p[1], -8.95, 12.15)[2] / 1000 >= 6]
+    best = max(_coverage_of(need, [i], 8) for i in allowed)
+    assert fast["marginal_gain"].iloc[0] == pytest.approx(best, abs=1e-3)
+    assert _coverage_of(need, ids, 8) == pytest.approx(fast["cumulative_gain"].iloc[-1], abs=1e-2)
