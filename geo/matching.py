@@ -235,7 +235,7 @@ class Gazetteer:
                 return hit
             notes.append(f"code {code!r} unknown")
         if lat == lat and lon == lon:
-            hit = self._by_coordinates(float(lat), float(lon))
+            hit = self._by_coordinates(float(lat), float(lon), str(place or ""))
             if hit is not None:
                 return hit
             notes.append(f"no place within {self.tolerance_km:g} km of {lat:.5f}, {lon:.5f} and "
@@ -290,7 +290,7 @@ class Gazetteer:
         m.zone_id = self._zone_of_area(m)
         return m
 
-    def _by_coordinates(self, lat: float, lon: float) -> Match | None:
+    def _by_coordinates(self, lat: float, lon: float, place: str = "") -> Match | None:
         located = self.places[self.places["lat"].notna()]
         if not located.empty:
             dist = geodesic_km(lon, lat, located["lon"].to_numpy(), located["lat"].to_numpy())
@@ -300,6 +300,14 @@ class Gazetteer:
                                       float(round(100.0 * (1 - dist[best] / self.tolerance_km /
                                                            2), 1)))
                 return m
+        if self.localities is not None:
+            near = self.localities.nearest(lon, lat, self.tolerance_km, name=place,
+                                           min_score=self.min_score)
+            if near is not None:
+                i, dist_km = near
+                return self._locality_match(
+                    i, "coordinates", float(round(100.0 * (1 - dist_km / self.tolerance_km / 2),
+                                                  1)), None)
         point = gpd.points_from_xy([lon], [lat])[0]
         for level in (3, 2, 1):
             level_units = self.units[self.units["level"] == level]
@@ -451,6 +459,10 @@ class Gazetteer:
         if len(hits) > 1 and commune:
             in_commune = [i for i in hits if locs.commune_key[i] == clean_name(commune)]
             hits = in_commune or hits
+        if len(hits) > 1 and np.all(geodesic_km(locs.lon[hits[0]], locs.lat[hits[0]],
+                                               locs.lon[hits[1:]], locs.lat[hits[1:]])
+                                   <= self.tolerance_km):
+            hits = hits[:1]  # one village entered twice (e.g. GeoNames and another source)
         if len(hits) == 1:
             return self._locality_match(hits[0], method, score, commune)
         notes.append(f"{place!r} names {len(hits)} localities in that area "
@@ -570,6 +582,7 @@ class Localities:
     by_region: dict[str, dict[str, list[int]]]
     cercle_names: dict[str, str]
     region_names: dict[str, str]
+    _tree: shapely.STRtree | None = field(default=None, repr=False)
 
     @classmethod
     def build(cls, frame: pd.DataFrame) -> Localities:
@@ -640,6 +653,32 @@ class Localities:
         """Return "Name, cercle" for the first ``limit`` localities of ``ids``."""
         parts = [f"{self.name[i]}, {self.admin2[i] or '?'}" for i in ids[:limit]]
         return "; ".join(parts) + (f"; +{len(ids) - limit}" if len(ids) > limit else "")
+
+    def nearest(self, lon: float, lat: float, within_km: float, *, name: str = "",
+                min_score: float = 0.0) -> tuple[int, float] | None:
+        """Return the nearest locality within ``within_km`` and its distance, or ``None``.
+
+        When ``name`` is given, only localities whose name matches it (fuzzy score at least
+        ``min_score``) count: coordinates and name must agree.
+        """
+        if self._tree is None:
+            self._tree = shapely.STRtree(shapely.points(self.lon, self.lat))
+        # A degree of latitude is ~111 km; one of longitude is shorter by cos(latitude).
+        window = 1.05 * within_km / (111.0 * max(float(np.cos(np.radians(lat))), 0.2))
+        ids = self._tree.query(shapely.box(lon - window, lat - window, lon + window,
+                                           lat + window))
+        if not len(ids):
+            return None
+        dist = geodesic_km(lon, lat, self.lon[ids], self.lat[ids])
+        key = clean_name(name)
+        order = np.argsort(dist)
+        for j in order:
+            if dist[j] > within_km:
+                break
+            i = int(ids[j])
+            if not key or fuzz.ratio(key, clean_name(self.name[i])) >= min_score:
+                return i, float(dist[j])
+        return None
 
     def points(self, place_ids) -> dict[str, object]:
         """Return ``{place id: point}`` for the locality place ids (``gaz:...``) given."""

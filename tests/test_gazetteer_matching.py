@@ -160,3 +160,33 @@ def test_each_distinct_row_is_matched_once(wof_store):
     first = gaz.match(place="Dangatene", cercle="Kangaba")
     assert gaz.match(place="Dangatene", cercle="Kangaba") is first
     assert first.place_id == DANGATENE_KANGABA
+
+
+def test_coordinates_find_the_nearest_village_when_the_name_agrees(tmp_path, wof_store):
+    path = tmp_path / "gps.csv"
+    path.write_text(
+        "Date;Village;Latitude;Longitude;Activité;Partenaire;Filles;Garçons;Total\n"
+        "15/03/2021;Dangatene;12,1489;-8,8809;Sensibilisation;CASE SAHEL;1;1;2\n"
+        "15/03/2021;;13,533;-3,788;Sensibilisation;CASE SAHEL;1;1;2\n"
+        "15/03/2021;Bamako-Coura;12,1489;-8,8809;Sensibilisation;CASE SAHEL;1;1;2\n"
+        "15/03/2021;Tegue;11,8;-8,61667;Sensibilisation;CASE SAHEL;1;1;2\n", encoding="utf-8")
+    rows = import_file(path, store=wof_store, dry_run=True).rows.set_index("line")
+    assert rows.loc[2, "place_id"] == DANGATENE_KANGABA
+    assert rows.loc[2, "match_method"] == "coordinates" and rows.loc[2, "match_score"] > 99
+    assert rows.loc[3, "place_id"] == TEGUE_BANKASS
+    # A name that disagrees with the nearby village: only the unit containing the point.
+    assert pd.isna(rows.loc[4, "place_id"]) and rows.loc[4, "match_level"] == "cercle"
+    assert rows.loc[5, "place_id"] == "tegue"      # the programme place first
+
+
+def test_one_village_listed_twice_is_not_ambiguous(tmp_path, store):
+    path = tmp_path / "doubles.csv"
+    path.write_text("name,lat,lon,cercle\nSanga,14.4667,-3.3,Bandiagara\n"
+                    "Sanga,14.4700,-3.3020,Bandiagara\nDiallo,14.0,-3.5,Bandiagara\n"
+                    "Diallo,14.6,-3.9,Bandiagara\n", encoding="utf-8")
+    install(store, read_gazetteer(path))
+    _, rows = _import(tmp_path, store, [
+        "15/03/2021;Sanga;;Bandiagara;Sensibilisation;CASE SAHEL;1;1;2",
+        "15/03/2021;Diallo;;Bandiagara;Sensibilisation;CASE SAHEL;1;1;2"])
+    assert rows.loc[2, "place_id"] == "gaz:doubles:row2"
+    assert rows.loc[3, "status"] == "rejected" and "2 localities" in rows.loc[3, "reason"]
