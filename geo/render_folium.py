@@ -47,6 +47,9 @@ _CSS = """
 .zp-legend h2 { font-size: 12px; margin: 6px 0 2px 0; }
 .zp-legend .pt { display: inline-block; width: 10px; height: 10px; border-radius: 50%;
   margin-right: 5px; border: 1px solid #333; vertical-align: middle; }
+.zp-legend .szrow { display: flex; align-items: center; margin: 1px 0; }
+.zp-legend .sz { display: inline-block; border-radius: 50%; border: 1px solid #555555;
+  opacity: .75; flex: none; }
 .zp-legend .ln { display: inline-block; width: 16px; height: 0; margin-right: 5px;
   border-top: 2px solid #666; vertical-align: middle; }
 .zp-legend .nodata { background: #fff; border: 1px dotted #333; }
@@ -344,10 +347,17 @@ def legend_html(view: View, *, open_: bool = True) -> str:
     """
     lang = view.lang
     rows = []
+    widest = 2 * max([e.size for e in view.legend if e.kind == "size"], default=0.0)
     for entry in view.legend:
         label = escape(entry.label)
         if entry.kind == "heading":
             rows.append(f"<h2>{label}</h2>")
+        elif entry.kind == "size":  # a reference circle at the map's own size
+            d = round(2 * entry.size, 1)
+            pad = round((widest - d) / 2, 1)  # circles centred on one axis, labels aligned
+            rows.append(f'<div class="szrow"><span class="sz" style="width:{d}px;height:{d}px;'
+                        f'margin:0 {pad + 6}px 0 {pad}px;background:{escape(entry.color)}">'
+                        f"</span>{label}</div>")
         elif entry.kind == "point":
             rows.append(f'<div><span class="pt" style="background:{escape(entry.color)}">'
                         f"</span>{label}</div>")

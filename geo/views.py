@@ -35,6 +35,10 @@ STATUS_COLORS: dict[str, str] = {
 #: Outline dash of the special classes (the print map hatches suppressed units too).
 STATUS_DASH: dict[str, str | None] = {"suppressed": "4 3", "zero": None, "no_data": "1 3",
                                       "unmatched": None}
+#: Fill of proportional circles: one colour, the circle's area carries the count.
+SYMBOL_COLOR = "#2b8cbe"
+#: Radii (pixels; points on paper x 0.8) of the smallest and largest proportional circles.
+SYMBOL_RADII: tuple[float, float] = (4.0, 20.0)
 #: Sequential palette (light to dark) for counts and shares; colour-blind safe (ColorBrewer YlGnBu).
 SEQUENTIAL: tuple[str, ...] = ("#edf8b1", "#c7e9b4", "#7fcdbb", "#41b6c4", "#1d91c0", "#225ea8")
 #: Traffic light of achievement against targets.
@@ -59,10 +63,11 @@ class LegendEntry:
 
     label: str
     color: str
-    kind: str = "fill"  # fill | line | point
+    kind: str = "fill"  # fill | line | point | size | heading
     status: str = "value"  # value | suppressed | zero | no_data | unmatched
     edge: str = "#555555"
     dash: str | None = None
+    size: float = 0.0  # kind "size": circle radius in pixels (a proportional symbol's key)
 
 
 @dataclass
@@ -271,15 +276,7 @@ def choropleth(frame: gpd.GeoDataFrame, *, key: str, title: str, value_col: str,
         Label the last class "> bound" (its upper bound is only the largest value).
     """
     out = frame.copy()
-    values = pd.to_numeric(out[value_col], errors="coerce") if value_col in out else pd.Series(
-        np.nan, index=out.index)
-    suppressed = (out[suppressed_col].fillna(False).astype(bool) if suppressed_col
-                  and suppressed_col in out else pd.Series(False, index=out.index))
-    status = pd.Series("value", index=out.index, dtype="object")
-    status[values.isna()] = "no_data"
-    if "zero" in special:
-        status[values.eq(0)] = "zero"
-    status[suppressed] = "suppressed"
+    values, status = _values_status(out, value_col, suppressed_col, special)
     if breaks is not None:
         bounds = list(breaks)
     else:
@@ -296,14 +293,7 @@ def choropleth(frame: gpd.GeoDataFrame, *, key: str, title: str, value_col: str,
                               side="left")
         idx = np.clip(idx, 0, len(bounds) - 1)
         fill[is_value] = [colours[i] for i in idx]
-    if display_col and display_col in out:
-        shown = out[display_col].astype("object").where(out[display_col].notna(), None)
-    else:
-        shown = values.map(lambda v: None if pd.isna(v) else _fmt(v)).astype("object")
-    shown = shown.where(status != "no_data", t("legend.no_data", lang))
-    if not (display_col and display_col in out):
-        shown = shown.where(status != "suppressed", f"<{settings.SUPPRESSION_K}")
-    out["_value_text"] = shown
+    out["_value_text"] = _value_text(out, values, status, display_col, lang)
     tips = [("", name_col), (f"{title}{' (' + unit_label + ')' if unit_label else ''} :"
                              if lang == "fr" else f"{title}:", "_value_text"), *extra_tips]
     styled_frame = styled(out, fill=fill, status=status, label_col=name_col, tip_fields=tips)
@@ -319,6 +309,108 @@ def choropleth(frame: gpd.GeoDataFrame, *, key: str, title: str, value_col: str,
     legend += status_entries(lang, statuses=special, unmatched=unmatched)
     return ViewLayer(key=key, title=title, frame=styled_frame, kind=kind, legend=legend,
                      labels=True, fill_opacity=0.75)
+
+
+def _values_status(frame: pd.DataFrame, value_col: str, suppressed_col: str | None,
+                   special: Sequence[str]) -> tuple[pd.Series, pd.Series]:
+    """Return the numeric values of ``value_col`` and each row's class (:data:`STATUSES`)."""
+    values = pd.to_numeric(frame[value_col], errors="coerce") if value_col in frame else \
+        pd.Series(np.nan, index=frame.index)
+    suppressed = (frame[suppressed_col].fillna(False).astype(bool) if suppressed_col
+                  and suppressed_col in frame else pd.Series(False, index=frame.index))
+    status = pd.Series("value", index=frame.index, dtype="object")
+    status[values.isna()] = "no_data"
+    if "zero" in special:
+        status[values.eq(0)] = "zero"
+    status[suppressed] = "suppressed"
+    return values, status
+
+
+def _value_text(frame: pd.DataFrame, values: pd.Series, status: pd.Series,
+                display_col: str | None, lang: str) -> pd.Series:
+    """Return the text of each value for tooltips: "<5" when suppressed, "no data" if missing."""
+    if display_col and display_col in frame:
+        shown = frame[display_col].astype("object").where(frame[display_col].notna(), None)
+    else:
+        shown = values.map(lambda v: None if pd.isna(v) else _fmt(v)).astype("object")
+    shown = shown.where(status != "no_data", t("legend.no_data", lang))
+    if not (display_col and display_col in frame):
+        shown = shown.where(status != "suppressed", f"<{settings.SUPPRESSION_K}")
+    return shown
+
+
+def size_references(vmax: float, n: int = 3) -> list[float]:
+    """Return up to ``n`` round values (1, 2 or 5 x 10^k) for a size legend, largest first.
+
+    The largest is the biggest round value not above ``vmax``; the others are about a quarter
+    of the one before, so their circles differ clearly (radius about half), down to the size
+    where circles reach their minimum radius. Counts of at least one never get a reference below
+    one.
+    """
+    if not vmax or not np.isfinite(vmax) or vmax <= 0:
+        return []
+
+    def round_down(v: float) -> float:
+        exp = math.floor(math.log10(v))
+        for m in (5.0, 2.0, 1.0):
+            if m * 10.0 ** exp <= v * (1 + 1e-9):
+                return m * 10.0 ** exp
+        return 10.0 ** exp
+
+    r_min, r_max = SYMBOL_RADII
+    smallest = vmax * 1.5 * (r_min / r_max) ** 2  # below this, a circle is the minimum size
+    out = [round_down(float(vmax))]
+    while len(out) < n:
+        nxt = round_down(out[-1] / 4.0)
+        if nxt < smallest:  # a quarter is too small a circle: try a half
+            nxt = round_down(out[-1] / 2.0)
+        if vmax >= 1:
+            nxt = max(nxt, 1.0)
+        if nxt >= out[-1] or (nxt < smallest and len(out) >= 2):
+            break
+        out.append(nxt)
+    return out
+
+
+def proportional_symbols(frame: gpd.GeoDataFrame, *, key: str, title: str, value_col: str,
+                         lang: str, color: str = SYMBOL_COLOR, name_col: str = "name",
+                         display_col: str | None = None, suppressed_col: str | None = None,
+                         extra_tips: Sequence[tuple[str, str]] = (),
+                         unmatched: int | None = None,
+                         special: Sequence[str] = ("suppressed", "zero", "no_data"),
+                         radii: tuple[float, float] = SYMBOL_RADII) -> ViewLayer:
+    """Return points drawn as circles whose area is proportional to ``value_col``.
+
+    One fill colour: the size carries the count, and the legend shows 2-3 reference circles
+    (entries of kind ``size`` whose ``size`` is the radius in pixels). Suppressed, zero and
+    missing values keep their special classes, drawn at the smallest radius. The radius of each
+    feature goes in ``_radius``. Case figures must already have gone through
+    :func:`geo.disclosure.protect` (hidden values are blank, ``suppressed_col`` flags them).
+    """
+    out = frame.copy()
+    values, status = _values_status(out, value_col, suppressed_col, special)
+    fill = pd.Series(color, index=out.index, dtype="object")
+    for cls in ("zero", "suppressed", "no_data"):
+        fill[status == cls] = STATUS_COLORS[cls]
+    out["_value_text"] = _value_text(out, values, status, display_col, lang)
+    tips = [("", name_col), (f"{title} :" if lang == "fr" else f"{title}:", "_value_text"),
+            *extra_tips]
+    styled_frame = styled(out, fill=fill, status=status, label_col=name_col, tip_fields=tips)
+    r_min, r_max = radii
+    shown = values.where(status == "value")
+    vmax = float(shown.max()) if shown.notna().any() else 0.0
+    styled_frame["_radius"] = proportional_radii(shown.reindex(styled_frame.index),
+                                                 r_min=r_min, r_max=r_max,
+                                                 vmax=vmax or None)
+    legend = [LegendEntry(title, "none", "heading")]
+    refs = size_references(vmax)
+    if refs:
+        sizes = proportional_radii(pd.Series(refs), r_min=r_min, r_max=r_max, vmax=vmax)
+        legend += [LegendEntry(_fmt(v), color, "size", size=float(r))
+                   for v, r in zip(refs, sizes, strict=True)]
+    legend += status_entries(lang, statuses=special, unmatched=unmatched)
+    return ViewLayer(key=key, title=title, frame=styled_frame, kind="point", legend=legend,
+                     labels=True, fill_opacity=0.75, radius=r_min)
 
 
 def proportional_radii(values: pd.Series, *, r_min: float = 4.0, r_max: float = 20.0,

@@ -6,6 +6,8 @@ buffer around the hull of its places (see :mod:`geo.zones`).
 
 from __future__ import annotations
 
+import functools
+
 import geopandas as gpd
 
 from geo.zones import USER_ZONES_TABLE, build_zones, read_definitions
@@ -28,9 +30,30 @@ def definitions() -> list[dict]:
     return read_definitions(DATA / "zones.json")
 
 
+def _version(path) -> tuple[int, int]:
+    """Return ``(mtime in ns, size)`` of ``path``, ``(0, 0)`` when absent."""
+    try:
+        st = path.stat()
+    except OSError:
+        return (0, 0)
+    return (st.st_mtime_ns, st.st_size)
+
+
 def load(store=None) -> gpd.GeoDataFrame:
-    """Return one polygon per zone."""
+    """Return one polygon per zone.
+
+    Built once per version of its inputs (the store, ``zones.json``, ``places.csv``): every map,
+    filter and command asks for the zones, and building them reads three layers.
+    """
     store = resolve_store(store)
+    key = (str(store.path), _version(store.path), _version(DATA / "zones.json"),
+           _version(DATA / "places.csv"))
+    return _build(*key).copy()
+
+
+@functools.lru_cache(maxsize=8)
+def _build(path: str, *_versions: tuple[int, int]) -> gpd.GeoDataFrame:
+    store = resolve_store(path)
     boundaries = admin.load(store)
     boundaries = boundaries[boundaries["level"] > 0]
     mali = borders.load().query("is_mali").geometry.iloc[0]

@@ -292,3 +292,29 @@ def test_coverage_follows_partner_activity_type_and_period(run_sample):
     slider.set_value((start, start)).run()  # one day: nothing recorded
     no_exception(at)
     assert any(w.value == t("no_data", "fr") for w in at.warning)
+
+
+#: Modules only other pages need: the first page must not wait for them.
+NOT_ON_FIRST_PAGE = ("matplotlib", "mapclassify", "sklearn", "scipy", "openpyxl",
+                     "zoneplan.analysis", "zoneplan.exports", "zoneplan.ui.pages.data",
+                     "zoneplan.ui.pages.export")
+
+
+def test_first_page_loads_only_what_it_draws(sample_store):
+    """In a fresh interpreter, the coverage page of the sample imports none of the others' needs."""
+    import subprocess
+
+    code = (
+        "import json, sys\n"
+        "from streamlit.testing.v1 import AppTest\n"
+        f"sys.argv = ['app.py', '--store', {str(sample_store.path)!r}]\n"
+        f"at = AppTest.from_file({str(APP)!r}, default_timeout=60).run()\n"
+        "assert not at.exception, [e.message for e in at.exception]\n"
+        "assert at.get('component_instance'), 'no map'\n"
+        f"print(json.dumps([m for m in {list(NOT_ON_FIRST_PAGE)!r} if m in sys.modules]))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=120, cwd=settings.REPO_DIR)
+    assert done.returncode == 0, done.stderr[-2000:]
+    loaded = json.loads(done.stdout.strip().splitlines()[-1])
+    assert loaded == []

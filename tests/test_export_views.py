@@ -247,3 +247,42 @@ def test_many_points_go_to_one_compact_canvas_layer(monkeypatch):
     geojson = standalone_html(to_folium(view))
     assert "L.canvas(" not in geojson
     assert len(compact) < 0.6 * len(geojson)
+
+
+def test_size_references_are_round_distinct_and_not_above_the_largest_value():
+    for vmax in (3.0, 47.0, 1234.0, 86_500.0):
+        refs = gv.size_references(vmax)
+        assert 2 <= len(refs) <= 3
+        assert refs == sorted(refs, reverse=True) and len(set(refs)) == len(refs)
+        assert refs[0] <= vmax and refs[0] > vmax / 5  # the largest is near the top value
+        for ref in refs:
+            mantissa = ref / 10 ** np.floor(np.log10(ref))
+            assert round(mantissa, 6) in (1.0, 2.0, 5.0)
+            assert ref >= 1
+    assert gv.size_references(0.0) == [] and gv.size_references(float("nan")) == []
+
+
+def test_proportional_symbols_scale_area_and_key_circles_alike():
+    pts = _points(6)
+    pts["people"] = [np.nan, 0, 10, 40, 160, 640]
+    layer = gv.proportional_symbols(pts, key="c", title="Personnes", value_col="people",
+                                    lang="fr")
+    frame = layer.frame
+    assert list(frame["_status"][:2]) == ["no_data", "zero"]
+    value = frame[frame["_status"] == "value"]
+    assert value["_fill"].nunique() == 1  # one colour: the size carries the count
+    # area ratio = value ratio between features above the smallest radius
+    r = value.set_index("people")["_radius"]
+    assert (r[640] / r[160]) ** 2 == pytest.approx(4.0, rel=0.03)
+    assert frame["_radius"].iloc[0] == frame["_radius"].min()  # missing: smallest circle
+    keys = [e for e in layer.legend if e.kind == "size"]
+    assert 2 <= len(keys) <= 3
+    for entry in keys:  # a key circle has the radius a feature of its value would have
+        v = float(entry.label.replace("\u202f", ""))
+        expected = gv.proportional_radii(pd.Series([v, 640.0]), vmax=640.0).iloc[0]
+        assert entry.size == pytest.approx(expected, abs=0.11)
+    statuses = {e.status for e in layer.legend}
+    assert {"zero", "no_data", "suppressed"} <= statuses
+    html = legend_html(gv.make_view("c", lang="fr", title="T", subtitle="", layers=[layer],
+                                    disclosure=gv.Disclosure()))
+    assert html.count('class="sz"') == len(keys)

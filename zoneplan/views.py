@@ -14,6 +14,7 @@ import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import geopandas as gpd
 import numpy as np
@@ -22,16 +23,16 @@ import pandas as pd
 import layers
 from geo import settings
 from geo import views as gv
-from geo.coverage import attribute_to_units, coverage
 from geo.errors import InputError, SchemaError, UnknownNameError
 from geo.i18n import t
 from geo.indicators import MEASURES as MEASURE_COLUMNS
 from geo.indicators import read_targets
 from geo.store import Store
-from geo.units import auto_resolution, h3_units, planning_units
 from geo.zones import get_zone
 from layers._common import resolve_store
-from zoneplan.analysis import AnalysisResult, analyse, read_population
+
+if TYPE_CHECKING:
+    from zoneplan.analysis import AnalysisResult
 
 VIEWS: tuple[str, ...] = ("coverage", "access", "criteria", "gaps")
 #: Pseudo-zone id of the whole country (national maps).
@@ -74,6 +75,23 @@ class Selection:
     label: str
     basis: str = "people"
     notes: list[str] = field(default_factory=list)
+
+
+def analyse(verb: str, **kwargs) -> AnalysisResult:
+    """Return ``zoneplan.analysis.analyse(verb, **kwargs)``, importing the service on first use.
+
+    h3 and the analyses' engine are not loaded by a coverage map of counts (the first page).
+    """
+    from zoneplan.analysis import analyse as run
+
+    return run(verb, **kwargs)
+
+
+def read_population(store: Store):
+    """Return the installed population grid (``zoneplan.analysis.read_population``) or None."""
+    from zoneplan.analysis import read_population as read
+
+    return read(store)
 
 
 def view_names() -> list[str]:
@@ -375,10 +393,9 @@ def _coverage_counts(ctx: Context, sel: Selection, measure: str,
     tips = [(t("export.measure.sessions", lang) + (" :" if lang == "fr" else ":"), "_sessions")]
     frame["_sessions"] = pd.to_numeric(frame.get("sessions"), errors="coerce").map(
         lambda v: None if pd.isna(v) else f"{v:,.0f}".replace(",", "\u202f"))
-    layer = gv.choropleth(frame, key="coverage", title=sel.label, value_col="value", lang=lang,
-                          kind="point", extra_tips=tips if measure == "people" else [],
-                          unmatched=unmatched or None)
-    return gv.proportional(layer, "value")
+    return gv.proportional_symbols(frame, key="coverage", title=sel.label, value_col="value",
+                                   lang=lang, extra_tips=tips if measure == "people" else [],
+                                   unmatched=unmatched or None)
 
 
 def coverage_units(ctx: Context, units: str | None) -> gpd.GeoDataFrame:
@@ -387,6 +404,8 @@ def coverage_units(ctx: Context, units: str | None) -> gpd.GeoDataFrame:
     ``auto`` takes the communes (or cercles) when installed, else H3 cells coarse enough for a
     rate to mean something (about :data:`COVERAGE_MAX_CELLS` cells over the zone).
     """
+    from geo.units import auto_resolution, h3_units, planning_units
+
     spec = units or "auto"
     admin = ctx.admin
     found = planning_units(ctx.zone, spec, admin if admin is not None and len(admin) else None)
@@ -398,6 +417,8 @@ def coverage_units(ctx: Context, units: str | None) -> gpd.GeoDataFrame:
 def _coverage_rates(ctx: Context, sel: Selection, measure: str,
                     units: str | None) -> tuple[gv.ViewLayer, list[str]]:
     """Return a choropleth of % of target or people per 1,000 children per planning unit."""
+    from geo.coverage import attribute_to_units, coverage
+
     lang = ctx.lang
     frame = coverage_units(ctx, units)
     ctx.unit_kind = str(frame["kind"].iloc[0]) if len(frame) else ctx.unit_kind

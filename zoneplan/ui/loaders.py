@@ -20,9 +20,12 @@ def store_key(store: Store) -> tuple[str, float]:
     return str(path), (path.stat().st_mtime if path.exists() else 0.0)
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+@st.cache_resource(show_spinner=False, max_entries=64)
 def load_layer(name: str, store_path: str, mtime: float, **kwargs) -> gpd.GeoDataFrame:
-    """Return layer ``name`` from the store at ``store_path`` (cached per store version)."""
+    """Return layer ``name`` from the store at ``store_path`` (cached per store version).
+
+    One shared frame per layer and store version (no copy per rerun): callers never modify it.
+    """
     if name == "borders":
         return layers.load("borders")
     return layers.load(name, store=Store(store_path), **kwargs)

@@ -12,7 +12,6 @@ import streamlit as st
 
 from geo import settings
 from geo.store import Store
-from zoneplan import analysis as zanalysis
 from zoneplan import records as zrecords
 from zoneplan import views as zviews
 from zoneplan.ui.context import Ctx
@@ -82,6 +81,8 @@ def view(ctx: Ctx, name: str, *, with_next: bool = False, **extra: object):
 @st.cache_resource(show_spinner=False, max_entries=48)
 def _analyse(verb: str, zone: str | None, units: str, store_path: str, mtime: float,
              frozen: tuple):
+    from zoneplan import analysis as zanalysis  # h3 and the engine: not on the first page
+
     return zanalysis.analyse(verb, zone=zone, units=units, store=Store(store_path),
                              **_thaw(frozen))
 

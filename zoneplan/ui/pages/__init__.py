@@ -1,16 +1,34 @@
-"""The app's pages, in menu order: key -> ``render(ctx)``."""
+"""The app's pages, in menu order: key -> ``render(ctx)``.
+
+A page module is imported when its page is first shown, not before: the first page a planner
+sees does not wait for what only the others need (the data page's boundary readers and record
+matching, the export page's matplotlib).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import importlib
+from collections.abc import Callable, Iterator, Mapping
 
 from zoneplan.ui.context import Ctx
-from zoneplan.ui.pages import access, coverage, criteria, data, export
 
-PAGES: dict[str, Callable[[Ctx], None]] = {
-    "coverage": coverage.render,
-    "access": access.render,
-    "criteria": criteria.render,
-    "data": data.render,
-    "export": export.render,
-}
+#: Page keys in menu order (each is the module ``zoneplan.ui.pages.<key>``).
+PAGE_KEYS: tuple[str, ...] = ("coverage", "access", "criteria", "data", "export")
+
+
+class _Pages(Mapping[str, Callable[[Ctx], None]]):
+    """Page key -> the page's ``render``, importing the page module on first use."""
+
+    def __getitem__(self, key: str) -> Callable[[Ctx], None]:
+        if key not in PAGE_KEYS:
+            raise KeyError(key)
+        return importlib.import_module(f"zoneplan.ui.pages.{key}").render
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(PAGE_KEYS)
+
+    def __len__(self) -> int:
+        return len(PAGE_KEYS)
+
+
+PAGES: Mapping[str, Callable[[Ctx], None]] = _Pages()
