@@ -15,15 +15,19 @@ import functools
 import io
 import os
 import textwrap
+from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import shapely
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
-from matplotlib.patches import Patch, Rectangle
+from matplotlib.offsetbox import AnchoredOffsetbox, DrawingArea, TextArea, VPacker
+from matplotlib.patches import Circle, Patch, Rectangle
+from matplotlib.text import Text
 from matplotlib_scalebar.scalebar import ScaleBar
 
 from geo import settings
@@ -45,6 +49,10 @@ MANY_FEATURES = 200
 MAX_LABELS = 40
 MM_PER_INCH = 25.4
 FONT = "DejaVu Sans"
+#: Printed size of one web-map pixel (points): a 20 px circle prints 16 pt (5.6 mm) in radius.
+PT_PER_PX = 0.8
+#: Font size of names on the map (points).
+LABEL_PT = 7.0
 
 
 def paper_size_in(paper: str = "A4", orientation: str = "landscape") -> tuple[float, float]:
@@ -109,16 +117,22 @@ def draw_map(ax, view: View, *, labels: bool = True, scalebar: bool = True,
     aspect = (bbox.width * fig_w) / (bbox.height * fig_h)
     x0, y0, x1, y1 = _extent_m(view, crs, aspect)
     ax.set_facecolor("#dfe9f0")
+    ax.set_xlim(x0, x1)  # limits first: labels are placed in page space
+    ax.set_ylim(y0, y1)
+    ax.set_aspect("equal")
+    ax.set_autoscale_on(False)
+    ax.apply_aspect()
+    names: list[_Name] = []
     for layer in view.layers:
         if layer.frame.empty:
             continue
         frame = _clip_to(layer.frame, view.bounds or settings.MALI_BBOX, 1.5)
         if frame.empty:
             continue
-        _draw_layer(ax, layer, frame.to_crs(crs), labels=labels and layer.labels)
+        _draw_layer(ax, layer, frame.to_crs(crs), labels=labels and layer.labels, names=names)
+    place_labels(ax, names)
     ax.set_xlim(x0, x1)
     ax.set_ylim(y0, y1)
-    ax.set_aspect("equal")
     ax.set_xticks([])
     ax.set_yticks([])
     ax.set_xlabel("")
@@ -135,32 +149,47 @@ def draw_map(ax, view: View, *, labels: bool = True, scalebar: bool = True,
                     fontweight="bold",
                     arrowprops={"facecolor": "black", "width": 3, "headwidth": 10,
                                 "headlength": 10})
+    draw_size_key(ax, view)
     if view.message:
         ax.text(0.5, 0.93, view.message, transform=ax.transAxes, ha="center", va="top",
                 fontsize=10, bbox={"boxstyle": "round", "fc": "#fff3bf", "ec": "#e0b000"})
 
 
-def _draw_layer(ax, layer: ViewLayer, frame: gpd.GeoDataFrame, *, labels: bool) -> None:
+def marker_radius_pt(radius_px: float | pd.Series) -> float | pd.Series:
+    """Return the printed radius (points) of a circle of ``radius_px`` pixels on the web map."""
+    return radius_px * PT_PER_PX
+
+
+def _draw_layer(ax, layer: ViewLayer, frame: gpd.GeoDataFrame, *, labels: bool,
+                names: list[_Name] | None = None) -> None:
     z = 1 if layer.role == "context" and layer.kind != "point" else 3
+    names = [] if names is None else names
     if layer.kind == "point":
         pts = frame[frame.geom_type == "Point"]
         if pts.empty:
             return
-        size = (layer.radius * 1.6) ** 2
+        if "_radius" in pts.columns:  # proportional symbols: area follows the value
+            radius = pd.to_numeric(pts["_radius"], errors="coerce").fillna(layer.radius)
+            pts = pts.assign(_r_pt=marker_radius_pt(radius)).sort_values(
+                "_r_pt", ascending=False, kind="stable")  # small circles over big ones
+            alpha = layer.fill_opacity
+        else:
+            pts = pts.assign(_r_pt=marker_radius_pt(layer.radius))
+            alpha = 0.95
+        size = (2 * pts["_r_pt"]) ** 2  # scatter sizes are areas in points squared
+        zp = 5.0 if layer.role == "data" else 5.6  # sites and centres over the data circles
         ax.scatter(pts.geometry.x, pts.geometry.y, s=size,
                    c=[c if c != "none" else "#ffffff" for c in pts["_fill"]],
-                   edgecolors=list(pts["_edge"]), linewidths=0.8, zorder=5, alpha=0.95)
-        nodata = pts[pts["_status"].isin(["no_data", "suppressed"])]
-        if not nodata.empty:
-            ax.scatter(nodata.geometry.x, nodata.geometry.y, s=size, facecolors="none",
-                       edgecolors="#333333", linewidths=0.8, linestyle=":", zorder=6)
-        if labels:
-            for (x, y, text) in zip(pts.geometry.x, pts.geometry.y, pts["_label"], strict=True):
-                if text:
-                    ax.annotate(text, (x, y), xytext=(5, 4), textcoords="offset points",
-                                fontsize=7, zorder=7, color="#222222",
-                                bbox={"boxstyle": "square,pad=0.1", "fc": "white", "ec": "none",
-                                      "alpha": 0.6})
+                   edgecolors=list(pts["_edge"]), linewidths=0.8, zorder=zp, alpha=alpha)
+        hidden = pts["_status"].isin(["no_data", "suppressed"])
+        if hidden.any():
+            ax.scatter(pts.geometry.x[hidden], pts.geometry.y[hidden], s=size[hidden],
+                       facecolors="none", edgecolors="#333333", linewidths=0.8, linestyle=":",
+                       zorder=zp + 0.3)
+        for x, y, text, r in zip(pts.geometry.x, pts.geometry.y, pts["_label"], pts["_r_pt"],
+                                 strict=True):
+            names.append(_Name(float(x), float(y), str(text) if labels and text else "",
+                               float(r)))
         return
     dash = _mpl_dash(layer.dash)
     if layer.kind == "line":
@@ -187,14 +216,136 @@ def _draw_layer(ax, layer: ViewLayer, frame: gpd.GeoDataFrame, *, labels: bool) 
         for geom, text in zip(frame.geometry, frame["_label"], strict=True):
             if text and geom is not None and not geom.is_empty:
                 p = geom.representative_point()
-                ax.annotate(text, (p.x, p.y), ha="center", va="center", fontsize=6.5,
-                            color="#222222", zorder=7)
+                names.append(_Name(p.x, p.y, str(text), 0.0, centred=True))
+
+
+@dataclass
+class _Name:
+    """A name to print at a map position (metres), beside a circle of ``r_pt`` points."""
+
+    x: float
+    y: float
+    text: str
+    r_pt: float
+    centred: bool = False  # a unit's name, on the unit (not beside a point)
+
+
+def _box(x: float, y: float, w: float, h: float, side: str, r: float) -> tuple:
+    """Return the box (points) of a ``w`` x ``h`` label on ``side`` of a circle at ``x, y``."""
+    gap = r + 2.0
+    return {"r": (x + gap, y - h / 2, x + gap + w, y + h / 2),
+            "l": (x - gap - w, y - h / 2, x - gap, y + h / 2),
+            "t": (x - w / 2, y + gap, x + w / 2, y + gap + h),
+            "b": (x - w / 2, y - gap - h, x + w / 2, y - gap),
+            "c": (x - w / 2, y - h / 2, x + w / 2, y + h / 2)}[side]
+
+
+def _hits(a: tuple, b: tuple, slack: float = 0.5) -> bool:
+    return a[0] + slack < b[2] and b[0] + slack < a[2] and a[1] + slack < b[3] \
+        and b[1] + slack < a[3]
+
+
+def place_labels(ax, names: list[_Name], *, fontsize: float = LABEL_PT) -> list[str]:
+    """Print the names beside their circles where they overlap no other name; return those left.
+
+    Each name tries the right, left, top and bottom of its circle, in that order, and takes the
+    first side that overlaps no name already printed and no other circle (else the side covering
+    fewest circles). A name that would overlap a printed name on every side is left out rather
+    than printed over it (places that sit together: the first keeps its name). A unit's name
+    sits on the unit. Positions are worked out in points on the page.
+    """
+    if not names:
+        return []
+    to_pt = 72.0 / ax.figure.dpi
+    xy = ax.transData.transform(np.array([[n.x, n.y] for n in names])) * to_pt
+    x0, y0, x1, y1 = ax.get_window_extent().extents * to_pt
+    circles = [(px - n.r_pt, py - n.r_pt, px + n.r_pt, py + n.r_pt)
+               for n, (px, py) in zip(names, xy, strict=True) if n.r_pt > 0]
+    placed: list[tuple] = []
+    skipped: list[str] = []
+    h = fontsize * 1.25
+    seen: set[str] = set()
+    for n, (px, py) in zip(names, xy, strict=True):
+        if not n.text or n.text in seen:  # a site and its village share a name: print it once
+            continue
+        seen.add(n.text)
+        w = fontsize * 0.56 * len(n.text) + 2
+        sides = ["c"] if n.centred else ["r", "l", "t", "b"]
+        best, best_cost = None, None
+        for side in sides:
+            box = _box(px, py, w, h, side, n.r_pt)
+            if any(_hits(box, other) for other in placed):
+                continue
+            inside = box[0] >= x0 and box[2] <= x1 and box[1] >= y0 and box[3] <= y1
+            own = (px - n.r_pt, py - n.r_pt, px + n.r_pt, py + n.r_pt)
+            cost = sum(_hits(box, c) for c in circles if c != own) + (0 if inside else 10)
+            if best_cost is None or cost < best_cost:
+                best, best_cost = (side, box), cost
+            if cost == 0:
+                break
+        if best is None:
+            skipped.append(n.text)
+            continue
+        side, box = best
+        placed.append(box)
+        offset = {"r": (n.r_pt + 2.0, 0.0), "l": (-(n.r_pt + 2.0), 0.0),
+                  "t": (0.0, n.r_pt + 2.0), "b": (0.0, -(n.r_pt + 2.0)), "c": (0.0, 0.0)}[side]
+        ha = {"r": "left", "l": "right"}.get(side, "center")
+        va = {"t": "bottom", "b": "top"}.get(side, "center")
+        ax.annotate(n.text, (n.x, n.y), xytext=offset, textcoords="offset points", ha=ha,
+                    va=va, fontsize=fontsize, zorder=7, color="#222222",
+                    bbox=None if n.centred else {"boxstyle": "square,pad=0.1", "fc": "white",
+                                                 "ec": "none", "alpha": 0.6})
+    return skipped
+
+
+def draw_size_key(ax, view: View) -> None:
+    """Draw the key of proportional circles (nested reference circles) in the map's corner.
+
+    The circles are drawn at the size they have on the map (:func:`marker_radius_pt`), so the
+    reader can compare; the key sits in the lower right corner (scale bar lower left).
+    """
+    for layer in view.data_layers:
+        refs = [e for e in layer.legend if e.kind == "size"]
+        if refs:
+            break
+    else:
+        return
+    fs = LABEL_PT
+    radii = [float(marker_radius_pt(e.size)) for e in refs]
+    big = max(radii)
+    text_w = fs * 0.56 * max(len(e.label) for e in refs) + 4
+    pairs = sorted(zip(refs, radii, strict=True), key=lambda p: p[1])  # smallest first
+    label_y, last = [], -fs
+    for _entry, r in pairs:  # each label at its circle's top, never closer than a line
+        last = max(2 * r + 1, last + fs * 1.2)
+        label_y.append(last)
+    area = DrawingArea(2 * big + 10 + text_w, max(2 * big + 2, last + fs * 0.6))
+    for (entry, r), y in reversed(list(zip(pairs, label_y, strict=True))):
+        area.add_artist(Circle((big, r + 1), r, facecolor=entry.color, edgecolor="#444444",
+                               linewidth=0.6, alpha=min(layer.fill_opacity, 0.6)))
+        area.add_artist(Line2D([big, 2 * big + 3, 2 * big + 7], [2 * r + 1, y, y],
+                               color="#444444", linewidth=0.5))
+        area.add_artist(Text(2 * big + 9, y, entry.label, va="center", ha="left",
+                             fontsize=fs, color="#222222"))
+    title = TextArea(textwrap.fill(layer.title, 28),
+                     textprops={"fontsize": fs, "fontweight": "bold", "color": "#222222"})
+    box = AnchoredOffsetbox(loc="lower right", child=VPacker(children=[title, area], pad=0,
+                                                             sep=3, align="left"),
+                            pad=0.4, borderpad=0.5, frameon=True)
+    box.patch.set_facecolor("white")
+    box.patch.set_alpha(0.85)
+    box.patch.set_edgecolor("#999999")
+    box.set_zorder(8)
+    ax.add_artist(box)
 
 
 def legend_handles(view: View) -> tuple[list, list[str]]:
     """Return matplotlib legend handles and labels for the legend entries of ``view``."""
     handles, labels = [], []
     for entry in view.legend:
+        if entry.kind == "size":
+            continue  # drawn on the map at their true size (:func:`draw_size_key`)
         if entry.kind == "heading":
             handles.append(Patch(facecolor="none", edgecolor="none"))
             labels.append(f"$\\bf{{{_tex(entry.label)}}}$")
@@ -231,6 +382,9 @@ def draw_legend(ax, view: View, *, ncol: int = 1, fontsize: float = 7.5) -> None
     """Draw the legend of ``view`` in ``ax`` (an empty axes)."""
     ax.set_axis_off()
     handles, labels = legend_handles(view)
+    width_pt = ax.get_position().width * ax.figure.get_size_inches()[0] * 72 / ncol
+    chars = max(16, int((width_pt - 3.5 * fontsize) / (fontsize * 0.55)))
+    labels = [lb if lb.startswith("$") else textwrap.fill(lb, chars) for lb in labels]
     ax.legend(handles, labels, loc="upper left", frameon=False, fontsize=fontsize, ncol=ncol,
               title=t("export.legend.title", view.lang),
               title_fontproperties={"weight": "bold", "size": fontsize + 1},

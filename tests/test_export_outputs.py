@@ -9,6 +9,7 @@ import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+import numpy as np
 import pytest
 from PIL import Image
 
@@ -163,3 +164,46 @@ def test_a_failure_while_writing_leaves_no_partial_file(tmp_path, store, monkeyp
         exports.export_map("coverage", zone="kangaba", out=target, store=store)
     assert target.read_bytes() == target_old
     assert [p.name for p in tmp_path.iterdir()] == ["map.pdf"]
+
+
+@pytest.fixture(scope="module")
+def sample_store(tmp_path_factory):
+    """The fictitious sample in a store (places that sit together: Sombo, Kéniégoué...)."""
+    from geo.store import Store
+    from zoneplan.records import load_sample
+
+    store = Store(tmp_path_factory.mktemp("print-sample") / "store.gpkg")
+    load_sample(store)
+    return store
+
+
+def test_print_map_sizes_circles_by_count_with_a_key_and_names_apart(sample_store):
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.offsetbox import AnchoredOffsetbox
+    from matplotlib.text import Annotation
+
+    view = exports.zviews.build_view("coverage", zone="kangaba", store=sample_store,
+                                     measure="people")
+    layer = view.data_layers[0]
+    fig = printmap.draw_print(view)
+    FigureCanvasAgg(fig)
+    renderer = fig.canvas.get_renderer()
+    ax = fig.axes[0]
+    # marker areas (points squared) follow the web map's radii, so areas follow the counts
+    expected = np.sort(((2 * printmap.PT_PER_PX) * layer.frame["_radius"].to_numpy()) ** 2)
+    drawn = [np.sort(c.get_sizes()) for c in ax.collections
+             if hasattr(c, "get_sizes") and len(c.get_sizes()) == len(expected)]
+    assert any(np.allclose(d, expected) for d in drawn)
+    assert len(set(np.round(expected, 1))) > 3
+    keys = [a for a in ax.artists if isinstance(a, AnchoredOffsetbox)]
+    assert len(keys) == 1  # the nested reference circles
+    names = [a for a in ax.texts if isinstance(a, Annotation) and a.get_text() != "N"]
+    printed = [a.get_text() for a in names]
+    assert {"Sombo", "Kéniégoué", "Kaniogo", "Kobada", "Foroko"} <= set(printed)
+    assert len(printed) == len(set(printed))  # a site and its village: the name once
+    boxes = [a.get_window_extent(renderer) for a in names]
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1:]:
+            overlap_w = min(a.x1, b.x1) - max(a.x0, b.x0)
+            overlap_h = min(a.y1, b.y1) - max(a.y0, b.y0)
+            assert overlap_w <= 1 or overlap_h <= 1, (a, b)
