@@ -1,5 +1,7 @@
 """Time the planning analyses: criteria + access on H3 grids (targets: Kangaba res 8 <= 2 s,
-all of Mali res 6 <= 10 s), and validate the vectorised border distance on the Mali grid.
+all of Mali res 6 <= 10 s), the four ``analyse`` verbs on Kangaba with the cercles installed
+(auto units: H3 res 8; where-next target <= 1.5 s), and validate the vectorised border distance
+on the Mali grid.
 
 Run: ``python benchmarks/bench_analyses.py`` (needs ../shared/data/mali for the cercle polygon).
 """
@@ -25,6 +27,29 @@ from geo.geodesy import local_aeqd  # noqa: E402
 from geo.units import h3_units  # noqa: E402
 
 
+def kangaba_verbs(store) -> None:
+    """Time ``analyse(verb, zone="kangaba")`` on a store with the cercles (best of 3 each)."""
+    from zoneplan.analysis import analyse
+
+    analyse("criteria", zone="kangaba", store=store)  # warm-up
+    limits = {"next": 1.5}
+    for verb in ("criteria", "access", "gaps", "next"):
+        times = []
+        for _ in range(3):
+            start = time.perf_counter()
+            result = analyse(verb, zone="kangaba", store=store)
+            times.append(time.perf_counter() - start)
+        limit = limits.get(verb)
+        verdict = "" if limit is None else (f" (target <= {limit:g} s) "
+                                             + ("OK" if min(times) <= limit else "TOO SLOW"))
+        extra = ""
+        if verb == "next":
+            gains = ", ".join(f"{g:.1f}" for g in result.table["marginal_gain"])
+            extra = f"; {len(result.table)} sites, marginal gains {gains}"
+        print(f"analyse {verb} kangaba (cercles installed, {result.summary['unit_count']} "
+              f"{result.summary['unit_kind']} units): {min(times):.2f} s{verdict}{extra}")
+
+
 def main() -> None:
     """Print the timings and the border-distance check."""
     border = border_line(layers.load("borders"))
@@ -35,6 +60,7 @@ def main() -> None:
         store = Store(Path(tmp) / "bench.gpkg")
         cercles = settings.SHARED_MALI_DIR / "boundaries" / "mli_adm2_cercles_wof.geojson"
         install(store, read_boundaries(cercles), date="2026-01-01")
+        kangaba_verbs(store)
         admin = layers.load("admin", store=store, level=2)
         places = layers.load("places", store=store)
         inputs = {"border": border, "gold_sites": layers.load("gold_sites", store=store),

@@ -147,10 +147,14 @@ def access_summary(
     beyond_mask = ~known | (dist > access_km)
     beyond = frame.loc[beyond_mask].assign(_d=np.where(known, dist, np.inf)[beyond_mask])
     beyond = beyond.sort_values("_d", ascending=False)
-    label = label_col if label_col in frame.columns else None
-    items = [{"name": str(row[label]) if label else str(idx),
-              "dist_centre_km": None if not np.isfinite(row["_d"]) else round(float(row["_d"]), 2),
-              "nearest_centre": row.get("nearest_centre")}
-             for idx, row in beyond.iterrows()]
+    labels = (beyond[label_col] if label_col in frame.columns else beyond.index.to_series())
+    centres = (beyond["nearest_centre"].to_numpy(dtype=object)
+               if "nearest_centre" in beyond.columns else [None] * len(beyond))
+    items = [{"name": str(name),
+              "dist_centre_km": None if not np.isfinite(d) else round(float(d), 2),
+              "nearest_centre": centre}
+             for name, d, centre in zip(labels.to_numpy(dtype=object),
+                                        beyond["_d"].to_numpy(dtype="float64"), centres,
+                                        strict=True)]
     return {"count": total, "access_km": access_km, "within": within,
             "beyond_count": len(items), "beyond": items}

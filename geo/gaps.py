@@ -67,28 +67,38 @@ def find_gaps(
     gap = eligible & hit
     out["is_gap"] = gap.to_numpy()
     out["gap_status"] = np.where(gap, "gap", np.where(eligible, "covered", "not_eligible"))
-    reasons = []
-    for idx in out.index:
+    reasons = np.full(len(out), "", dtype=object)
+    low_a = np.asarray(low.fillna(False), dtype=bool)
+    far_a = np.asarray(far.fillna(False), dtype=bool)
+    cov_a = cov.to_numpy(dtype="float64", na_value=np.nan)
+    dist_a = dist.to_numpy(dtype="float64", na_value=np.nan)
+    centre_a = (out["nearest_centre"].to_numpy(dtype=object) if "nearest_centre" in out.columns
+                else np.full(len(out), "?", dtype=object))
+    memo: dict[tuple, str] = {}  # the same reason texts recur: format each once
+
+    def text(key: str, token: object = None, **values: object) -> str:
+        if (key, token) not in memo:
+            memo[key, token] = t(key, lang, **values)
+        return memo[key, token]
+
+    for i in np.flatnonzero(np.asarray(gap, dtype=bool)):
         parts = []
-        if not gap[idx]:
-            reasons.append("")
-            continue
-        if low[idx] and rule != "access":
-            if pd.isna(cov[idx]):
-                parts.append(t("analyses.gap.no_target", lang))
+        if low_a[i] and rule != "access":
+            if np.isnan(cov_a[i]):
+                parts.append(text("analyses.gap.no_target"))
             else:
-                parts.append(t("analyses.gap.coverage", lang, coverage=f"{cov[idx]:.0%}",
-                               threshold=threshold))
-        if far[idx] and rule != "coverage":
-            if pd.isna(dist[idx]):
-                parts.append(t("analyses.gap.no_centre", lang))
+                pct = f"{cov_a[i]:.0%}"
+                parts.append(text("analyses.gap.coverage", pct, coverage=pct,
+                                  threshold=threshold))
+        if far_a[i] and rule != "coverage":
+            if np.isnan(dist_a[i]):
+                parts.append(text("analyses.gap.no_centre"))
             else:
-                parts.append(t("analyses.gap.access", lang, km=float(access_km),
-                               centre=out.at[idx, "nearest_centre"]
-                               if "nearest_centre" in out.columns else "?",
-                               dist=float(dist[idx])))
-        reasons.append("; ".join(parts))
-    out["gap_reasons"] = reasons
+                token = (str(centre_a[i]), f"{dist_a[i]:.1f}")
+                parts.append(text("analyses.gap.access", token, km=float(access_km),
+                                  centre=centre_a[i], dist=float(dist_a[i])))
+        reasons[i] = "; ".join(parts)
+    out["gap_reasons"] = reasons.tolist()
     order = out.loc[gap].assign(
         _score=pd.to_numeric(out.loc[gap, "total_score"], errors="coerce").fillna(0.0),
         _cov=cov[gap].fillna(0.0), _dist=dist[gap].fillna(np.inf),

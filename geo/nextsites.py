@@ -211,7 +211,8 @@ def suggest_sites(
 
     def value(entry: tuple[int, int]) -> float:
         found = lists[entry]
-        return float(need[found[~done[found]]].sum())
+        found = lists[entry] = found[~done[found]]  # covered demand never comes back
+        return float(need[found].sum())
 
     def add(kind: int, idx: np.ndarray, ia: np.ndarray, ib: np.ndarray) -> None:
         order = np.argsort(ia, kind="stable")
@@ -253,14 +254,13 @@ def suggest_sites(
         if kind == 1:  # the best bound is a cell's: its allowed sites join with exact gains
             sites = groups[idx][allowed[groups[idx]]]
             if len(sites):  # their demand is within the cell's list (triangle inequality)
-                pa = np.repeat(sites, len(lists[1, idx]))
+                pa = np.repeat(sites, len(lists[1, idx]))  # the list is trimmed by value()
                 pb = np.tile(lists[1, idx], len(sites))
                 keep = _within(pts, pa, pts, pb, access_km)
                 add(0, sites, pa[keep], pb[keep])
             continue
         site = idx
-        found = lists[0, site]
-        fresh = found[~done[found]]
+        fresh = lists[0, site]  # trimmed to the demand not yet covered by value()
         done[fresh] = True
         cumulative += gain
         step = len(steps) + 1
