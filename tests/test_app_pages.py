@@ -246,6 +246,12 @@ def test_sample_data_is_flagged_and_fills_the_coverage_page(run_sample):
     progress = next(df.value for df in at.dataframe if "⬤" in df.value.columns)
     assert set(progress["⬤"]) <= {"🟢", "🟠", "🔴", "⚪"}
     assert len(progress) > 0
+    chart = at.get("vega_lite_chart")
+    assert len(chart) == 1  # the progress chart: bars coloured by their traffic light
+    spec = json.loads(chart[0].proto.spec)
+    bars = spec["layer"][0]["encoding"]
+    assert bars["color"]["scale"]["domain"][0] == t("export.pack.status.green", "fr")
+    assert bars["x"]["field"] == "pct" and bars["y"]["field"] == "indicator"
     at.sidebar.selectbox(key="indicator.kangaba").set_value("kg_focus_groups").run()
     no_exception(at)
     filtered = next(df.value for df in at.dataframe if "⬤" in df.value.columns)

@@ -110,6 +110,9 @@ def metrics(summary: dict | None, lang: str, *, limit: int = 6) -> None:
 
 
 TRAFFIC_ICONS = {"green": "🟢", "amber": "🟠", "red": "🔴", "no_data": "⚪"}
+#: Bar colours of the traffic lights (the export's palette; no data in light grey).
+TRAFFIC_COLORS = {"green": "#1a9850", "amber": "#fdae61", "red": "#d73027",
+                  "no_data": "#d9d9d9"}
 
 
 def progress(frame: pd.DataFrame, lang: str) -> None:
@@ -122,6 +125,41 @@ def progress(frame: pd.DataFrame, lang: str) -> None:
         shown.insert(0, "⬤", shown["status"].map(TRAFFIC_ICONS).fillna("⚪"))
     label_col = next((c for c in (f"label_{lang}", "label", "indicator_id") if c in shown), None)
     if "achievement" in shown and label_col:
-        chart = shown.set_index(label_col)["achievement"].astype("float64")
-        st.bar_chart(chart, horizontal=True)
+        st.vega_lite_chart(progress_chart_data(shown, label_col, lang),
+                           progress_chart_spec(lang), width="stretch")
     table(shown, lang, key="progress.table")
+
+
+def progress_chart_data(frame: pd.DataFrame, label_col: str, lang: str) -> pd.DataFrame:
+    """Return one bar per indicator: its label, % of target and traffic-light label."""
+    status = frame["status"] if "status" in frame else pd.Series("no_data", index=frame.index)
+    return pd.DataFrame({
+        "indicator": frame[label_col].astype(str).to_numpy(),
+        "pct": (pd.to_numeric(frame["achievement"], errors="coerce") * 100).round(0).to_numpy(),
+        "status": [t(f"export.pack.status.{s}", lang) if s in TRAFFIC_COLORS
+                   else t("export.pack.status.no_data", lang) for s in status],
+    })
+
+
+def progress_chart_spec(lang: str) -> dict:
+    """Return the Vega-Lite spec of the progress chart (% of target per indicator).
+
+    Bars take their traffic-light colour; a dashed rule marks 100 %. A plain spec (no Altair):
+    the first page does not import Altair nor validate its schema.
+    """
+    names = [t(f"export.pack.status.{s}", lang) for s in TRAFFIC_COLORS]
+    return {
+        "layer": [
+            {"mark": {"type": "bar", "tooltip": True},
+             "encoding": {
+                 "y": {"field": "indicator", "type": "nominal", "sort": None, "title": None,
+                       "axis": {"labelLimit": 360}},
+                 "x": {"field": "pct", "type": "quantitative",
+                       "title": t("app.coverage.pct_axis", lang)},
+                 "color": {"field": "status", "type": "nominal", "title": None,
+                           "scale": {"domain": names, "range": list(TRAFFIC_COLORS.values())},
+                           "legend": {"orient": "bottom"}}}},
+            {"mark": {"type": "rule", "color": "#333333", "strokeDash": [4, 3]},
+             "encoding": {"x": {"datum": 100}}},
+        ],
+    }
