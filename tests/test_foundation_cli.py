@@ -10,6 +10,7 @@ import geopandas as gpd
 import pytest
 from shapely.geometry import box
 
+import layers
 from geo.store import Store
 from tests.conftest import shared_file
 from zoneplan.cli import main
@@ -37,8 +38,9 @@ def test_regions_then_cercles_status_json(tmp_path, capsys):
     assert admin["without_parent"]["2"] == 0
     assert "Who's On First" in admin["attribution"]
     listed = {row["layer"] for row in status["layers"]}
-    assert listed == {"activities", "admin", "borders", "centres", "gold_sites", "places", "risk",
-                      "zones"}
+    assert listed == set(layers.names())
+    assert {"activities", "admin", "borders", "centres", "gold_sites", "places", "risk",
+            "zones"} <= listed
     for row in status["layers"]:
         assert {"features", "source", "attribution"} <= set(row)
     places = next(row for row in status["layers"] if row["layer"] == "places")
