@@ -324,3 +324,21 @@ def test_first_page_loads_only_what_it_draws(sample_store):
     assert done.returncode == 0, done.stderr[-2000:]
     loaded = json.loads(done.stdout.strip().splitlines()[-1])
     assert loaded == []
+
+
+def test_fresh_store_offers_the_fictitious_sample_on_the_coverage_page(run_app_rw, store):
+    at = run_app_rw("coverage")
+    no_exception(at)
+    assert t("sample.banner", "fr") not in [w.value for w in at.warning]
+    button = at.button(key="coverage.sample")
+    assert button.label == t("app.data.sample.load", "fr") and "fictif" in button.label
+    assert any(t("app.data.sample.help", "fr") == c.value for c in at.caption)
+    button.click().run()
+    no_exception(at)
+    from zoneplan.records import is_sample
+
+    assert is_sample(store)
+    assert t("sample.banner", "fr") in [w.value for w in at.warning]  # flagged on the page
+    assert t("no_data", "fr") not in [w.value for w in at.warning]  # and the map has data
+    assert t("app.data.sample.loaded", "fr") in [s.value for s in at.success]
+    assert not any(b.key == "coverage.sample" for b in at.button)  # no longer offered

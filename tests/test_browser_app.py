@@ -8,6 +8,7 @@ if set, else pytest's temporary folder).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -38,14 +39,9 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def app_url(tmp_path_factory):
-    """Start ``streamlit run app.py`` once on a store holding the fictitious sample."""
-    from geo.store import Store
-    from zoneplan.records import load_sample
-
-    home = tmp_path_factory.mktemp("browser-store")
-    load_sample(Store(home / "store.gpkg"))
+@contextlib.contextmanager
+def _running_app(home: Path):
+    """Run ``streamlit run app.py`` on the store in ``home``; yield its URL."""
     port = _free_port()
     env = {**os.environ, settings.STORE_ENV_VAR: str(home)}
     proc = subprocess.Popen(
@@ -69,6 +65,18 @@ def app_url(tmp_path_factory):
     finally:
         proc.terminate()
         proc.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def app_url(tmp_path_factory):
+    """Start the app once on a store holding the fictitious sample."""
+    from geo.store import Store
+    from zoneplan.records import load_sample
+
+    home = tmp_path_factory.mktemp("browser-store")
+    load_sample(Store(home / "store.gpkg"))
+    with _running_app(home) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -113,4 +121,30 @@ def test_page_draws_its_map_without_console_errors(app_url, browser, shots, page
         tab.screenshot(path=str(shots / f"{page}.png"), full_page=True)
     finally:
         tab.close()
+    assert not errors, errors
+
+
+def test_fresh_store_loads_the_fictitious_sample_from_the_coverage_page(tmp_path, browser,
+                                                                         shots):
+    tab = browser.new_page(viewport={"width": 1400, "height": 1000})
+    errors: list[str] = []
+    tab.on("pageerror", lambda exc: errors.append(str(exc)))
+    with _running_app(tmp_path) as url:
+        try:
+            tab.goto(f"{url}/?page=coverage", wait_until="domcontentloaded")
+            button = tab.get_by_role("button", name=t("app.data.sample.load", "fr"))
+            button.wait_for(timeout=30_000)
+            tab.frame_locator(MAP_FRAME).first.locator(".leaflet-interactive").first.wait_for(
+                state="attached", timeout=30_000)
+            assert tab.get_by_text(t("sample.banner", "fr")).count() == 0
+            tab.wait_for_timeout(800)  # Leaflet's zoom animation ends
+            tab.screenshot(path=str(shots / "coverage-fresh-store.png"), full_page=True)
+            button.click()
+            tab.get_by_text(t("sample.banner", "fr")).first.wait_for(timeout=60_000)
+            tab.get_by_text(t("app.data.sample.loaded", "fr")).first.wait_for(timeout=10_000)
+            assert tab.get_by_role("button", name=t("app.data.sample.load", "fr")).count() == 0
+            tab.wait_for_timeout(800)
+            tab.screenshot(path=str(shots / "coverage-sample-loaded.png"), full_page=True)
+        finally:
+            tab.close()
     assert not errors, errors

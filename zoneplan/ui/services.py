@@ -117,6 +117,17 @@ def _is_sample(store_path: str, mtime: float) -> bool:
     return bool(store.exists() and zrecords.is_sample(store))
 
 
+def has_records(ctx: Ctx) -> bool:
+    """Return whether any activity records were imported into the store (sample or real)."""
+    return _has_records(*store_key(ctx.store))
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _has_records(store_path: str, mtime: float) -> bool:
+    store = Store(store_path)
+    return bool(store.exists() and store.has("activities"))
+
+
 def progress(ctx: Ctx) -> pd.DataFrame:
     """Return progress against targets for the programme (and indicator) of the filters.
 

@@ -71,6 +71,40 @@ def show_view(ctx: Ctx, name: str, key: str, **extra: object):
     return view
 
 
+SAMPLE_LOADED = "sample.just_loaded"
+
+
+def offer_sample(ctx: Ctx, key: str, *, intro: str | None = None) -> None:
+    """Offer the fictitious sample in one click (a framed box), clearly labelled as invented.
+
+    Loading it writes the sample into the store (flagged: every page then shows the banner)
+    and reruns the page, which then says it was loaded.
+    """
+    from zoneplan import records  # record matching: imported when the sample is loaded
+
+    lang = ctx.lang
+    box = st.container(border=True)
+    if intro:
+        box.markdown(f"**{intro}**")
+    box.caption(t("app.data.sample.help", lang))
+    if box.button(t("app.data.sample.load", lang), key=key, type="primary",
+                  icon=":material/science:"):
+        with st.spinner(t("app.sample.loading", lang)):
+            try:
+                records.load_sample(ctx.store)
+            except InputError as exc:
+                st.error(str(exc))
+                return
+        st.session_state[SAMPLE_LOADED] = True
+        st.rerun()
+
+
+def sample_loaded_notice(lang: str) -> None:
+    """Say once, after the rerun, that the fictitious sample was loaded."""
+    if st.session_state.pop(SAMPLE_LOADED, False):
+        st.success(t("app.data.sample.loaded", lang), icon=":material/science:")
+
+
 def run_analysis(ctx: Ctx, verb: str, **options: object):
     """Return the analysis ``verb`` for the filters, or ``None`` after saying why not."""
     try:

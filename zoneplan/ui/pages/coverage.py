@@ -15,6 +15,9 @@ from zoneplan.views import MEASURES
 def render(ctx: Ctx) -> None:
     """Draw the coverage page."""
     lang = ctx.lang
+    widgets.sample_loaded_notice(lang)
+    if not services.has_records(ctx):  # a fresh store: the sample is one click away
+        widgets.offer_sample(ctx, "coverage.sample", intro=t("app.coverage.empty", lang))
     measure = st.radio(t("app.coverage.measure", lang), MEASURES, horizontal=True,
                        key="coverage.measure",
                        format_func=lambda m: t(f"app.coverage.measure.{m}", lang))

@@ -58,15 +58,8 @@ def _saved_upload(upload) -> Path:
 
 
 def _sample(ctx: Ctx) -> None:
-    lang = ctx.lang
-    st.caption(t("app.data.sample.help", lang))
-    if st.button(t("app.data.sample.load", lang), key="data.sample"):
-        try:
-            records.load_sample(ctx.store)
-        except InputError as exc:
-            st.error(str(exc))
-        else:
-            st.success(t("app.data.sample.loaded", lang))
+    widgets.sample_loaded_notice(ctx.lang)
+    widgets.offer_sample(ctx, "data.sample")
 
 
 def _import(ctx: Ctx) -> None:
