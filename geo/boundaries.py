@@ -13,7 +13,6 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import fiona
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -185,6 +184,8 @@ def _read_any(path: Path, layer: str | None) -> gpd.GeoDataFrame:
                          source=src)
     if path.stat().st_size == 0:
         raise InputError("is empty; expected a GeoJSON, GeoPackage or zipped Shapefile", source=src)
+    import fiona  # only when a file is read: keeps the app's cold start light
+
     target = str(path)
     if path.suffix.lower() == ".zip":
         if not zipfile.is_zipfile(path):

@@ -190,3 +190,20 @@ def test_one_village_listed_twice_is_not_ambiguous(tmp_path, store):
         "15/03/2021;Diallo;;Bandiagara;Sensibilisation;CASE SAHEL;1;1;2"])
     assert rows.loc[2, "place_id"] == "gaz:doubles:row2"
     assert rows.loc[3, "status"] == "rejected" and "2 localities" in rows.loc[3, "reason"]
+
+
+def test_coverage_map_draws_gazetteer_villages_at_their_point(tmp_path, wof_store):
+    from zoneplan.views import build_view
+
+    report, _ = _import(tmp_path, wof_store, [
+        "12/03/2021;Balansan;;Kangaba;sensibilisation;CASE SAHEL;10;12;22",
+        "14/03/2021;Tombola;Nouga;Kangaba;sensibilisation;CASE SAHEL;3;4;7",
+    ])
+    assert report.summary["accepted"] == 2
+    view = build_view("coverage", zone="kangaba", store=wof_store, measure="people")
+    circles = next(layer for layer in view.layers if "value" in layer.frame.columns
+                   and layer.frame["value"].notna().any())
+    drawn = circles.frame.set_index("name")
+    assert drawn.loc["Balansan", "value"] == 22
+    point = drawn.loc["Balansan", "geometry"]
+    assert (point.x, point.y) == pytest.approx((-8.55, 11.83333), abs=1e-4)

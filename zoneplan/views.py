@@ -380,6 +380,8 @@ def _coverage_counts(ctx: Context, sel: Selection, measure: str,
     mapped = ctx.places[ctx.places["kind"].isin(MAPPED_KINDS)]
     if place_ids is not None:
         mapped = mapped[mapped["place_id"].isin(list(place_ids))]
+    else:
+        mapped = _with_localities(ctx, mapped, sel.records)
     records = sel.records.assign(value=pd.to_numeric(sel.records[sel.column], errors="coerce")
                                  if sel.column else np.nan)
     totals = activity_totals(records.drop(columns=["total"], errors="ignore")
@@ -396,6 +398,35 @@ def _coverage_counts(ctx: Context, sel: Selection, measure: str,
     return gv.proportional_symbols(frame, key="coverage", title=sel.label, value_col="value",
                                    lang=lang, extra_tips=tips if measure == "people" else [],
                                    unmatched=unmatched or None)
+
+
+def _with_localities(ctx: Context, mapped: gpd.GeoDataFrame,
+                     records: pd.DataFrame) -> gpd.GeoDataFrame:
+    """Return ``mapped`` plus the user-gazetteer villages that records in the zone were matched to.
+
+    Activities matched to an installed gazetteer (place id ``gaz:<id>``) are stored at the
+    village's point; they are drawn there rather than counted as unmatched.
+    """
+    from geo.matching import LOCALITY_PREFIX
+
+    if "place_id" not in records or "geometry" not in records:
+        return mapped
+    records = gpd.GeoDataFrame(records, geometry="geometry", crs=settings.CRS)
+    local = records[records["place_id"].astype(str).str.startswith(LOCALITY_PREFIX)
+                    & records.geometry.notna()]
+    if local.empty:
+        return mapped
+    first = local.drop_duplicates("place_id")[["place_id", local.geometry.name]]
+    first = first[first.within(ctx.zone.geometry.iloc[0])]
+    if first.empty:
+        return mapped
+    names = layers.load("gazetteer", store=ctx.store).set_index("gaz_id")["name"]
+    ids = first["place_id"].str.removeprefix(LOCALITY_PREFIX)
+    extra = gpd.GeoDataFrame({"place_id": first["place_id"].values,
+                              "name": ids.map(names).fillna(ids).values, "kind": "village"},
+                             geometry=first.geometry.values, crs=mapped.crs)
+    return gpd.GeoDataFrame(pd.concat([mapped, extra], ignore_index=True),
+                            geometry=mapped.geometry.name, crs=mapped.crs)
 
 
 def coverage_units(ctx: Context, units: str | None) -> gpd.GeoDataFrame:
