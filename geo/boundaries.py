@@ -19,7 +19,7 @@ import pandas as pd
 import shapely
 
 from geo import settings
-from geo.errors import InputError
+from geo.errors import InputError, require_file
 
 COLUMNS: tuple[str, ...] = ("unit_id", "name", "level", "parent_id", "geometry")
 
@@ -177,13 +177,7 @@ def assign_parents(units: gpd.GeoDataFrame, parents: gpd.GeoDataFrame) -> pd.Ser
 
 def _read_any(path: Path, layer: str | None) -> gpd.GeoDataFrame:
     src = path.name
-    if not path.exists():
-        raise InputError("file not found", source=str(path))
-    if path.is_dir():
-        raise InputError("is a folder; expected a GeoJSON, GeoPackage or zipped Shapefile",
-                         source=src)
-    if path.stat().st_size == 0:
-        raise InputError("is empty; expected a GeoJSON, GeoPackage or zipped Shapefile", source=src)
+    require_file(path, "a GeoJSON, GeoPackage or zipped Shapefile")
     import fiona  # only when a file is read: keeps the app's cold start light
 
     target = str(path)

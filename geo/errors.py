@@ -34,3 +34,21 @@ class UnknownNameError(InputError, KeyError):
 
 class SchemaError(ZoneplanError):
     """A layer's frame does not match its declared schema (a bug or corrupt store, not user input)."""
+
+
+def require_file(path, expected: str) -> int:
+    """Refuse a path that is missing, a folder or empty; return its size in bytes.
+
+    ``expected`` completes the messages ("is empty; expected {expected}").
+    """
+    from pathlib import Path
+
+    path = Path(path)
+    if not path.exists():
+        raise InputError("file not found", source=str(path))
+    if path.is_dir():
+        raise InputError(f"is a folder; expected {expected}", source=path.name)
+    size = path.stat().st_size
+    if size == 0:
+        raise InputError(f"is empty; expected {expected}", source=path.name)
+    return size

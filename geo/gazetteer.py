@@ -33,7 +33,7 @@ import pandas as pd
 import shapely
 
 from geo import settings
-from geo.errors import InputError
+from geo.errors import InputError, require_file
 from geo.geodesy import local_aeqd
 from geo.places import validate_location
 from geo.readers import decode, sniff_delimiter
@@ -203,14 +203,7 @@ def detect_schema(columns: Sequence[str]) -> str | None:
 def _read_raw(path: Path, layer: str | None) -> tuple[pd.DataFrame, str]:
     """Return the file's rows as text (plus ``_line`` and, for geodata, ``_lat``/``_lon``)."""
     src = path.name
-    if not path.exists():
-        raise InputError("file not found", source=str(path))
-    if path.is_dir():
-        raise InputError("is a folder; expected a CSV, GeoNames TSV, GeoJSON or GeoPackage file",
-                         source=src)
-    if path.stat().st_size == 0:
-        raise InputError("is empty; expected a gazetteer (CSV, GeoNames TSV, GeoJSON or "
-                         "GeoPackage)", source=src)
+    require_file(path, "a gazetteer (CSV, GeoNames TSV, GeoJSON or GeoPackage)")
     if path.suffix.lower() in _GEO_SUFFIXES or zipfile.is_zipfile(path) or _is_sqlite(path):
         frame = _read_geo(path, layer)
         return frame, detect_schema(frame.columns) or "generic"

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from geo import settings
-from geo.errors import InputError
+from geo.errors import InputError, require_file
 
 LINE_COL = "_line"
 LAT_COL = "_lat"
@@ -50,14 +50,8 @@ def read_records(path: str | Path, *, max_mb: float = settings.RECORDS_MAX_FILE_
     """
     path = Path(path)
     src = path.name
-    if not path.exists():
-        raise InputError("file not found", source=str(path))
-    if path.is_dir():
-        raise InputError("is a folder; expected a CSV, XLSX, GeoJSON or GeoPackage file",
-                         source=src)
-    size = path.stat().st_size
-    if size == 0:
-        raise InputError("is empty; expected a header line and at least one record", source=src)
+    size = require_file(path, "a CSV, XLSX, GeoJSON or GeoPackage file with a header line and "
+                              "at least one record")
     if size > max_mb * 1024 * 1024:
         raise InputError(f"is {size / 1024 / 1024:.1f} MB; the limit is {max_mb:g} MB (split the "
                          "file, or raise the limit with --max-mb)", source=src)
