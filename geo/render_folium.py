@@ -141,7 +141,7 @@ class PointCloud(folium.map.Layer):
         return self._bounds or [[None, None], [None, None]]
 
 
-class _Control(MacroElement):
+class Control(MacroElement):
     """A Leaflet control holding fixed HTML (already escaped by the caller)."""
 
     _template = Template(
@@ -416,9 +416,9 @@ def to_folium(view: View, lang: str | None = None, *, height: str | int = "100%"
         _add_layer(m, layer, labels.get(layer.key))
     m.fit_bounds([[miny, minx], [maxy, maxx]])
     folium.LayerControl(collapsed=True, position="topright").add_to(m)
-    m.add_child(_Control(title_html(view), position="topleft", css_class="zp-title"))
-    m.add_child(_Control(legend_html(view), position="bottomright", css_class="zp-legend"))
+    m.add_child(Control(title_html(view), position="topleft", css_class="zp-title"))
+    m.add_child(Control(legend_html(view), position="bottomright", css_class="zp-legend"))
     if view.message:
-        m.add_child(_Control(escape(view.message), position="bottomleft",
+        m.add_child(Control(escape(view.message), position="bottomleft",
                              css_class="zp-message"))
     return m

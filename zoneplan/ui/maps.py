@@ -8,20 +8,15 @@ one flat coordinate array drawn on a single canvas, well under 1 MB.
 
 from __future__ import annotations
 
-import base64
-import functools
 import json
 from collections.abc import Mapping, Sequence
-from importlib import resources
 
 import folium
 import geopandas as gpd
-from branca.element import MacroElement
-from folium.template import Template
 
 from geo import settings
 from geo.i18n import t
-from geo.render_folium import PointCloud
+from geo.render_folium import Control, PointCloud
 from geo.webmap import OfflineMap, display_geometry, escape
 
 #: Style of each base layer: (stroke colour, fill colour, fill opacity, stroke weight).
@@ -43,61 +38,15 @@ POINT_STYLES: dict[str, tuple[str, float]] = {
 POINT_LAYERS: tuple[str, ...] = ("gazetteer", "places", "gold_sites", "centres")
 
 
-class ControlIcons(MacroElement):
-    """Give the layer control its icon from the installed Leaflet package (no relative URL)."""
-
-    _template = Template(
-        """
-        {% macro header(this, kwargs) %}
-        <style>.leaflet-control-layers-toggle, .leaflet-retina .leaflet-control-layers-toggle {
-          background-image: url({{ this.icon }}); background-size: 26px 26px; }</style>
-        {% endmacro %}
-        """
-    )
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._name = "ControlIcons"
-        self.icon = _layers_icon()
-
-
-@functools.cache
-def _layers_icon() -> str:
-    data = resources.files("xstatic.pkg.leaflet") / "data" / "images" / "layers-2x.png"
-    return "data:image/png;base64," + base64.b64encode(data.read_bytes()).decode("ascii")
-
-
-class Legend(MacroElement):
-    """A legend box in a map corner, built from (swatch colour, escaped label, kind) rows."""
-
-    _template = Template(
-        """
-        {% macro script(this, kwargs) %}
-        (function () {
-            var legend = L.control({position: {{ this.position|tojson }}});
-            legend.onAdd = function () {
-                var div = L.DomUtil.create('div', 'zp-legend');
-                div.innerHTML = {{ this.html|tojson }};
-                return div;
-            };
-            legend.addTo({{ this._parent.get_name() }});
-        })();
-        {% endmacro %}
-        """
-    )
-
-    def __init__(self, title: str, rows: Sequence[tuple[str, str, str]],
-                 position: str = "bottomright") -> None:
-        super().__init__()
-        self._name = "Legend"
-        self.position = position
-        parts = [f"<b>{escape(title)}</b>"] if title else []
-        for colour, label, kind in rows:
-            cls = "sw hatch" if kind == "hatch" else "sw"
-            radius = "border-radius:50%;" if kind == "point" else ""
-            style = "" if kind == "hatch" else f"background:{escape(colour)};{radius}"
-            parts.append(f'<div><span class="{cls}" style="{style}"></span>{escape(label)}</div>')
-        self.html = "".join(parts)
+def legend_html(title: str, rows: Sequence[tuple[str, str, str]]) -> str:
+    """Return a legend box's HTML from (swatch colour, label, kind) rows, every text escaped."""
+    parts = [f"<b>{escape(title)}</b>"] if title else []
+    for colour, label, kind in rows:
+        cls = "sw hatch" if kind == "hatch" else "sw"
+        radius = "border-radius:50%;" if kind == "point" else ""
+        style = "" if kind == "hatch" else f"background:{escape(colour)};{radius}"
+        parts.append(f'<div><span class="{cls}" style="{style}"></span>{escape(label)}</div>')
+    return "".join(parts)
 
 
 def _props(frame: gpd.GeoDataFrame, columns: Mapping[str, str]) -> gpd.GeoDataFrame:
@@ -192,9 +141,9 @@ def base_map(frames: Mapping[str, gpd.GeoDataFrame], lang: str, *, tiles: bool =
         add_points(m, frame, title, POINT_STYLES[key], label_col="label")
         legend.append((POINT_STYLES[key][0], title, "point"))
     if legend:
-        Legend(t("app.map.legend", lang), legend).add_to(m)
+        Control(legend_html(t("app.map.legend", lang), legend), position="bottomright",
+                css_class="zp-legend").add_to(m)
     folium.LayerControl(collapsed=True).add_to(m)
-    ControlIcons().add_to(m)
     lon0, lat0, lon1, lat1 = focus or settings.MALI_BBOX
     m.fit_bounds([[lat0, lon0], [lat1, lon1]])
     return m

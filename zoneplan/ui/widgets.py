@@ -14,7 +14,7 @@ from geo.i18n import catalogue, t
 from geo.render_folium import to_folium
 from zoneplan.ui import loaders, services
 from zoneplan.ui.context import Ctx
-from zoneplan.ui.maps import ControlIcons, base_map
+from zoneplan.ui.maps import base_map
 
 MAP_HEIGHT = 680
 
@@ -63,7 +63,6 @@ def show_view(ctx: Ctx, name: str, key: str, **extra: object):
     if view.message:
         st.warning(view.message, icon="ℹ️")
     m = to_folium(view, ctx.lang)
-    ControlIcons().add_to(m)
     if ctx.tiles:
         folium.TileLayer("OpenStreetMap", name="OpenStreetMap", show=False, overlay=True,
                          control=True).add_to(m)
