@@ -23,7 +23,7 @@ from geo.render_folium import to_folium  # noqa: E402
 from geo.store import Store  # noqa: E402
 from geo.webmap import standalone_html  # noqa: E402
 from zoneplan import exports  # noqa: E402
-from zoneplan.views import build_view  # noqa: E402
+from zoneplan.maps import build_view  # noqa: E402
 
 
 def main() -> None:

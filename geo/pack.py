@@ -27,7 +27,7 @@ from geo.geodesy import local_aeqd
 from geo.i18n import t
 from geo.indicators import status_of
 from geo.printmap import draw_inset, draw_legend, draw_map, paper_size_in, wrap_lines
-from geo.views import TRAFFIC, LegendEntry, View, ViewLayer, styled
+from geo.mapview import TRAFFIC, LegendEntry, View, ViewLayer, styled
 from geo.zones import normalise_name
 
 BY: tuple[str, ...] = ("commune", "village")

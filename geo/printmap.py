@@ -1,4 +1,4 @@
-"""Print maps with matplotlib: a :class:`geo.views.View` on A4 or A3, as PNG, SVG or PDF.
+"""Print maps with matplotlib: a :class:`geo.mapview.View` on A4 or A3, as PNG, SVG or PDF.
 
 The map is drawn in a local azimuthal equidistant projection centred on the view
 (:func:`geo.geodesy.local_aeqd`), so one unit is one metre everywhere near the map and the scale bar
@@ -34,7 +34,7 @@ from geo import settings
 from geo.errors import UnknownNameError
 from geo.geodesy import local_aeqd
 from geo.i18n import t
-from geo.views import STATUS_COLORS, View, ViewLayer
+from geo.mapview import STATUS_COLORS, View, ViewLayer
 
 #: Paper sizes in millimetres (portrait width, height).
 PAPER_MM: dict[str, tuple[float, float]] = {"A4": (210.0, 297.0), "A3": (297.0, 420.0)}

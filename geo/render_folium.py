@@ -1,4 +1,4 @@
-"""Draw a :class:`geo.views.View` as an offline Leaflet map (no tiles, no CDN).
+"""Draw a :class:`geo.mapview.View` as an offline Leaflet map (no tiles, no CDN).
 
 Every layer becomes one ``folium.GeoJson`` in its own feature group (so the layer control can hide
 it), with display geometry (shared edges simplified together, coordinates rounded) and only the
@@ -23,7 +23,7 @@ from folium.template import Template
 
 from geo import settings
 from geo.i18n import t
-from geo.views import View, ViewLayer
+from geo.mapview import View, ViewLayer
 from geo.webmap import OfflineMap, display_geometry, escape
 
 #: Simplification tolerance (degrees) by role: the context needs less detail than the data.

@@ -63,7 +63,7 @@ def test_png_has_the_size_of_the_paper_at_the_chosen_dpi(tmp_path):
 
 
 def test_portrait_a3_pdf_and_svg_open_in_their_readers(tmp_path, records_store):
-    view = exports.zviews.build_view("coverage", zone="kangaba", store=records_store,
+    view = exports.zmaps.build_view("coverage", zone="kangaba", store=records_store,
                                      lang="en")
     pdf = exports.write_view(view, tmp_path / "map.pdf", paper="A3", orientation="portrait")
     info = pdfinfo(pdf)
@@ -78,7 +78,7 @@ def test_portrait_a3_pdf_and_svg_open_in_their_readers(tmp_path, records_store):
 
 
 def test_print_map_scale_bar_is_metric_at_the_map_latitude(store):
-    view = exports.zviews.build_view("coverage", zone="kangaba", store=store)
+    view = exports.zmaps.build_view("coverage", zone="kangaba", store=store)
     crs = printmap.map_crs(view)
     # one map unit is one metre: 0.1° of longitude at 11.85°N is ~10.9 km
     import geopandas as gpd
@@ -182,7 +182,7 @@ def test_print_map_sizes_circles_by_count_with_a_key_and_names_apart(sample_stor
     from matplotlib.offsetbox import AnchoredOffsetbox
     from matplotlib.text import Annotation
 
-    view = exports.zviews.build_view("coverage", zone="kangaba", store=sample_store,
+    view = exports.zmaps.build_view("coverage", zone="kangaba", store=sample_store,
                                      measure="people")
     layer = view.data_layers[0]
     fig = printmap.draw_print(view)

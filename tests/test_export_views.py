@@ -10,13 +10,13 @@ import shapely
 
 import layers
 from geo import settings
-from geo import views as gv
+from geo import mapview as gv
 from geo.disclosure import protect
 from geo.errors import UnknownNameError
 from geo.i18n import t
 from geo.render_folium import legend_html, to_folium
 from geo.webmap import escape, standalone_html
-from zoneplan.views import build_view
+from zoneplan.maps import build_view
 
 
 def _communes() -> gpd.GeoDataFrame:
@@ -174,7 +174,7 @@ def test_coverage_rates_are_a_choropleth_of_the_target(sample_store):
 
 
 def test_analysis_views_reuse_a_result_given(store, monkeypatch):
-    import zoneplan.views as zviews
+    import zoneplan.maps as zviews
     from zoneplan.analysis import analyse
 
     result = analyse("criteria", zone="kangaba", units="h3:6", store=store)

@@ -193,7 +193,7 @@ def test_one_village_listed_twice_is_not_ambiguous(tmp_path, store):
 
 
 def test_coverage_map_draws_gazetteer_villages_at_their_point(tmp_path, wof_store):
-    from zoneplan.views import build_view
+    from zoneplan.maps import build_view
 
     report, _ = _import(tmp_path, wof_store, [
         "12/03/2021;Balansan;;Kangaba;sensibilisation;CASE SAHEL;10;12;22",

@@ -26,7 +26,7 @@ from geo.render_folium import to_folium
 from geo.store import Store
 from geo.webmap import standalone_html
 from layers._common import resolve_store
-from zoneplan import views as zviews
+from zoneplan import maps as zmaps
 
 MAP_FORMATS: tuple[str, ...] = ("png", "svg", "pdf", "html")
 PAPERS: tuple[str, ...] = tuple(printmap.PAPER_MM)
@@ -111,7 +111,7 @@ def export_map(view: str, *, zone: str, out: str | os.PathLike[str], fmt: str | 
     path = check_output(out)
     fmt = format_of(path, fmt)
     _check_print(paper, orientation, dpi)
-    built = zviews.build_view(view, zone=zone, store=store, lang=lang, audience=audience,
+    built = zmaps.build_view(view, zone=zone, store=store, lang=lang, audience=audience,
                               period=period, **filters)
     return write_view(built, path, fmt=fmt, paper=paper, orientation=orientation, dpi=dpi)
 
@@ -144,17 +144,17 @@ def plan_pack(*, zone: str, by: str, store: Store | str | None = None,
     if by not in gpack.BY:
         raise UnknownNameError("pack unit", by, gpack.BY)
     store = resolve_store(store)
-    cover_view = zviews.build_view("coverage", zone=zone, store=store, lang=lang,
+    cover_view = zmaps.build_view("coverage", zone=zone, store=store, lang=lang,
                                    audience=audience, period=period)
-    ctx = zviews.Context(zone, store=store, lang=lang, audience=audience)
+    ctx = zmaps.Context(zone, store=store, lang=lang, audience=audience)
     admin = layers.load("admin", store=store)
     communes = admin[admin["level"] == 3]
     units = gpack.pack_units(ctx.places, by=by, communes=communes if len(communes) else None)
     programme = str(ctx.zone.iloc[0]["programme_id"])
     indicators = _indicators(programme)
-    records = zviews.activities(store, period=period)
+    records = zmaps.activities(store, period=period)
     commune_names = sorted(set(units["commune"]) | set(ctx.places["admin3"].dropna()))
-    cases = gpack.case_table(indicators, zviews.filter_period(_cases(store), period),
+    cases = gpack.case_table(indicators, zmaps.filter_period(_cases(store), period),
                              commune_names)
     by_label = t(f"export.pack.by.{by}", lang)
     cover = gpack.PackCover(
@@ -169,7 +169,7 @@ def plan_pack(*, zone: str, by: str, store: Store | str | None = None,
     def page(row) -> gpack.PackPage:
         unit = pd.DataFrame([row]).drop(columns=["place_ids"])
         focus = gpd.GeoDataFrame(unit, geometry="geometry", crs=settings.CRS)
-        view = zviews.build_view("coverage", zone=zone, store=store, lang=lang,
+        view = zmaps.build_view("coverage", zone=zone, store=store, lang=lang,
                                  audience=audience, period=period, place_ids=row["place_ids"],
                                  focus=focus)
         outline = gpack.unit_outline_layer(focus, lang=lang)

@@ -9,7 +9,7 @@ from geo import printmap
 from geo.i18n import t
 from zoneplan import exports
 from zoneplan.cli import CLI, store_of
-from zoneplan.views import AUDIENCES
+from zoneplan.maps import AUDIENCES
 
 
 def register(cli: CLI) -> None:

@@ -1,6 +1,6 @@
 """Map widgets for the app: the base layers map and a compact layer for many points.
 
-The thematic maps come from ``zoneplan.views.build_view`` + ``geo.render_folium.to_folium``; this
+The thematic maps come from ``zoneplan.maps.build_view`` + ``geo.render_folium.to_folium``; this
 module only draws what every page shares (borders, admin units, zones, places, sites, centres);
 many points (the gazetteer's 14,957 localities) go through :class:`geo.render_folium.PointCloud`,
 one flat coordinate array drawn on a single canvas, well under 1 MB.

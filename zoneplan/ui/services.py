@@ -13,7 +13,7 @@ import streamlit as st
 from geo import settings
 from geo.store import Store
 from zoneplan import records as zrecords
-from zoneplan import views as zviews
+from zoneplan import maps as zmaps
 from zoneplan.ui.context import Ctx
 from zoneplan.ui.loaders import store_key
 
@@ -52,7 +52,7 @@ def _view(name: str, zone: str | None, store_path: str, mtime: float, lang: str,
     # and options (``frozen`` says whether the where-next sites are drawn).
     options = _thaw(frozen)
     options.pop("with_next", None)
-    return zviews.build_view(name, zone=zone, store=Store(store_path), lang=lang,
+    return zmaps.build_view(name, zone=zone, store=Store(store_path), lang=lang,
                              audience=audience, period=period, analysis=_analysis,
                              next_sites=_next, **options)
 
@@ -103,7 +103,7 @@ def programmes() -> pd.DataFrame:
 @st.cache_data(show_spinner=False)
 def indicators() -> pd.DataFrame:
     """Return the indicators and their targets (embedded ``data/indicators.csv``)."""
-    return zviews.targets_table()
+    return zmaps.targets_table()
 
 
 def is_sample(ctx: Ctx) -> bool:

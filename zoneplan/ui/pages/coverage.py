@@ -9,7 +9,7 @@ import streamlit as st
 from geo.i18n import t
 from zoneplan.ui import services, widgets
 from zoneplan.ui.context import Ctx
-from zoneplan.views import MEASURES
+from zoneplan.maps import MEASURES
 
 
 def render(ctx: Ctx) -> None:

@@ -22,7 +22,7 @@ import pandas as pd
 
 import layers
 from geo import settings
-from geo import views as gv
+from geo import mapview as gv
 from geo.errors import InputError, SchemaError, UnknownNameError
 from geo.i18n import t
 from geo.indicators import MEASURES as MEASURE_COLUMNS
