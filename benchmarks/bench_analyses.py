@@ -54,12 +54,13 @@ def main() -> None:
     """Print the timings and the border-distance check."""
     border = border_line(layers.load("borders"))
     with tempfile.TemporaryDirectory() as tmp:
-        from geo.boundaries import install, read_boundaries
+        from geo.boundaries import read_boundaries
         from geo.store import Store
+        from zoneplan.datastore import install_boundaries
 
         store = Store(Path(tmp) / "bench.gpkg")
         cercles = settings.SHARED_MALI_DIR / "boundaries" / "mli_adm2_cercles_wof.geojson"
-        install(store, read_boundaries(cercles), date="2026-01-01")
+        install_boundaries(store, read_boundaries(cercles), date="2026-01-01")
         kangaba_verbs(store)
         admin = layers.load("admin", store=store, level=2)
         places = layers.load("places", store=store)

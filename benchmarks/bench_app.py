@@ -39,11 +39,12 @@ MB = 1024 * 1024
 
 
 def _install_cercles(store: Store) -> None:
-    from geo.boundaries import install, read_boundaries
+    from geo.boundaries import read_boundaries
+    from zoneplan.datastore import install_boundaries
 
     folder = settings.SHARED_MALI_DIR / "boundaries"
     for name in ("mli_adm1_regions_wof.geojson", "mli_adm2_cercles_wof.geojson"):
-        install(store, read_boundaries(folder / name), date="2026-01-01")
+        install_boundaries(store, read_boundaries(folder / name), date="2026-01-01")
 
 
 def cold_start(store: Store) -> float:
@@ -153,8 +154,9 @@ def national_payload(store: Store) -> dict[str, float]:
     import streamlit_folium as sf
 
     import layers
+    from geo.basemap import base_view
+    from geo.render_folium import to_folium
     from geo.webmap import leaflet_assets, standalone_html
-    from zoneplan.ui.maps import base_map
 
     gaz = pd.read_csv(settings.SHARED_MALI_DIR / "gazetteer" / "mli_localities_wof.csv",
                       usecols=["name", "lat", "lon"])
@@ -163,12 +165,12 @@ def national_payload(store: Store) -> dict[str, float]:
     cercles = layers.load("admin", store=store, level=2)
     frames = {"borders": layers.load("borders"), "admin": cercles, "gazetteer": points}
     t0 = time.perf_counter()
-    m = base_map(frames, "fr")
+    m = to_folium(base_view(frames, lang="fr"))
     m.get_root().render()
     script = sf.generate_leaflet_string(m)
     message = len(script) + len(sf._get_header(m)) + len(sf._get_html(m))
     build_s = time.perf_counter() - t0
-    page = standalone_html(base_map(frames, "fr"))
+    page = standalone_html(to_folium(base_view(frames, lang="fr")))
     assets = leaflet_assets()
     return {"cercles": len(cercles), "points": len(points), "build_s": build_s,
             "message_mb": message / MB,

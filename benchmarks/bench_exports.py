@@ -18,11 +18,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from geo import pack as gpack  # noqa: E402
 from geo import printmap, settings  # noqa: E402
-from geo.boundaries import install, read_boundaries  # noqa: E402
+from geo.boundaries import read_boundaries  # noqa: E402
 from geo.render_folium import to_folium  # noqa: E402
 from geo.store import Store  # noqa: E402
 from geo.webmap import standalone_html  # noqa: E402
 from zoneplan import exports  # noqa: E402
+from zoneplan.datastore import install_boundaries  # noqa: E402
 from zoneplan.maps import build_view  # noqa: E402
 
 
@@ -32,7 +33,7 @@ def main() -> None:
     boundaries = settings.SHARED_MALI_DIR / "boundaries"
     if boundaries.is_dir():
         for name in ("mli_adm1_regions_wof.geojson", "mli_adm2_cercles_wof.geojson"):
-            install(store, read_boundaries(boundaries / name), date="2026-01-01")
+            install_boundaries(store, read_boundaries(boundaries / name), date="2026-01-01")
     else:
         print("reference boundaries absent: national map without régions/cercles")
 

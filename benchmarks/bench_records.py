@@ -27,8 +27,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from geo import settings  # noqa: E402
 from geo.aggregate import aggregate  # noqa: E402
-from geo.boundaries import install, read_boundaries  # noqa: E402
+from geo.boundaries import read_boundaries  # noqa: E402
 from geo.store import Store  # noqa: E402
+from zoneplan.datastore import install_boundaries  # noqa: E402
 
 
 def _timed(func):
@@ -78,7 +79,7 @@ def bench_aggregation(n: int, cercles: gpd.GeoDataFrame) -> None:
 
 
 def bench_import(n: int, store: Store) -> None:
-    from zoneplan.records import gazetteer, import_file
+    from zoneplan.records import import_file, place_matcher
 
     rng = np.random.default_rng(2)
     spellings = [("Nougua", "Nouga"), ("Kofoulaté", "Kaniogo"), ("Koflatie", "Kaniogo"),
@@ -98,15 +99,15 @@ def bench_import(n: int, store: Store) -> None:
         path = Path(tmp) / "big.csv"
         frame.to_csv(path, sep=";", index=False, encoding="cp1252")
         size_mb = path.stat().st_size / 1e6
-        gaz = gazetteer(store)
-        report, t = _timed(lambda: import_file(path, store=store, gaz=gaz))
+        matcher = place_matcher(store)
+        report, t = _timed(lambda: import_file(path, store=store, matcher=matcher))
         s = report.summary
         print(f"import {n:,}-row CSV ({size_mb:.1f} MB, cp1252, ';', fuzzy names): {t:6.2f} s "
               f"(target <= 5 s); read {s['rows_read']:,} = {s['accepted']:,} accepted + "
               f"{s['rejected']:,} rejected; {s['fuzzy']:,} fuzzy")
-        _, t_dry = _timed(lambda: import_file(path, store=store, gaz=gaz, dry_run=True))
+        _, t_dry = _timed(lambda: import_file(path, store=store, matcher=matcher, dry_run=True))
         print(f"same import as a dry run (no GeoPackage write): {t_dry:6.2f} s")
-        _, t2 = _timed(lambda: import_file(path, store=store, gaz=gaz))
+        _, t2 = _timed(lambda: import_file(path, store=store, matcher=matcher))
         print(f"re-import of the same file (adds nothing): {t2:6.2f} s")
 
 
@@ -114,8 +115,8 @@ def bench_import_gazetteer(n: int, store: Store) -> None:
     """Import ``n`` rows naming gazetteer villages (exact, misspelt, ambiguous, unknown)."""
     import layers
     from geo.gazetteer import read_gazetteer
-    from zoneplan.commands.gazetteer import install as install_gazetteer
-    from zoneplan.records import gazetteer, import_file
+    from zoneplan.datastore import install_gazetteer
+    from zoneplan.records import import_file, place_matcher
 
     wof = settings.SHARED_MALI_DIR / "gazetteer" / "mli_localities_wof.csv"
     if not wof.exists():
@@ -153,10 +154,10 @@ def bench_import_gazetteer(n: int, store: Store) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "villages.csv"
         frame.to_csv(path, sep=";", index=False, encoding="utf-8")
-        gaz, t_gaz = _timed(lambda: gazetteer(store))
-        print(f"build the matching gazetteer (places + units + {len(gaz.localities):,} "
+        matcher, t_gaz = _timed(lambda: place_matcher(store))
+        print(f"build the matching gazetteer (places + units + {len(matcher.localities):,} "
               f"localities): {t_gaz:6.2f} s")
-        report, t = _timed(lambda: import_file(path, store=store, gaz=gaz, dry_run=True))
+        report, t = _timed(lambda: import_file(path, store=store, matcher=matcher, dry_run=True))
         s = report.summary
         src = report.rows["match_source"].value_counts().to_dict()
         print(f"import {n:,}-row CSV naming {len(set(spellings)):,} distinct villages, WOF "
@@ -179,8 +180,8 @@ def main() -> None:
         sys.exit(f"reference data {bounds} is absent (expected ../shared/data/mali)")
     with tempfile.TemporaryDirectory() as tmp:
         store = Store(Path(tmp) / "bench.gpkg")
-        install(store, read_boundaries(bounds / "mli_adm1_regions_wof.geojson"), date="bench")
-        install(store, read_boundaries(bounds / "mli_adm2_cercles_wof.geojson"), date="bench")
+        install_boundaries(store, read_boundaries(bounds / "mli_adm1_regions_wof.geojson"), date="bench")
+        install_boundaries(store, read_boundaries(bounds / "mli_adm2_cercles_wof.geojson"), date="bench")
         import layers
 
         cercles = layers.load("admin", store=store, level=2)

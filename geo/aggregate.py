@@ -7,7 +7,7 @@ Rows that cannot be placed at the requested level keep a ``None`` key rather tha
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 import geopandas as gpd
 import h3
@@ -16,13 +16,16 @@ import pandas as pd
 
 from geo import settings
 from geo.errors import InputError
+from geo.vocab import ADMIN
 
 BY_COLUMNS: dict[str, str] = {
-    "place": "place_id", "commune": "commune_id", "cercle": "cercle_id", "region": "region_id",
+    "place": "place_id", **{a.key: a.id_col for a in ADMIN if a.level > 0},
     "zone": "zone_id", "unit": "unit_id", "h3": "h3",
 }
 COUNT_COLUMNS: tuple[str, ...] = ("girls", "boys", "women", "men", "children", "total",
                                   "sessions")
+#: Activity columns counted as "people sensitised", first found wins.
+COVERAGE_VALUES: tuple[str, ...] = ("total", "people", "value")
 SEX_COLUMNS: tuple[str, ...] = ("girls", "boys", "women", "men")
 PERIODS: tuple[str, ...] = ("month", "quarter", "year")
 
@@ -215,3 +218,23 @@ def aggregate(
     for k in keys:
         out[k] = out[k].astype(object).where(out[k].notna(), None)
     return out
+
+
+def activity_totals(records: pd.DataFrame, *, by: str = "place_id",
+                    activity_types: Iterable[str] | None = None) -> pd.DataFrame:
+    """Return people reached per ``by`` key (``value`` and ``sessions``) from activity records.
+
+    Sums the first count column of :data:`COVERAGE_VALUES` found, and ``sessions`` (activity
+    figures are not sensitive: no disclosure control is needed here).
+    """
+    frame = pd.DataFrame(records).copy()
+    if frame.empty or by not in frame.columns:
+        return pd.DataFrame({by: pd.Series(dtype="object"), "value": pd.Series(dtype="float64"),
+                             "sessions": pd.Series(dtype="float64")})
+    if activity_types is not None and "activity_type" in frame.columns:
+        frame = frame[frame["activity_type"].isin(list(activity_types))]
+    value_col = next((c for c in COVERAGE_VALUES if c in frame.columns), None)
+    frame["value"] = pd.to_numeric(frame[value_col], errors="coerce") if value_col else np.nan
+    frame["sessions"] = pd.to_numeric(frame.get("sessions", np.nan), errors="coerce")
+    grouped = frame.groupby(by, dropna=True)[["value", "sessions"]].sum(min_count=1)
+    return grouped.reset_index()

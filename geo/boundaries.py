@@ -14,12 +14,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import geopandas as gpd
-import numpy as np
 import pandas as pd
 import shapely
 
 from geo import settings
 from geo.errors import InputError, require_file
+from geo.names import strip_unit_prefix
+from geo.vocab import ADMIN_BY_LEVEL
 
 COLUMNS: tuple[str, ...] = ("unit_id", "name", "level", "parent_id", "geometry")
 
@@ -33,11 +34,6 @@ ATTRIBUTIONS: dict[str, str] = {
     ),
     "generic": "",
 }
-
-_NAME_PREFIX = re.compile(
-    r"^(cercle|région|region|district|commune( rurale| urbaine)?)\s+(de\s+|du\s+|d['’]\s*)?",
-    re.IGNORECASE,
-)
 
 
 @dataclass
@@ -92,7 +88,7 @@ def read_boundaries(
     if not polygonal.all():
         kinds = sorted(set(raw.geom_type[~polygonal]))
         raise InputError(f"has {', '.join(kinds)} geometries; expected polygons", source=src)
-    if level is not None and level not in settings.ADMIN_LEVELS:
+    if level is not None and level not in ADMIN_BY_LEVEL:
         raise InputError(f"--level {level} is not an admin level; expected 0 to 3", source=src)
 
     if name_col or id_col:
@@ -217,11 +213,6 @@ def _polygonal(geom: shapely.Geometry) -> shapely.Geometry:
     return shapely.union_all(parts) if parts else shapely.Polygon()
 
 
-def _clean_name(value: object) -> str:
-    text = "" if value is None or (isinstance(value, float) and np.isnan(value)) else str(value)
-    return _NAME_PREFIX.sub("", text.strip()).strip() or text.strip()
-
-
 def _need_level(level: int | None, src: str, schema: str) -> int:
     if level is None:
         raise InputError(f"the admin level cannot be read from this {schema} file; give --level N",
@@ -235,7 +226,7 @@ def _frame(raw: gpd.GeoDataFrame, ids, names, level: int, parents) -> pd.DataFra
     parents = parents.where(parents.notna() & (parents.astype(str).str.strip() != ""), None)
     return pd.DataFrame({
         "unit_id": ids,
-        "name": pd.Series(names, index=raw.index).map(_clean_name),
+        "name": pd.Series(names, index=raw.index).map(strip_unit_prefix),
         "level": level,
         "parent_id": parents.map(lambda v: None if v is None else str(v).strip()),
         "geometry": raw.geometry,
@@ -310,9 +301,7 @@ def _generic(raw: gpd.GeoDataFrame, src: str, level: int | None, name_col: str |
 _READERS = {"geoboundaries": _geoboundaries, "ocha": _ocha, "gadm": _gadm, "wof": _wof}
 
 
-# --- installing ---------------------------------------------------------------------------------
-
-BOUNDARIES_TABLE = "boundaries"
+# --- merging a level into the installed ones -----------------------------------------------------
 
 
 def merge_level(installed: gpd.GeoDataFrame | None, new: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
@@ -337,21 +326,3 @@ def merge_level(installed: gpd.GeoDataFrame | None, new: gpd.GeoDataFrame) -> gp
         if len(rows):
             merged.loc[rows, "parent_id"] = assign_parents(merged.loc[rows], parents).values
     return merged[list(COLUMNS)]
-
-
-def install(store, boundary: BoundaryFile, *, date: str) -> gpd.GeoDataFrame:
-    """Write ``boundary`` into ``store`` atomically, replacing any units of the same level.
-
-    Returns the full boundaries table as installed.
-    """
-    level = int(boundary.frame["level"].iloc[0])
-    with store.transaction() as tx:
-        merged = merge_level(tx.read(BOUNDARIES_TABLE), boundary.frame)
-        tx.write(BOUNDARIES_TABLE, merged)
-        tx.set_meta({
-            f"boundaries.{level}.source": boundary.source,
-            f"boundaries.{level}.schema": boundary.schema,
-            f"boundaries.{level}.attribution": boundary.attribution,
-            f"boundaries.{level}.installed": date,
-        })
-    return merged

@@ -31,8 +31,8 @@ from geo.distance import distance_matrix_km, distance_to_km
 from geo.errors import InputError
 from geo.geodesy import require_crs
 from geo.i18n import t
+from geo.vocab import CRITERIA
 
-CRITERIA: tuple[str, ...] = ("attractiveness", "border", "gold")
 ATTRACT_DIMENSIONS: tuple[str, ...] = ("markets", "tourism", "mining_economy")
 
 

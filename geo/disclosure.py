@@ -1,10 +1,14 @@
-"""Disclosure control: the one function every map, table and export of case figures goes through.
+"""Disclosure control: the one route every map, table and export of case figures goes through.
+
+:func:`case_figures` sums case records to the commune or a coarser unit and protects them with
+:func:`protect`; the threshold ``k`` it applies is passed on to every legend and footer that states
+it (:class:`geo.mapview.Disclosure`), never read again from the settings.
 
 Case figures (children identified as victims, cared for, returned, reinserted) are sensitive:
 
 * they are never attached to a point and never shown below the minimum admin level
   (:data:`geo.settings.CASE_MIN_ADMIN_LEVEL`, the commune);
-* counts from 1 to ``k - 1`` (``k`` = :data:`geo.settings.SUPPRESSION_K`) are *primary*
+* counts from 1 to ``k - 1`` (``k`` defaults to :data:`geo.settings.SUPPRESSION_K`) are *primary*
   suppressed and shown as ``"<k"`` — never as 0 or blank;
 * *secondary* suppression then hides further cells (shown as :data:`SECONDARY_DISPLAY`) so that no
   hidden value can be recomputed from a total: in every group of cells whose sum is known (the cells
@@ -16,7 +20,7 @@ The hidden numbers are blanked (``NaN``) in the returned frame, so nothing downs
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 import geopandas as gpd
 import numpy as np
@@ -24,22 +28,28 @@ import pandas as pd
 
 from geo import settings
 from geo.errors import InputError
+from geo.vocab import ADMIN_BY_KEY, ADMIN_BY_LEVEL, LEVEL_ALIASES, admin_level
 
 #: Text of a cell hidden by secondary suppression (its true value may be large).
 SECONDARY_DISPLAY = "x"
 #: Text of a cell with no data.
 NO_DATA_DISPLAY = "–"
+#: The counts of case records that tables show: girls, boys and their total.
+CASE_VALUES: tuple[str, ...] = ("girls", "boys", "total")
+#: The value column that is the sum of the others on a row (its row is a group of its own).
+TOTAL_COL = "total"
 
-#: Level names understood by :func:`protect`; larger is finer. H3 cells, places and points are
-#: finer than any admin unit and therefore below every admin minimum.
+#: The level of anything finer than every admin unit (H3 cells, places, points): below every
+#: admin minimum.
+FINER_THAN_ADMIN: int = max(ADMIN_BY_LEVEL) + 1
+#: Level names understood by :func:`protect`; larger is finer: the admin frame's names
+#: (:data:`geo.vocab.LEVEL_ALIASES`), a zone (counted with the cercles it spans), a planning unit
+#: (a commune at finest), and the names of what is finer than any admin unit.
 LEVELS: dict[str, int] = {
-    "country": 0, "pays": 0,
-    "region": 1, "région": 1,
-    "cercle": 2,
-    "zone": 2,
-    "commune": 3,
-    "unit": 3,
-    "place": 4, "village": 4, "site": 4, "h3": 4, "point": 4,
+    **LEVEL_ALIASES,
+    "zone": ADMIN_BY_KEY["cercle"].level,
+    "unit": ADMIN_BY_KEY["commune"].level,
+    **dict.fromkeys(("place", "village", "site", "h3", "point"), FINER_THAN_ADMIN),
 }
 
 
@@ -64,7 +74,7 @@ def check_level(level: int | str, *, min_level: int = settings.CASE_MIN_ADMIN_LE
     if number > min_level:
         raise InputError(
             f"case figures requested at level {level!r}; they are never shown below admin level "
-            f"{min_level} ({settings.ADMIN_LEVELS.get(min_level, {}).get('en', min_level)}): "
+            f"{min_level} ({ADMIN_BY_LEVEL[min_level].label_en}): "
             "aggregate to commune level or coarser")
     return number
 
@@ -160,6 +170,134 @@ def protect(
         out[col] = v.where(~hidden[col], np.nan)
         out[f"{col}_display"] = text.astype(object)
         out[f"{col}_suppressed"] = hidden[col].astype(bool)
+    return out
+
+
+def case_figures(
+    cases: pd.DataFrame,
+    *,
+    level: int | str,
+    values: str | Sequence[str] = CASE_VALUES,
+    units: Iterable[object] | None = None,
+    groupby: Sequence[str] = (),
+    period: str | None = None,
+    k: int = settings.SUPPRESSION_K,
+    key: str | None = None,
+    parent: bool | pd.Series | Mapping[object, object] = True,
+    fill: float = 0.0,
+    min_level: int = settings.CASE_MIN_ADMIN_LEVEL,
+) -> pd.DataFrame:
+    """Return case records summed to ``level`` and passed through :func:`protect`.
+
+    The one route from case records to the figures a map, table or export shows.
+
+    Parameters
+    ----------
+    cases
+        Case records (the store's ``cases`` table, or rows with the same columns). Never points.
+    level
+        ``"commune"``, ``"cercle"``, ``"region"`` (or their numbers 3, 2, 1), or ``"zone"``.
+        Finer levels (places, H3 cells) are refused.
+    values
+        The count columns to sum and protect. With ``total`` among several, each row's parts and
+        its total form a group of their own for secondary suppression.
+    units
+        The units to report, in this order: a unit without records gets ``fill``; records of
+        other units are left out. Default: the units found in the records.
+    groupby
+        Further keys, e.g. ``("case_type",)``; their cells are summed separately.
+    period
+        ``"month"``, ``"quarter"`` or ``"year"``: adds a ``period`` key (see
+        :func:`geo.aggregate.aggregate`).
+    k
+        Threshold: counts ``1 .. k-1`` are shown ``"<k"``.
+    key
+        The column naming each record's unit; default the id column of ``level``
+        (``commune_id``...).
+    parent
+        What groups the cells whose sum is published elsewhere (beside the ``groupby`` and
+        ``period`` keys). ``True``: each unit's parent (``cercle_id`` of a commune,
+        ``region_id`` of a cercle) as the records give it; a Series or mapping: unit -> parent
+        id (e.g. from installed boundaries); ``False``: none, the units shown form one group.
+    fill
+        The value of a unit of ``units`` without a count (``0``; ``NaN`` to show no data).
+    min_level
+        The finest admin level at which case figures may be shown.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per unit (and ``groupby``/``period`` key): the unit column (``key``), the keys,
+        ``name`` (where the records name the unit), the parent column, the protected
+        ``values`` with their ``*_display`` and ``*_suppressed`` columns, and ``level``.
+
+    Raises
+    ------
+    InputError
+        For a level below ``min_level`` or unknown, or missing columns.
+    """
+    from geo.aggregate import BY_COLUMNS, aggregate
+
+    check_level(level, min_level=min_level)
+    cols = [values] if isinstance(values, str) else list(values)
+    groupby = list(groupby)
+    name = str(level).strip().lower()
+    parent_col = name_col = None
+    if not isinstance(level, (int, np.integer)) and name in BY_COLUMNS and name not in ADMIN_BY_KEY:
+        by, id_col = name, BY_COLUMNS[name]  # a zone: no parent, no name in the records
+    else:
+        try:
+            adm = admin_level(level)
+        except KeyError:
+            raise InputError(f"level {level!r} is not known; expected one of: "
+                             f"{', '.join(ADMIN_BY_KEY)}, zone") from None
+        by, id_col, name_col = adm.key, adm.id_col, adm.name_col
+        if adm.level > 0:
+            parent_col = ADMIN_BY_LEVEL[adm.level - 1].id_col
+    key = key or id_col
+    frame = pd.DataFrame(cases)
+    needed = [key, *groupby, *cols] + (["date"] if period else [])
+    missing = [c for c in dict.fromkeys(needed) if c not in frame.columns]
+    if missing:
+        raise InputError(f"case records lack column(s) {', '.join(missing)} for figures by "
+                         f"{by}; columns found: {', '.join(map(str, frame.columns))}")
+
+    work = frame[list(dict.fromkeys(needed[1:]))].copy()
+    work["unit_id"] = frame[key].to_numpy()
+    table = aggregate(work, by="unit", period=period, groupby=groupby, values=cols)
+    table = table.drop(columns=["records", "level"]).rename(columns={"unit_id": key})
+    keys = (["period"] if period else []) + groupby
+    if units is not None:
+        table = _onto_units(table, key, keys, cols, units, fill)
+
+    first = frame.drop_duplicates(key).set_index(key) if key == id_col else None
+    if first is not None and name_col in frame.columns:
+        table["name"] = table[key].map(first[name_col])
+    parents: list[str] = []
+    if isinstance(parent, (pd.Series, Mapping)):
+        parent_col = parent_col or "parent_id"
+        table[parent_col] = table[key].map(pd.Series(parent) if isinstance(parent, Mapping)
+                                           else parent)
+        parents = [parent_col]
+    elif parent is True and first is not None and parent_col in frame.columns:
+        table[parent_col] = table[key].map(first[parent_col])
+        parents = [parent_col]
+    table["level"] = by
+    total = TOTAL_COL if TOTAL_COL in cols and len(cols) > 1 else None
+    return protect(table, cols, k=k, level=level, parent_col=[*parents, *keys] or None,
+                   total_col=total, min_level=min_level)
+
+
+def _onto_units(table: pd.DataFrame, key: str, keys: list[str], cols: list[str],
+                units: Iterable[object], fill: float) -> pd.DataFrame:
+    """Return ``table`` with one row per unit of ``units`` (and key found); blanks get ``fill``."""
+    ids = pd.Series(list(dict.fromkeys(str(u) for u in units)), name=key)
+    grid = ids.to_frame()
+    if keys:
+        grid = grid.merge(table[keys].drop_duplicates(), how="cross")
+    found = table.assign(**{key: table[key].map(lambda v: None if v is None else str(v))})
+    out = grid.merge(found, on=[key, *keys], how="left")
+    out[cols] = out[cols].fillna(fill)
     return out
 
 

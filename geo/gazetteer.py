@@ -41,7 +41,6 @@ from geo.readers import decode, sniff_delimiter
 #: Columns of a normalised gazetteer (the store table and the ``gazetteer`` layer).
 GAZETTEER_COLUMNS: tuple[str, ...] = ("gaz_id", "name", "alt_names", "kind", "admin1", "admin2",
                                       "admin3", "source")
-GAZETTEER_TABLE = "gazetteer"
 REPORT_COLUMNS: tuple[str, ...] = ("line", "gaz_id", "name", "status", "reason")
 SCHEMAS: tuple[str, ...] = ("wof", "geonames", "generic")
 

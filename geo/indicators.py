@@ -5,7 +5,8 @@ what to sum (``measure``: people, children, girls, sessions). Achievement is ``a
 or ``(achieved - baseline) / (target - baseline)`` when a baseline is given, with a traffic light:
 green at or above :data:`geo.settings.INDICATOR_GREEN_MIN`, amber at or above
 :data:`geo.settings.INDICATOR_AMBER_MIN`, red below, ``no_data`` when nothing was recorded.
-Case indicators pass through :func:`geo.disclosure.protect`: a hidden count hides its ratio too.
+Case indicators pass through :func:`geo.disclosure.case_figures`: a hidden count hides its ratio
+too.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from geo import settings
-from geo.disclosure import protect
+from geo.disclosure import case_figures
 from geo.errors import InputError
 
 STATUSES: tuple[str, ...] = ("green", "amber", "red", "no_data")
@@ -142,7 +143,8 @@ def status_of(ratio: pd.Series) -> pd.Series:
 
 
 def achievement(targets: pd.DataFrame, achieved: pd.DataFrame, *,
-                programme_zones: dict[str, list[str]] | None = None) -> pd.DataFrame:
+                programme_zones: dict[str, list[str]] | None = None,
+                k: int = settings.SUPPRESSION_K) -> pd.DataFrame:
     """Return targets with ``achieved``, ``achievement`` and a traffic-light ``status``.
 
     Parameters
@@ -156,6 +158,8 @@ def achievement(targets: pd.DataFrame, achieved: pd.DataFrame, *,
         present); ``target_basis`` says so.
     programme_zones
         Programme id -> its zone ids.
+    k
+        Suppression threshold of the case figures (counts ``1 .. k-1`` are hidden).
 
     Returns
     -------
@@ -193,11 +197,13 @@ def achievement(targets: pd.DataFrame, achieved: pd.DataFrame, *,
     out["achieved_suppressed"] = False
     if "kind" in out.columns and (out["kind"] == "case").any():
         cases = out["kind"] == "case"
-        # Zones of one indicator add up to its programme figure; different indicators do not.
-        shielded = protect(out.loc[cases], "achieved", level="zone", parent_col="indicator_id")
-        out.loc[cases, "achieved"] = shielded["achieved"]
-        out.loc[cases, "achieved_display"] = shielded["achieved_display"]
-        out.loc[cases, "achieved_suppressed"] = shielded["achieved_suppressed"]
+        # Each row is already one figure (of an indicator, in a zone): it is its own unit. Zones
+        # of one indicator add up to its programme figure; different indicators do not.
+        rows = out.loc[cases, ["indicator_id", "achieved"]].assign(_row=out.index[cases])
+        shielded = case_figures(rows, level="zone", key="_row", values="achieved",
+                                groupby=["indicator_id"], parent=False, k=k).set_index("_row")
+        for col in ("achieved", "achieved_display", "achieved_suppressed"):
+            out.loc[cases, col] = shielded[col].reindex(out.index[cases]).to_numpy()
         out.loc[cases & out["achieved_suppressed"].astype(bool), "achievement"] = np.nan
     out["achieved_suppressed"] = out["achieved_suppressed"].astype(bool)
     return out

@@ -1,7 +1,7 @@
 """Map views: what a map shows, independent of how it is drawn (Leaflet, matplotlib, PDF pack).
 
 A :class:`View` holds a title, a subtitle, styled layers (:class:`ViewLayer`, frames already through
-disclosure control), legend entries that tell apart suppressed (<5), zero, no-data and unmatched
+disclosure control), legend entries that tell apart suppressed (<k), zero, no-data and unmatched
 classes, sources, attributions and the disclosure footer. The builders here are pure functions over
 (Geo)DataFrames: they copy their input, keep its index, and never read files or the store.
 Renderers (:mod:`geo.render_folium`, :mod:`geo.printmap`, :mod:`geo.pack`) draw a view as it is.
@@ -23,6 +23,7 @@ import pandas as pd
 from geo import settings
 from geo.errors import UnknownNameError
 from geo.i18n import t
+from geo.vocab import AUDIENCES
 from geo.webmap import escape
 
 #: Fill colours of the classes every count map tells apart.
@@ -50,7 +51,6 @@ CONTEXT = {"neighbour": "#e4e0d8", "mali": "#fbfaf7", "border": "#6b6b6b", "admi
 
 KINDS = ("polygon", "line", "point")
 STATUSES = ("value", "suppressed", "zero", "no_data", "unmatched")
-AUDIENCES = ("public", "internal")
 
 
 @dataclass(frozen=True)
@@ -120,7 +120,7 @@ class View:
     title: str
     subtitle: str
     layers: list[ViewLayer]
-    disclosure: Disclosure
+    disclosure: Disclosure | None  # None: the map shows no figures (the app's base map)
     sources: list[str] = field(default_factory=list)
     attributions: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
@@ -202,13 +202,16 @@ def _series(value: str | pd.Series, index: pd.Index) -> pd.Series:
 
 
 def status_entries(lang: str, *, statuses: Iterable[str] = ("suppressed", "zero", "no_data"),
-                   unmatched: int | None = None) -> list[LegendEntry]:
-    """Return the legend entries of the special classes (and of unmatched records if given)."""
+                   unmatched: int | None = None,
+                   k: int = settings.SUPPRESSION_K) -> list[LegendEntry]:
+    """Return the legend entries of the special classes (and of unmatched records if given).
+
+    The suppressed class reads "< k": ``k`` is the threshold the figures went through.
+    """
     entries = []
     for status in statuses:
-        label = t(f"legend.{status}", lang)
-        if status == "suppressed":
-            label = t("export.legend.suppressed", lang, k=settings.SUPPRESSION_K)
+        label = (t("export.legend.suppressed", lang, k=k) if status == "suppressed"
+                 else t(f"legend.{status}", lang))
         entries.append(LegendEntry(label, STATUS_COLORS[status], "fill", status,
                                    dash=STATUS_DASH[status]))
     if unmatched is not None:
@@ -256,14 +259,14 @@ def choropleth(frame: gpd.GeoDataFrame, *, key: str, title: str, value_col: str,
                extra_tips: Sequence[tuple[str, str]] = (), unmatched: int | None = None,
                kind: str = "polygon",
                special: Sequence[str] = ("suppressed", "zero", "no_data"),
-               open_top: bool = False) -> ViewLayer:
+               open_top: bool = False, k: int = settings.SUPPRESSION_K) -> ViewLayer:
     """Return a count or share layer whose features fall in value classes or a special class.
 
     Parameters
     ----------
     frame
         Units (polygons) or places (points) with ``value_col``. Case figures must already have gone
-        through :func:`geo.disclosure.protect`: ``display_col`` then holds the text to show ("<5")
+        through :func:`geo.disclosure.protect`: ``display_col`` then holds the text to show ("<k")
         and ``suppressed_col`` flags hidden values.
     breaks
         Upper bounds of the value classes; default Fisher-Jenks on the positive values.
@@ -274,6 +277,8 @@ def choropleth(frame: gpd.GeoDataFrame, *, key: str, title: str, value_col: str,
         data; a distance has no suppressed class, and zero is a value like any other.
     open_top
         Label the last class "> bound" (its upper bound is only the largest value).
+    k
+        The suppression threshold the figures went through, stated in the legend ("< k").
     """
     out = frame.copy()
     values, status = _values_status(out, value_col, suppressed_col, special)
@@ -293,7 +298,7 @@ def choropleth(frame: gpd.GeoDataFrame, *, key: str, title: str, value_col: str,
                               side="left")
         idx = np.clip(idx, 0, len(bounds) - 1)
         fill[is_value] = [colours[i] for i in idx]
-    out["_value_text"] = _value_text(out, values, status, display_col, lang)
+    out["_value_text"] = _value_text(out, values, status, display_col, lang, k)
     tips = [("", name_col), (f"{title}{' (' + unit_label + ')' if unit_label else ''} :"
                              if lang == "fr" else f"{title}:", "_value_text"), *extra_tips]
     styled_frame = styled(out, fill=fill, status=status, label_col=name_col, tip_fields=tips)
@@ -306,7 +311,7 @@ def choropleth(frame: gpd.GeoDataFrame, *, key: str, title: str, value_col: str,
         low = bound
     legend = [LegendEntry(f"{title}{' (' + unit_label + ')' if unit_label else ''}", "none",
                           "heading"), *legend]
-    legend += status_entries(lang, statuses=special, unmatched=unmatched)
+    legend += status_entries(lang, statuses=special, unmatched=unmatched, k=k)
     return ViewLayer(key=key, title=title, frame=styled_frame, kind=kind, legend=legend,
                      labels=True, fill_opacity=0.75)
 
@@ -327,15 +332,15 @@ def _values_status(frame: pd.DataFrame, value_col: str, suppressed_col: str | No
 
 
 def _value_text(frame: pd.DataFrame, values: pd.Series, status: pd.Series,
-                display_col: str | None, lang: str) -> pd.Series:
-    """Return the text of each value for tooltips: "<5" when suppressed, "no data" if missing."""
+                display_col: str | None, lang: str, k: int) -> pd.Series:
+    """Return the text of each value for tooltips: "<k" when suppressed, "no data" if missing."""
     if display_col and display_col in frame:
         shown = frame[display_col].astype("object").where(frame[display_col].notna(), None)
     else:
         shown = values.map(lambda v: None if pd.isna(v) else _fmt(v)).astype("object")
     shown = shown.where(status != "no_data", t("legend.no_data", lang))
     if not (display_col and display_col in frame):
-        shown = shown.where(status != "suppressed", f"<{settings.SUPPRESSION_K}")
+        shown = shown.where(status != "suppressed", f"<{k}")
     return shown
 
 
@@ -378,21 +383,23 @@ def proportional_symbols(frame: gpd.GeoDataFrame, *, key: str, title: str, value
                          extra_tips: Sequence[tuple[str, str]] = (),
                          unmatched: int | None = None,
                          special: Sequence[str] = ("suppressed", "zero", "no_data"),
-                         radii: tuple[float, float] = SYMBOL_RADII) -> ViewLayer:
+                         radii: tuple[float, float] = SYMBOL_RADII,
+                         k: int = settings.SUPPRESSION_K) -> ViewLayer:
     """Return points drawn as circles whose area is proportional to ``value_col``.
 
     One fill colour: the size carries the count, and the legend shows 2-3 reference circles
     (entries of kind ``size`` whose ``size`` is the radius in pixels). Suppressed, zero and
     missing values keep their special classes, drawn at the smallest radius. The radius of each
     feature goes in ``_radius``. Case figures must already have gone through
-    :func:`geo.disclosure.protect` (hidden values are blank, ``suppressed_col`` flags them).
+    :func:`geo.disclosure.protect` (hidden values are blank, ``suppressed_col`` flags them);
+    ``k`` is the threshold they went through, stated in the legend ("< k").
     """
     out = frame.copy()
     values, status = _values_status(out, value_col, suppressed_col, special)
     fill = pd.Series(color, index=out.index, dtype="object")
     for cls in ("zero", "suppressed", "no_data"):
         fill[status == cls] = STATUS_COLORS[cls]
-    out["_value_text"] = _value_text(out, values, status, display_col, lang)
+    out["_value_text"] = _value_text(out, values, status, display_col, lang, k)
     tips = [("", name_col), (f"{title} :" if lang == "fr" else f"{title}:", "_value_text"),
             *extra_tips]
     styled_frame = styled(out, fill=fill, status=status, label_col=name_col, tip_fields=tips)
@@ -408,7 +415,7 @@ def proportional_symbols(frame: gpd.GeoDataFrame, *, key: str, title: str, value
         sizes = proportional_radii(pd.Series(refs), r_min=r_min, r_max=r_max, vmax=vmax)
         legend += [LegendEntry(_fmt(v), color, "size", size=float(r))
                    for v, r in zip(refs, sizes, strict=True)]
-    legend += status_entries(lang, statuses=special, unmatched=unmatched)
+    legend += status_entries(lang, statuses=special, unmatched=unmatched, k=k)
     return ViewLayer(key=key, title=title, frame=styled_frame, kind="point", legend=legend,
                      labels=True, fill_opacity=0.75, radius=r_min)
 

@@ -22,15 +22,17 @@ from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
 
 from geo import settings
+from geo.disclosure import case_figures
 from geo.errors import InputError, UnknownNameError
 from geo.geodesy import local_aeqd
 from geo.i18n import t
 from geo.indicators import status_of
-from geo.printmap import draw_inset, draw_legend, draw_map, paper_size_in, wrap_lines
 from geo.mapview import TRAFFIC, LegendEntry, View, ViewLayer, styled
-from geo.zones import normalise_name
+from geo.names import fold_name
+from geo.printmap import draw_inset, draw_legend, draw_map, paper_size_in, wrap_lines
+from geo.vocab import PACK_BY
 
-BY: tuple[str, ...] = ("commune", "village")
+BY: tuple[str, ...] = PACK_BY
 #: Radius of the documented area around a commune's places when no commune polygon is installed.
 COMMUNE_BUFFER_KM = 5.0
 #: Radius of the map extent around a village.
@@ -102,9 +104,9 @@ def commune_units(places: gpd.GeoDataFrame, *, communes: gpd.GeoDataFrame | None
         own = group[group["kind"].isin(COMMUNE_PLACE_KINDS)]
         if own.empty:  # a town standing for a commune it only sits in (Kangaba in Minidian)
             continue
-        geom, method, unit_id = None, "area", f"commune:{normalise_name(name).replace(' ', '_')}"
+        geom, method, unit_id = None, "area", f"commune:{fold_name(name).replace(' ', '_')}"
         if communes is not None and not communes.empty:
-            hit = communes[communes["name"].map(normalise_name) == normalise_name(name)]
+            hit = communes[communes["name"].map(fold_name) == fold_name(name)]
             if not hit.empty:
                 geom, method = hit.geometry.iloc[0], "admin"
                 unit_id = str(hit["unit_id"].iloc[0])
@@ -188,29 +190,31 @@ def case_table(indicators: pd.DataFrame, cases: pd.DataFrame, communes: Iterable
                *, k: int = settings.SUPPRESSION_K) -> pd.DataFrame:
     """Return case figures per (commune, indicator), through disclosure control at commune level.
 
-    Secondary suppression runs across the communes of each indicator, so a zone total cannot give
-    a hidden commune's value away.
+    Records count toward the commune of ``communes`` whose name they carry (names compared
+    folded). Secondary suppression runs across the communes of each indicator, so a zone total
+    cannot give a hidden commune's value away. A commune without records has no figure (``NaN``,
+    shown "–").
     """
-    from geo.disclosure import protect
-
     names = list(communes)
-    case_inds = indicators[indicators["kind"] == "case"]
-    rows = []
     frame = pd.DataFrame(cases)
-    for _, ind in case_inds.iterrows():
-        for commune in names:
-            value = np.nan
-            if not frame.empty and {"case_type", "commune"} <= set(frame.columns):
-                hit = frame[(frame["case_type"] == ind["activity_type"])
-                            & (frame["commune"].map(normalise_name) == normalise_name(commune))]
-                value = _measure(hit, ind["measure"]).sum(min_count=1) if len(hit) else np.nan
-            rows.append({"indicator_id": ind["indicator_id"], "commune": commune,
-                         "value": value})
-    table = pd.DataFrame(rows, columns=["indicator_id", "commune", "value"])
-    if table.empty:
-        return table.assign(value_display=pd.Series(dtype="object"),
-                            value_suppressed=pd.Series(dtype="bool"))
-    return protect(table, "value", k=k, level="commune", parent_col="indicator_id")
+    if not {"case_type", "commune"} <= set(frame.columns):
+        frame = pd.DataFrame(columns=["case_type", "commune"])
+    # Each record goes to the commune of the pack whose folded name it carries.
+    of_name = {fold_name(n): n for n in reversed(names)}
+    parts = []
+    for _, ind in indicators[indicators["kind"] == "case"].iterrows():
+        hit = frame[frame["case_type"] == ind["activity_type"]]
+        records = pd.DataFrame({"commune": hit["commune"].map(fold_name).map(of_name),
+                                "value": _measure(hit, ind["measure"])})
+        table = case_figures(records, level="commune", key="commune", values="value",
+                             units=names, parent=False, fill=np.nan, k=k)
+        parts.append(table.assign(indicator_id=ind["indicator_id"]))
+    columns = ["indicator_id", "commune", "value", "value_display", "value_suppressed"]
+    if not parts or not names:
+        return pd.DataFrame({c: pd.Series(dtype="bool" if c == "value_suppressed" else
+                                          "float64" if c == "value" else "object")
+                             for c in columns})
+    return pd.concat(parts, ignore_index=True)[columns]
 
 
 def indicator_rows(indicators: pd.DataFrame, achieved: pd.Series, cases: pd.DataFrame | None,
@@ -231,7 +235,7 @@ def indicator_rows(indicators: pd.DataFrame, achieved: pd.Series, cases: pd.Data
         if ind["kind"] == "case":
             hit = pd.DataFrame() if cases is None or cases.empty else cases[
                 (cases["indicator_id"] == ind["indicator_id"])
-                & (cases["commune"].map(normalise_name) == normalise_name(commune))]
+                & (cases["commune"].map(fold_name) == fold_name(commune))]
             if hit.empty:
                 value, text = np.nan, "–"
             else:

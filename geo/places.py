@@ -15,8 +15,6 @@ import pandas as pd
 from geo import settings
 from geo.errors import InputError
 
-LOCATIONS_TABLE = "place_locations"
-
 PLACE_KINDS: tuple[str, ...] = (
     "capital", "regional_capital", "cercle_capital", "commune", "village", "gold_site",
 )
@@ -89,18 +87,3 @@ def validate_location(lat: float, lon: float, *, source: str = "location") -> tu
                          f"lon {minx}..{maxx}", source=source)
     raise InputError(f"lat {lat}, lon {lon} lie outside Mali; expected lat {miny}..{maxy}, "
                      f"lon {minx}..{maxx}", source=source)
-
-
-def set_location(store, place_id: str, lat: float, lon: float, *, precision_m: float = 100.0,
-                 known_ids: list[str] | None = None, date: str = "") -> None:
-    """Record a user-set location for ``place_id`` in the store (atomically)."""
-    if known_ids is not None and place_id not in known_ids:
-        raise InputError(f"unknown place {place_id!r}; expected one of: {', '.join(known_ids)}")
-    lat, lon = validate_location(lat, lon, source=place_id)
-    row = pd.DataFrame([{"place_id": place_id, "lat": lat, "lon": lon,
-                         "precision_m": float(precision_m), "set_at": date}])
-    with store.transaction() as tx:
-        current = tx.read(LOCATIONS_TABLE)
-        if current is not None:
-            row = pd.concat([current[current["place_id"] != place_id], row], ignore_index=True)
-        tx.write(LOCATIONS_TABLE, row)

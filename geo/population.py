@@ -13,7 +13,7 @@ import h3
 import pandas as pd
 
 from geo.errors import InputError
-from geo.zones import normalise_name
+from geo.names import fold_name
 
 ID_COLS: tuple[str, ...] = ("unit_id", "id", "code", "pcode", "hasc", "h3", "adm_pcode")
 NAME_COLS: tuple[str, ...] = ("name", "nom", "unit", "commune", "cercle", "region", "région")
@@ -97,7 +97,7 @@ def join_population(
              zip(units["unit_id"], units["name"], units["level"], strict=True)}
     by_name: dict[str, list[tuple[str, str, int]]] = {}
     for uid, name, level in by_id.values():
-        by_name.setdefault(normalise_name(name), []).append((uid, name, level))
+        by_name.setdefault(fold_name(name), []).append((uid, name, level))
     rows, report = [], []
     for i, rec in enumerate(table.to_dict(orient="records")):
         line = i + 2
@@ -114,7 +114,7 @@ def join_population(
         elif key and h3.is_valid_cell(key):
             hit, method = (key, key, -1), "h3"
         elif namec and str(rec.get(namec, "")).strip():
-            found = by_name.get(normalise_name(rec[namec]), [])
+            found = by_name.get(fold_name(rec[namec]), [])
             if len(found) == 1:
                 hit, method = found[0], "name"
             elif len(found) > 1:

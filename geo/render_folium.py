@@ -1,10 +1,12 @@
 """Draw a :class:`geo.mapview.View` as an offline Leaflet map (no tiles, no CDN).
 
-Every layer becomes one ``folium.GeoJson`` in its own feature group (so the layer control can hide
-it), with display geometry (shared edges simplified together, coordinates rounded) and only the
-properties the page needs: fill, outline, status and an escaped tooltip. The legend, the title and
-the disclosure footer are plain HTML controls written here: no branca colormap, no plugin, nothing
-that loads from a CDN.
+The one map renderer: the app's thematic maps, its base map (:mod:`geo.basemap`) and the offline
+HTML export are all drawn by :func:`to_folium`. Every layer becomes one ``folium.GeoJson`` in its
+own feature group (so the layer control can hide it), with display geometry (shared edges
+simplified together, coordinates rounded) and only the properties the page needs: fill, outline,
+status and an escaped tooltip; thousands of points become one :class:`PointCloud`. The legend,
+the title and the disclosure footer are plain HTML controls written here: no branca colormap, no
+plugin, nothing that loads from a CDN.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from branca.element import Element, MacroElement
 from folium.template import Template
 
 from geo import settings
+from geo.basemap import POLYGON_STYLES
 from geo.i18n import t
 from geo.mapview import View, ViewLayer
 from geo.webmap import OfflineMap, display_geometry, escape
@@ -38,12 +41,21 @@ CLOUD_ABOVE = 1000
 LABEL_MAX = 40
 #: Decimal places kept in the page (4 places ~ 11 m: finer than any boundary here).
 DECIMALS = 4
+#: Pane of the points drawn one by one: above the compact clouds (pane ``zpPoints``, z 450),
+#: so a few sites or centres are never buried under thousands of localities.
+MARKER_PANE = ("zpMarkers", 460)
 
 _CSS = """
 .zp-title { background: rgba(255,255,255,.92); padding: 6px 10px; border-radius: 4px;
   box-shadow: 0 1px 4px rgba(0,0,0,.3); max-width: 420px; }
 .zp-title h1 { font-size: 15px; margin: 0 0 2px 0; }
 .zp-title p { font-size: 12px; margin: 0; color: #444; }
+.zp-legend { background: rgba(255,255,255,.92); padding: 6px 8px; border-radius: 4px;
+  box-shadow: 0 1px 4px rgba(0,0,0,.3); font-size: 12px; line-height: 1.35; max-width: 270px;
+  max-height: 70vh; overflow-y: auto; }
+.zp-legend .sw { display: inline-block; width: 14px; height: 10px; margin-right: 5px;
+  border: 1px solid #666; vertical-align: middle; }
+.zp-legend .hatch { background: repeating-linear-gradient(45deg, #bbb 0 2px, #fff 2px 5px); }
 .zp-legend h2 { font-size: 12px; margin: 6px 0 2px 0; }
 .zp-legend .pt { display: inline-block; width: 10px; height: 10px; border-radius: 50%;
   margin-right: 5px; border: 1px solid #333; vertical-align: middle; }
@@ -53,7 +65,6 @@ _CSS = """
 .zp-legend .ln { display: inline-block; width: 16px; height: 0; margin-right: 5px;
   border-top: 2px solid #666; vertical-align: middle; }
 .zp-legend .nodata { background: #fff; border: 1px dotted #333; }
-.zp-legend { max-height: 70vh; overflow-y: auto; max-width: 270px; }
 .zp-legend summary { cursor: pointer; font-weight: bold; font-size: 12px; }
 .zp-legend details.zp-foot { margin-top: 6px; }
 .zp-legend details.zp-foot > summary { font-weight: normal; font-size: 11px; color: #333; }
@@ -67,6 +78,8 @@ _CSS = """
 .leaflet-control-layers-toggle { background-image: none !important; text-align: center;
   font-size: 20px; line-height: 36px; color: #333; text-decoration: none; }
 .leaflet-control-layers-toggle::after { content: "\\2630"; }
+/* a clicked shape is not outlined (Chromium focuses shapes that have tooltips) */
+.leaflet-interactive:focus:not(:focus-visible) { outline: none; }
 .zp-message { background: #fff3bf; border: 1px solid #e0b000; padding: 6px 10px;
   border-radius: 4px; font-size: 13px; }
 """
@@ -318,6 +331,8 @@ def _add_layer(m: folium.Map, layer: ViewLayer, labels: list[list] | None = None
                "dashArray": dash}
         if props.get("r"):
             out["radius"] = props["r"]
+        if kind == "point":  # read when each circle is made (folium merges style into options)
+            out["pane"] = MARKER_PANE[0]
         if status == "suppressed":
             out["dashArray"] = "4 3"
         elif status == "no_data":
@@ -343,7 +358,9 @@ def legend_html(view: View, *, open_: bool = True) -> str:
 
     The class swatches show first; the disclosure sentence, the boundaries disclaimer, sources,
     attributions and date sit in a nested, collapsed "Sources et contrôle de divulgation" part,
-    so the footer never hides a third of the map (print maps and packs print it in full).
+    so the footer never hides a third of the map (print maps and packs print it in full). A
+    view without figures (no disclosure: the app's base map) has no footer; with no swatch
+    either, the legend is empty.
     """
     lang = view.lang
     rows = []
@@ -371,22 +388,32 @@ def legend_html(view: View, *, open_: bool = True) -> str:
             bg = "" if entry.status in ("suppressed", "no_data") else \
                 f' style="background:{escape(entry.color)}"'
             rows.append(f'<div><span class="{cls}"{bg}></span>{label}</div>')
+    if view.disclosure is None and not rows:
+        return ""
+    footer = "" if view.disclosure is None else _footer_html(view)
+    return (f'<details class="zp-legend-box"{" open" if open_ else ""}>'
+            f"<summary>{escape(t('export.legend.title', lang))}</summary>"
+            + "".join(rows) + footer + "</details>")
+
+
+def _footer_html(view: View) -> str:
+    """Return the legend's folded footer: disclosure, disclaimer, sources, attributions, date."""
+    lang = view.lang
     foot = [view.disclosure.text(lang), t("disclaimer.boundaries", lang)]
     if view.sources:
         foot.append(f"{t('export.sources', lang)} : " + " ; ".join(view.sources)
                     if lang == "fr" else f"{t('export.sources', lang)}: " + "; ".join(view.sources))
     foot += view.attributions
     foot.append(t("export.date", lang, date=view.created))
-    footer = (f'<details class="zp-foot"><summary>{escape(t("export.legend.footer", lang))}'
-              '</summary><div class="foot">' + "<br>".join(escape(x) for x in foot)
-              + "</div></details>")
-    return (f'<details class="zp-legend-box"{" open" if open_ else ""}>'
-            f"<summary>{escape(t('export.legend.title', lang))}</summary>"
-            + "".join(rows) + footer + "</details>")
+    return (f'<details class="zp-foot"><summary>{escape(t("export.legend.footer", lang))}'
+            '</summary><div class="foot">' + "<br>".join(escape(x) for x in foot)
+            + "</div></details>")
 
 
 def title_html(view: View) -> str:
-    """Return the title box as HTML (escaped), with the notes (e.g. places not mapped)."""
+    """Return the title box as HTML (escaped), with the notes; empty for a view without any."""
+    if not (view.title or view.subtitle or view.notes):
+        return ""
     parts = [f"<h1>{escape(view.title)}</h1>"]
     if view.subtitle:
         parts.append(f"<p>{escape(view.subtitle)}</p>")
@@ -412,13 +439,34 @@ def to_folium(view: View, lang: str | None = None, *, height: str | int = "100%"
                    height=height, control_scale=True, attribution_control=False)
     m.get_root().header.add_child(Element(f"<style>{_CSS}</style>"), name="zp_css")
     labels = label_points(view)
+    folium.map.CustomPane(MARKER_PANE[0], z_index=MARKER_PANE[1], pointer_events=True).add_to(m)
     for layer in view.layers:
         _add_layer(m, layer, labels.get(layer.key))
     m.fit_bounds([[miny, minx], [maxy, maxx]])
     folium.LayerControl(collapsed=True, position="topright").add_to(m)
-    m.add_child(Control(title_html(view), position="topleft", css_class="zp-title"))
-    m.add_child(Control(legend_html(view), position="bottomright", css_class="zp-legend"))
+    title, legend = title_html(view), legend_html(view)
+    if title:
+        m.add_child(Control(title, position="topleft", css_class="zp-title"))
+    if legend:
+        m.add_child(Control(legend, position="bottomright", css_class="zp-legend"))
     if view.message:
         m.add_child(Control(escape(view.message), position="bottomleft",
                              css_class="zp-message"))
     return m
+
+
+def outline_preview(vertices: Sequence[tuple[float, float]], *, name: str) -> folium.FeatureGroup:
+    """Return a zone outline being drawn, from ``(lat, lon)`` vertices, as a layer to lay over a map.
+
+    The ring closes from the third vertex; each vertex is a small circle. Drawn in the zones'
+    outline colour.
+    """
+    colour = POLYGON_STYLES["zones"][0]
+    group = folium.FeatureGroup(name=escape(name))
+    points = [list(v) for v in vertices]
+    if len(points) >= 2:
+        ring = [*points, points[0]] if len(points) >= 3 else points
+        folium.PolyLine(ring, color=colour, weight=2, dash_array="5 4").add_to(group)
+    for lat, lon in points:
+        folium.CircleMarker([lat, lon], radius=4, color=colour, fill=True).add_to(group)
+    return group

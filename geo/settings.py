@@ -51,15 +51,6 @@ MALI_BBOX: Final[tuple[float, float, float, float]] = (-12.3, 10.1, 4.3, 25.1)
 #: Decimal places kept for display geometry (5 places ~ 1.1 m).
 DISPLAY_DECIMALS: Final[int] = 5
 
-# --- admin frame -----------------------------------------------------------------------------
-
-ADMIN_LEVELS: Final[dict[int, dict[str, str]]] = {
-    0: {"fr": "pays", "en": "country"},
-    1: {"fr": "région", "en": "region"},
-    2: {"fr": "cercle", "en": "cercle"},
-    3: {"fr": "commune", "en": "commune"},
-}
-
 # --- disclosure control ----------------------------------------------------------------------
 
 #: Counts from 1 to K-1 are suppressed and shown as "<K".

@@ -23,9 +23,10 @@ import pyogrio
 
 from geo import settings
 from geo.errors import InputError
+from geo.vocab import Tables
 
 #: Key/value table describing what was installed (sources, attributions, data version).
-META_TABLE = "zp_meta"
+META_TABLE = Tables.META
 
 
 class Store:
@@ -42,6 +43,11 @@ class Store:
 
     def __repr__(self) -> str:
         return f"Store({str(self.path)!r})"
+
+    @classmethod
+    def of(cls, store: Store | str | os.PathLike[str] | None) -> Store:
+        """Return ``store`` as a :class:`Store`: itself, a path, or ``None`` for the default one."""
+        return store if isinstance(store, Store) else cls(store)
 
     # --- reading ---------------------------------------------------------------------------
 

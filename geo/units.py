@@ -4,6 +4,7 @@ Every unit frame has ``unit_id``, ``name``, ``kind`` (``admin<level>`` or ``h3:<
 ``area_km2``, ``centroid_lon``, ``centroid_lat`` and a polygon geometry in EPSG:4326. The
 centroid is the geodesic-safe ``representative`` centre used for point distances: the polygon's
 centroid, or its representative point when the centroid falls outside (a crescent-shaped unit).
+:func:`admin_hierarchy` gives each installed admin unit its cercle and région (ids and names).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import shapely
 from geo import settings
 from geo.errors import InputError
 from geo.geodesy import area_km2, require_crs
+from geo.vocab import ADMIN_BY_LEVEL
 
 UNIT_COLUMNS = ("unit_id", "name", "kind", "area_km2", "centroid_lon", "centroid_lat")
 #: A unit is in a zone when at least this share of the unit (or of the zone) overlaps the other.
@@ -114,6 +116,45 @@ def admin_units(admin: gpd.GeoDataFrame, zone, level: int) -> gpd.GeoDataFrame:
     return _finish(out)
 
 
+def admin_hierarchy(units: gpd.GeoDataFrame | None) -> gpd.GeoDataFrame:
+    """Return the admin units below the country with each unit's cercle and région.
+
+    Adds ``cercle_id, cercle, region_id, region`` (ids and names found by walking ``parent_id``;
+    ``None`` where a parent is missing) to ``unit_id, name, level, parent_id, geometry``. A
+    cercle is its own cercle and a région its own région. The result has a fresh ``0..n-1``
+    index; ``None`` or an empty frame gives an empty frame with those columns.
+    """
+    cols = ["unit_id", "name", "level", "parent_id"]
+    if units is None or units.empty:
+        empty = gpd.GeoDataFrame({c: pd.Series(dtype=object) for c in cols},
+                                 geometry=gpd.GeoSeries([], crs=settings.CRS), crs=settings.CRS)
+        for c in ("cercle", "cercle_id", "region", "region_id"):
+            empty[c] = pd.Series(dtype=object)
+        return empty
+    out = units[units["level"] > 0].copy()
+    out["unit_id"] = out["unit_id"].astype(str)
+    out["level"] = out["level"].astype(int)
+    # Ids may repeat across levels (Bamako is both a région and a cercle): key on (level, id).
+    info = {(int(lv), uid): (pid, name) for lv, uid, pid, name in
+            zip(out["level"], out["unit_id"], out["parent_id"], out["name"], strict=True)}
+
+    def ancestor(level: int, uid: str, wanted: int) -> str | None:
+        while level > wanted:
+            parent = info.get((level, uid), (None, None))[0]
+            if parent is None or parent != parent:
+                return None
+            level, uid = level - 1, str(parent)
+        return uid if level == wanted and (level, uid) in info else None
+
+    out["cercle_id"] = [ancestor(lv, u, 2) for lv, u in zip(out["level"], out["unit_id"],
+                                                             strict=True)]
+    out["region_id"] = [ancestor(lv, u, 1) for lv, u in zip(out["level"], out["unit_id"],
+                                                             strict=True)]
+    out["cercle"] = [info.get((2, c), (None, None))[1] if c else None for c in out["cercle_id"]]
+    out["region"] = [info.get((1, r), (None, None))[1] if r else None for r in out["region_id"]]
+    return out.reset_index(drop=True)
+
+
 def h3_units(zone, resolution: int) -> gpd.GeoDataFrame:
     """Return the H3 cells of ``resolution`` whose centre lies in ``zone``.
 
@@ -190,7 +231,7 @@ def planning_units(zone, units: str, admin: gpd.GeoDataFrame | None = None) -> g
     installed = set() if admin is None or admin.empty else set(admin["level"].astype(int))
     if number not in installed:
         have = ", ".join(f"admin{lv}" for lv in sorted(installed) if lv > 0) or "none"
-        name = settings.ADMIN_LEVELS[number]["en"]
+        name = ADMIN_BY_LEVEL[number].label_en
         raise InputError(
             f"units admin{number} ({name} boundaries) are not installed (installed: {have}); "
             f"use --units h3:N (e.g. h3:7) or install them with `zoneplan data add-boundaries "

@@ -17,9 +17,9 @@ import pandas as pd
 
 from geo import settings
 from geo.errors import InputError
+from geo.names import fold_name
 from geo.places import validate_location
 from geo.readers import LAT_COL, LINE_COL, LON_COL
-from geo.zones import normalise_name
 
 #: Canonical field -> header spellings (compared after folding accents, case and punctuation).
 FIELDS: dict[str, tuple[str, ...]] = {
@@ -83,9 +83,8 @@ _MONTHS = {
 
 def header_key(text: object) -> str:
     """Return a header folded for comparison (accents, case, punctuation, spacing)."""
-    key = normalise_name(text)
-    key = re.sub(r"^.*/", "", key)  # Kobo group paths: "groupe_1/village"
-    return re.sub(r"[^a-z0-9°]+", " ", key).strip()
+    last = str(text or "").rsplit("/", 1)[-1]  # Kobo group paths: "groupe_1/village"
+    return fold_name(last, strip_prefix=False)
 
 
 _ALIASES: dict[str, str] = {header_key(a): f for f, aliases in FIELDS.items() for a in aliases}
@@ -220,7 +219,7 @@ def parse_date(text: str) -> pd.Timestamp | None:
         if 20000 <= serial <= 80000:  # 1954..2119
             return _EXCEL_EPOCH + pd.Timedelta(days=serial)
         return None
-    folded = normalise_name(value).replace(".", " ")
+    folded = fold_name(value, strip_prefix=False)
     m = re.fullmatch(r"(?:(\d{1,2})\s+)?([a-z]+)\s*(\d{4})", folded)
     if m and m.group(2) in _MONTHS:
         return _safe(int(m.group(3)), _MONTHS[m.group(2)], int(m.group(1) or 1))
@@ -386,7 +385,7 @@ CASE_TYPES: dict[str, tuple[str, ...]] = {
 
 
 def _type_key(text: object) -> str:
-    return re.sub(r"[^a-z0-9]+", " ", normalise_name(text)).strip()
+    return fold_name(text, strip_prefix=False)
 
 
 _TYPE_LOOKUP = {

@@ -93,6 +93,8 @@ CRITERIA: Final[tuple[str, ...]] = ("attractiveness", "border", "gold")
 VIEWS: Final[tuple[str, ...]] = ("coverage", "access", "criteria", "gaps")
 #: The views built from an analysis of the same name.
 ANALYSIS_VIEWS: Final[tuple[str, ...]] = ("access", "criteria", "gaps")
+#: The kinds of records a partner sends (``zoneplan import --kind``), each a store table.
+RECORD_KINDS: Final[tuple[str, ...]] = (Tables.ACTIVITIES, Tables.CASES)
 #: The analyses (``zoneplan analyse VERB``).
 VERBS: Final[tuple[str, ...]] = ("access", "criteria", "gaps", "next")
 #: What the coverage view maps: counts (circles at places) or rates (choropleth over units).

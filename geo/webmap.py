@@ -26,11 +26,6 @@ BACKGROUND = "#f4f1ea"
 
 _EXTRA_CSS = """
 .leaflet-container { background: BACKGROUND; font-family: system-ui, sans-serif; }
-.zp-legend { background: rgba(255,255,255,.92); padding: 6px 8px; border-radius: 4px;
-  box-shadow: 0 1px 4px rgba(0,0,0,.3); font-size: 12px; line-height: 1.35; max-width: 260px; }
-.zp-legend .sw { display: inline-block; width: 14px; height: 10px; margin-right: 5px;
-  border: 1px solid #666; vertical-align: middle; }
-.zp-legend .hatch { background: repeating-linear-gradient(45deg, #bbb 0 2px, #fff 2px 5px); }
 """.replace("BACKGROUND", BACKGROUND)
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import re
-import unicodedata
 from pathlib import Path
 
 import geopandas as gpd
@@ -21,8 +20,8 @@ import shapely
 from geo import settings
 from geo.errors import InputError, UnknownNameError
 from geo.geodesy import local_aeqd
+from geo.names import fold_name
 
-USER_ZONES_TABLE = "zones_user"
 ZONE_COLUMNS = ("zone_id", "name_fr", "name_en", "programme_id", "method", "basis")
 
 
@@ -32,20 +31,13 @@ def read_definitions(path: str | Path) -> list[dict]:
         return json.load(fh)["zones"]
 
 
-def normalise_name(text: object) -> str:
-    """Fold accents, case, hyphens and apostrophes so names compare loosely."""
-    text = unicodedata.normalize("NFKD", str(text or ""))
-    text = "".join(c for c in text if not unicodedata.combining(c)).lower()
-    return re.sub(r"[\s\-'’_]+", " ", text).strip()
-
-
 def _find_units(boundaries: gpd.GeoDataFrame, specs: list[dict]) -> gpd.GeoDataFrame | None:
     found = []
     for spec in specs:
         level = boundaries[boundaries["level"] == spec["level"]]
         hit = level[level["unit_id"] == spec.get("unit_id")] if spec.get("unit_id") else level.iloc[:0]
         if hit.empty:
-            hit = level[level["name"].map(normalise_name) == normalise_name(spec["name"])]
+            hit = level[level["name"].map(fold_name) == fold_name(spec["name"])]
         if hit.empty:
             return None
         found.append(hit.iloc[:1])
@@ -149,19 +141,3 @@ def validate_drawn(geometry: shapely.Geometry | dict | None, *, zone_id: str,
     if not geometry.is_valid:
         geometry = shapely.make_valid(geometry)
     return geometry
-
-
-def save_drawn(store, zone_id: str, name: str, geometry, *, programme_id: str = "",
-               reserved: list[str] | None = None) -> None:
-    """Save (or replace) a planner-drawn zone in the store, atomically."""
-    if reserved and zone_id in reserved:
-        raise InputError(f"zone id {zone_id!r} is a built-in zone; choose another id")
-    geom = validate_drawn(geometry, zone_id=zone_id, name=name)
-    row = gpd.GeoDataFrame([{"zone_id": zone_id, "name_fr": str(name), "name_en": str(name),
-                             "programme_id": programme_id, "basis": "dessinée par un planificateur",
-                             "geometry": geom}], geometry="geometry", crs=settings.CRS)
-    with store.transaction() as tx:
-        current = tx.read(USER_ZONES_TABLE)
-        if current is not None and not current.empty:
-            row = pd.concat([current[current["zone_id"] != zone_id], row], ignore_index=True)
-        tx.write(USER_ZONES_TABLE, gpd.GeoDataFrame(row, geometry="geometry", crs=settings.CRS))

@@ -11,7 +11,7 @@ from __future__ import annotations
 import geopandas as gpd
 import pandas as pd
 
-from layers._common import resolve_store
+from geo.store import Store
 from layers._schema import Schema
 
 TITLE = {"fr": "Activités", "en": "Activities"}
@@ -29,7 +29,7 @@ SCHEMA = Schema(
 
 def load(store=None) -> gpd.GeoDataFrame:
     """Return the imported activity records (empty before any import)."""
-    frame = resolve_store(store).read(TABLE)
+    frame = Store.of(store).read(TABLE)
     if frame is None:
         return SCHEMA.empty()
     if not isinstance(frame, gpd.GeoDataFrame):

@@ -10,9 +10,9 @@ import geopandas as gpd
 import pandas as pd
 
 from geo import settings
-from geo.boundaries import BOUNDARIES_TABLE
+from geo.store import Store
+from geo.vocab import Tables
 from layers import borders
-from layers._common import resolve_store
 from layers._schema import Schema
 
 TITLE = {"fr": "Unités administratives", "en": "Administrative units"}
@@ -24,7 +24,7 @@ SCHEMA = Schema(
 
 def load(store=None, level: int | None = None) -> gpd.GeoDataFrame:
     """Return installed admin units (all levels, or only ``level``)."""
-    installed = resolve_store(store).read(BOUNDARIES_TABLE)
+    installed = Store.of(store).read(Tables.BOUNDARIES)
     frame = SCHEMA.empty() if installed is None else installed
     frame = gpd.GeoDataFrame(frame[["unit_id", "name", "level", "parent_id", "geometry"]],
                              geometry="geometry", crs=settings.CRS)
@@ -43,7 +43,7 @@ def load(store=None, level: int | None = None) -> gpd.GeoDataFrame:
 
 def info(store=None) -> dict[str, str]:
     """Return the source and attribution of each installed level."""
-    meta = resolve_store(store).meta()
+    meta = Store.of(store).meta()
     levels = sorted({k.split(".")[1] for k in meta if k.startswith("boundaries.")})
     sources = [f"niveau {lv}: {meta.get(f'boundaries.{lv}.source', '?')}" for lv in levels]
     attributions = sorted({meta[f"boundaries.{lv}.attribution"] for lv in levels

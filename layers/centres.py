@@ -11,13 +11,13 @@ import pandas as pd
 
 from geo import settings
 from geo.errors import UnknownNameError
+from geo.vocab import AUDIENCES
 from layers._common import DATA
 from layers._schema import Schema
 
 TITLE = {"fr": "Centres d'accueil", "en": "Reception centres"}
 SOURCE = "data/centres.csv (partners; town level on purpose)"
 ATTRIBUTION = "Centres des partenaires : localisation à l'échelle de la ville."
-AUDIENCES = ("public", "internal")
 SCHEMA = Schema(
     columns={"centre_id": "str", "name": "str", "partner": "str", "kind": "str", "town": "str",
              "precision": "str", "sensitive": "bool", "zone": "str", "services": "str"},

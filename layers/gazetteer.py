@@ -1,26 +1,27 @@
 """The user's gazetteer: villages and localities installed with ``zoneplan data add-places``.
 
 Empty but valid until a gazetteer is installed. Import matching uses it after the programme's own
-places (see :mod:`geo.matching`); its source and attribution are kept in the store's metadata.
+places (see :mod:`geo.matcher`); its source and attribution are kept in the store's metadata.
 """
 
 from __future__ import annotations
 
 import geopandas as gpd
 
-from geo.gazetteer import GAZETTEER_COLUMNS, GAZETTEER_TABLE
-from layers._common import resolve_store
+from geo.gazetteer import GAZETTEER_COLUMNS
+from geo.store import Store
+from geo.vocab import Tables
 from layers._schema import Schema
 
 TITLE = {"fr": "Répertoire des localités", "en": "Gazetteer"}
-TABLE = GAZETTEER_TABLE
+TABLE = Tables.GAZETTEER
 NOT_INSTALLED = "not installed (zoneplan data add-places FILE)"
 SCHEMA = Schema(columns={c: "str" for c in GAZETTEER_COLUMNS}, geometry_types=("Point",))
 
 
 def load(store=None) -> gpd.GeoDataFrame:
     """Return the installed gazetteer's points (empty before any ``data add-places``)."""
-    frame = resolve_store(store).read(TABLE)
+    frame = Store.of(store).read(TABLE)
     if frame is None or not isinstance(frame, gpd.GeoDataFrame):
         return SCHEMA.empty()
     frame = frame.copy()
@@ -33,7 +34,7 @@ def load(store=None) -> gpd.GeoDataFrame:
 
 def info(store=None) -> dict[str, str]:
     """Return the layer's source and attribution (from the store's metadata)."""
-    meta = resolve_store(store).meta()
+    meta = Store.of(store).meta()
     source = meta.get("gazetteer.source")
     if not source:
         return {"source": NOT_INSTALLED, "attribution": ""}

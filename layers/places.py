@@ -9,8 +9,10 @@ from __future__ import annotations
 import geopandas as gpd
 import pandas as pd
 
-from geo.places import LOCATIONS_TABLE, apply_locations, read_places
-from layers._common import DATA, resolve_store
+from geo.places import apply_locations, read_places
+from geo.store import Store
+from geo.vocab import Tables
+from layers._common import DATA
 from layers._schema import Schema
 
 TITLE = {"fr": "Lieux", "en": "Places"}
@@ -28,7 +30,7 @@ SCHEMA = Schema(
 def load_all(store=None) -> gpd.GeoDataFrame:
     """Return every place, located or not (unlocated ones have a ``None`` geometry)."""
     places = read_places(DATA / "places.csv")
-    return apply_locations(places, resolve_store(store).read(LOCATIONS_TABLE))
+    return apply_locations(places, Store.of(store).read(Tables.LOCATIONS))
 
 
 def load(store=None, include_unlocated: bool = False) -> gpd.GeoDataFrame:

@@ -1,8 +1,8 @@
 """Risk per planning unit: case figures aggregated (commune level or coarser) and suppressed.
 
 Case figures never get a point. This layer holds admin-unit polygons with counts that already went
-through disclosure control (:func:`geo.disclosure.protect`), computed from the store's ``cases``
-table; empty but valid until case records are imported and boundaries installed.
+through disclosure control (:func:`geo.disclosure.case_figures`), computed from the store's
+``cases`` table; empty but valid until case records are imported and boundaries installed.
 """
 
 from __future__ import annotations
@@ -11,15 +11,15 @@ import geopandas as gpd
 import pandas as pd
 
 from geo import settings
-from geo.aggregate import aggregate
-from geo.disclosure import protect
+from geo.disclosure import case_figures
+from geo.store import Store
+from geo.vocab import ADMIN, Tables
 from layers import admin
-from layers._common import resolve_store
 from layers._schema import Schema
 
 TITLE = {"fr": "Risque (cas agrégés)", "en": "Risk (aggregated cases)"}
 SOURCE = "project store (zoneplan import --kind cases), aggregated and suppressed"
-TABLE = "cases"
+TABLE = Tables.CASES
 ATTRIBUTION = ""
 SCHEMA = Schema(
     columns={"unit_id": "str", "name": "str", "level": "int", "case_type": "str",
@@ -28,18 +28,16 @@ SCHEMA = Schema(
 )
 
 
-def load(store=None, case_type: str | None = None, programme_id: str | None = None
-         ) -> gpd.GeoDataFrame:
+def load(store=None, case_type: str | None = None, programme_id: str | None = None, *,
+         k: int = settings.SUPPRESSION_K) -> gpd.GeoDataFrame:
     """Return case counts per admin unit, aggregated and disclosure-controlled.
 
     The unit is the commune where commune polygons are installed, else the cercle, else the
     région: never finer than :data:`geo.settings.CASE_MIN_ADMIN_LEVEL`, never a point. ``value``
-    is blank where hidden; ``display`` reads "<5" (or "x" for secondary suppression).
+    is blank where hidden; ``display`` reads "<k" (or "x" for secondary suppression).
     """
-    from zoneplan.records import CASES_TABLE
-
-    store = resolve_store(store)
-    cases = store.read(CASES_TABLE)
+    store = Store.of(store)
+    cases = store.read(TABLE)
     if cases is None or cases.empty:
         return SCHEMA.empty()
     cases = pd.DataFrame(cases)
@@ -48,25 +46,21 @@ def load(store=None, case_type: str | None = None, programme_id: str | None = No
     if programme_id:
         cases = cases[cases["programme_id"] == programme_id]
     units = admin.load(store)
-    for level, key in ((3, "commune_id"), (2, "cercle_id"), (1, "region_id")):
-        if level > settings.CASE_MIN_ADMIN_LEVEL:
+    for adm in reversed(ADMIN):  # the finest level whose polygons the records reach
+        if adm.level == 0 or adm.level > settings.CASE_MIN_ADMIN_LEVEL:
             continue
-        polygons = units[units["level"] == level]
-        if not polygons.empty and cases[key].isin(polygons["unit_id"]).any():
+        polygons = units[units["level"] == adm.level]
+        if not polygons.empty and cases[adm.id_col].isin(polygons["unit_id"]).any():
             break
     else:
         return SCHEMA.empty()
-    table = aggregate(cases, by={3: "commune", 2: "cercle", 1: "region"}[level],
-                      groupby=["case_type"], values=["total"])
-    table = table.drop(columns=["level", "records"]).rename(columns={key: "unit_id", "total": "value"})
-    table = table[table["unit_id"].isin(polygons["unit_id"])]
-    parent = level > 1
-    if parent:
-        lookup = polygons.set_index("unit_id")["parent_id"]
-        table["parent_id"] = table["unit_id"].map(lookup)
-    shielded = protect(table, "value", level=level,
-                       parent_col=["parent_id", "case_type"] if parent else ["case_type"])
-    out = shielded.rename(columns={"value_display": "display", "value_suppressed": "suppressed"})
+    drawn = cases[cases[adm.id_col].isin(polygons["unit_id"])]
+    parent = polygons.set_index("unit_id")["parent_id"] if adm.level > 1 else False
+    table = case_figures(drawn, level=adm.level, values="total", groupby=["case_type"],
+                         parent=parent, k=k)
+    out = table.drop(columns=["name", "level"], errors="ignore").rename(columns={
+        adm.id_col: "unit_id", "total": "value", "total_display": "display",
+        "total_suppressed": "suppressed"})
     out = out.merge(polygons[["unit_id", "name", "level", "geometry"]], on="unit_id")
     frame = gpd.GeoDataFrame(out[[*SCHEMA.columns, "geometry"]], geometry="geometry",
                              crs=settings.CRS)

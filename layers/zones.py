@@ -10,9 +10,11 @@ import functools
 
 import geopandas as gpd
 
-from geo.zones import USER_ZONES_TABLE, build_zones, read_definitions
+from geo.store import Store
+from geo.vocab import Tables
+from geo.zones import build_zones, read_definitions
 from layers import admin, borders, places
-from layers._common import DATA, resolve_store
+from layers._common import DATA
 from layers._schema import Schema
 
 TITLE = {"fr": "Zones d'intervention", "en": "Intervention zones"}
@@ -45,7 +47,7 @@ def load(store=None) -> gpd.GeoDataFrame:
     Built once per version of its inputs (the store, ``zones.json``, ``places.csv``): every map,
     filter and command asks for the zones, and building them reads three layers.
     """
-    store = resolve_store(store)
+    store = Store.of(store)
     key = (str(store.path), _version(store.path), _version(DATA / "zones.json"),
            _version(DATA / "places.csv"))
     return _build(*key).copy()
@@ -53,12 +55,12 @@ def load(store=None) -> gpd.GeoDataFrame:
 
 @functools.lru_cache(maxsize=8)
 def _build(path: str, *_versions: tuple[int, int]) -> gpd.GeoDataFrame:
-    store = resolve_store(path)
+    store = Store.of(path)
     boundaries = admin.load(store)
     boundaries = boundaries[boundaries["level"] > 0]
     mali = borders.load().query("is_mali").geometry.iloc[0]
     return build_zones(definitions(), places.load(store), boundaries,
-                       store.read(USER_ZONES_TABLE), country=mali)
+                       store.read(Tables.USER_ZONES), country=mali)
 
 
 def names(store=None) -> list[str]:

@@ -38,14 +38,15 @@ def store(tmp_path) -> Store:
 
 @pytest.fixture(scope="session")
 def _mali_store_template(tmp_path_factory) -> Path:
-    from geo.boundaries import install, read_boundaries
+    from geo.boundaries import read_boundaries
+    from zoneplan.datastore import install_boundaries
 
     regions = shared_file("boundaries/mli_adm1_regions_wof.geojson")
     cercles = shared_file("boundaries/mli_adm2_cercles_wof.geojson")
     path = tmp_path_factory.mktemp("mali") / "mali.gpkg"
     template = Store(path)
-    install(template, read_boundaries(regions), date="2026-01-01")
-    install(template, read_boundaries(cercles), date="2026-01-01")
+    install_boundaries(template, read_boundaries(regions), date="2026-01-01")
+    install_boundaries(template, read_boundaries(cercles), date="2026-01-01")
     return path
 
 

@@ -9,8 +9,8 @@ import pytest
 import shapely
 
 import layers
-from geo import settings
 from geo import mapview as gv
+from geo import settings
 from geo.disclosure import protect
 from geo.errors import UnknownNameError
 from geo.i18n import t

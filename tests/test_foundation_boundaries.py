@@ -8,9 +8,10 @@ import geopandas as gpd
 import pytest
 from shapely.geometry import Polygon, box
 
-from geo.boundaries import assign_parents, detect_schema, install, merge_level, read_boundaries
+from geo.boundaries import assign_parents, detect_schema, merge_level, read_boundaries
 from geo.errors import InputError
 from tests.conftest import shared_file
+from zoneplan.datastore import install_boundaries
 
 WEST, EAST = box(-9.0, 11.0, -8.0, 12.0), box(-8.0, 11.0, -7.0, 12.0)
 # Four cercles: two in each région, none carrying its parent.
@@ -116,8 +117,8 @@ def test_real_wof_regions_then_cercles(store):
     regions = read_boundaries(shared_file("boundaries/mli_adm1_regions_wof.geojson"))
     cercles = read_boundaries(shared_file("boundaries/mli_adm2_cercles_wof.geojson"))
     assert regions.schema == cercles.schema == "wof"
-    install(store, regions, date="2026-11-23")
-    installed = install(store, cercles, date="2026-11-23")
+    install_boundaries(store, regions, date="2026-11-23")
+    installed = install_boundaries(store, cercles, date="2026-11-23")
     by_level = installed.groupby("level").size().to_dict()
     assert by_level == {1: 9, 2: 50}
     level2 = installed[installed["level"] == 2]
@@ -127,5 +128,5 @@ def test_real_wof_regions_then_cercles(store):
     assert list(kangaba["name"]) == ["Kangaba"]
     assert list(kangaba["parent_id"]) == ["ML.KK"]
     # Re-installing a level replaces it rather than duplicating it.
-    again = install(store, cercles, date="2026-11-23")
+    again = install_boundaries(store, cercles, date="2026-11-23")
     assert (again["level"] == 2).sum() == 50

@@ -9,8 +9,8 @@ import pytest
 import layers
 from geo import settings
 from geo.errors import InputError, SchemaError, UnknownNameError
-from geo.places import set_location
-from geo.zones import normalise_name, save_drawn
+from geo.names import fold_name
+from zoneplan.datastore import save_drawn_zone, set_location
 
 
 def _load(name, store):
@@ -97,8 +97,8 @@ def test_places_fall_in_their_cercle(mali_store):
     cercles = layers.load("admin", store=mali_store, level=2)
     places = layers.load("places", store=mali_store)
     joined = gpd.sjoin(places, cercles[["name", "geometry"]], how="left", predicate="within")
-    mismatched = joined[joined["admin2"].map(normalise_name) != joined["name_right"].map(
-        normalise_name)]
+    mismatched = joined[joined["admin2"].map(fold_name) != joined["name_right"].map(
+        fold_name)]
     assert mismatched.empty, mismatched[["name_left", "admin2", "name_right"]]
 
 
@@ -130,15 +130,15 @@ def test_zones_use_admin_units_where_installed(mali_store):
 def test_drawn_zone_is_saved_and_appears_everywhere(store):
     square = {"type": "Polygon", "coordinates": [[[-8.0, 12.0], [-7.9, 12.0], [-7.9, 12.1],
                                                   [-8.0, 12.1], [-8.0, 12.0]]]}
-    save_drawn(store, "zone_test", "Zone <b>test</b>", square, reserved=["bamako"])
+    save_drawn_zone(store, "zone_test", "Zone <b>test</b>", square, reserved=["bamako"])
     zones = layers.load("zones", store=store).set_index("zone_id")
     assert zones.loc["zone_test", "method"] == "drawn"
     assert zones.loc["zone_test", "name_fr"] == "Zone <b>test</b>"  # stored verbatim
     half = {"type": "LineString", "coordinates": [[-8.0, 12.0], [-7.9, 12.0]]}
     with pytest.raises(InputError, match="polygon"):
-        save_drawn(store, "zone_half", "Half", half)
+        save_drawn_zone(store, "zone_half", "Half", half)
     with pytest.raises(InputError, match="built-in"):
-        save_drawn(store, "bamako", "Bamako bis", square, reserved=["bamako"])
+        save_drawn_zone(store, "bamako", "Bamako bis", square, reserved=["bamako"])
     assert "zone_half" not in set(layers.load("zones", store=store)["zone_id"])
 
 

@@ -9,12 +9,12 @@ import pytest
 
 import layers
 from geo.gazetteer import read_gazetteer
-from geo.matching import Gazetteer
+from geo.matcher import PlaceMatcher
 from geo.store import Store
 from tests.conftest import shared_file
 from tests.test_records_import import MESSY, _write
-from zoneplan.commands.gazetteer import install
-from zoneplan.records import gazetteer, import_file
+from zoneplan.datastore import install_gazetteer
+from zoneplan.records import import_file, place_matcher
 
 HEADER = "Date;Village;Commune;Cercle;Activité;Partenaire;Filles;Garçons;Total"
 DANGATENE_KANGABA = "gaz:wof:1309827545"
@@ -28,7 +28,7 @@ def _wof_store_template(_mali_store_template, tmp_path_factory):
     shutil.copyfile(_mali_store_template, path)
     store = Store(path)
     borders = layers.load("borders")
-    install(store, read_gazetteer(shared_file("gazetteer/mli_localities_wof.csv"),
+    install_gazetteer(store, read_gazetteer(shared_file("gazetteer/mli_localities_wof.csv"),
                                   units=layers.load("admin", store=store),
                                   outline=borders.loc[borders["is_mali"]].union_all()))
     return path
@@ -143,7 +143,7 @@ def test_cercle_known_only_from_the_gazetteer(tmp_path, store):
     path = tmp_path / "villages.csv"
     path.write_text("name,lat,lon,cercle\nTegue,13.5327,-3.7875,Bankass\n"
                     "Sanga,14.4667,-3.3,Bandiagara\n", encoding="utf-8")
-    install(store, read_gazetteer(path))
+    install_gazetteer(store, read_gazetteer(path))
     _, rows = _import(tmp_path, store, [
         "15/03/2021;Tegue;;Bankass;Sensibilisation;CASE SAHEL;1;1;2",
         "15/03/2021;Sangha;;Bandiagara;Sensibilisation;CASE SAHEL;1;1;2",
@@ -155,10 +155,10 @@ def test_cercle_known_only_from_the_gazetteer(tmp_path, store):
 
 
 def test_each_distinct_row_is_matched_once(wof_store):
-    gaz = gazetteer(wof_store)
-    assert isinstance(gaz, Gazetteer) and len(gaz.localities) > 14000
-    first = gaz.match(place="Dangatene", cercle="Kangaba")
-    assert gaz.match(place="Dangatene", cercle="Kangaba") is first
+    matcher = place_matcher(wof_store)
+    assert isinstance(matcher, PlaceMatcher) and len(matcher.localities) > 14000
+    first = matcher.match(place="Dangatene", cercle="Kangaba")
+    assert matcher.match(place="Dangatene", cercle="Kangaba") is first
     assert first.place_id == DANGATENE_KANGABA
 
 
@@ -184,7 +184,7 @@ def test_one_village_listed_twice_is_not_ambiguous(tmp_path, store):
     path.write_text("name,lat,lon,cercle\nSanga,14.4667,-3.3,Bandiagara\n"
                     "Sanga,14.4700,-3.3020,Bandiagara\nDiallo,14.0,-3.5,Bandiagara\n"
                     "Diallo,14.6,-3.9,Bandiagara\n", encoding="utf-8")
-    install(store, read_gazetteer(path))
+    install_gazetteer(store, read_gazetteer(path))
     _, rows = _import(tmp_path, store, [
         "15/03/2021;Sanga;;Bandiagara;Sensibilisation;CASE SAHEL;1;1;2",
         "15/03/2021;Diallo;;Bandiagara;Sensibilisation;CASE SAHEL;1;1;2"])

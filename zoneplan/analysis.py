@@ -27,7 +27,6 @@ from geo import settings
 from geo.access import access, access_summary, check_bands
 from geo.coverage import coverage, coverage_summary
 from geo.criteria import (
-    CRITERIA,
     attractive_places,
     check_attractiveness,
     criteria,
@@ -35,6 +34,7 @@ from geo.criteria import (
     read_attractiveness,
     unmatched_attractiveness,
 )
+from geo.disclosure import case_figures
 from geo.distance import border_line
 from geo.errors import InputError, UnknownNameError
 from geo.gaps import find_gaps
@@ -43,11 +43,11 @@ from geo.indicators import read_targets
 from geo.nextsites import suggest_sites
 from geo.store import Store
 from geo.units import planning_units
+from geo.vocab import ADMIN_BY_LEVEL, CRITERIA, VERBS
 from geo.zones import get_zone
+from zoneplan.datastore import read_population
 from zoneplan.records import load_records
 
-VERBS: tuple[str, ...] = ("access", "criteria", "gaps", "next")
-POPULATION_TABLE = "population"
 #: Columns of the per-unit CSV table, per verb (geometry and helpers left out).
 TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
     "access": ("unit_id", "name", "area_km2", "centroid_lon", "centroid_lat",
@@ -107,9 +107,6 @@ def _records(frame: pd.DataFrame) -> list[dict]:
     return out
 
 
-def _resolve(store: Store | str | os.PathLike[str] | None) -> Store:
-    return store if isinstance(store, Store) else Store(store)
-
 
 # --- inputs --------------------------------------------------------------------------------------
 
@@ -146,19 +143,13 @@ def programme_targets(programme_id: str, zones_in_programme: int = 1) -> dict[st
             "sessions": float(sessions) / share if sessions else None}
 
 
-def read_population(store: Store) -> pd.DataFrame | None:
-    """Return the installed population (``unit_id``, ``name``, ``children``), or ``None``."""
-    frame = store.read(POPULATION_TABLE)
-    if frame is None or len(frame) == 0:
-        return None
-    return pd.DataFrame(frame).drop(columns="geometry", errors="ignore")
-
-
-def _cases_for_units(store: Store, units: gpd.GeoDataFrame) -> tuple[pd.DataFrame | None, str]:
+def _cases_for_units(store: Store, units: gpd.GeoDataFrame, *,
+                     k: int = settings.SUPPRESSION_K) -> tuple[pd.DataFrame | None, str]:
     """Return protected case figures per admin unit (``unit_id``, ``cases_display``) and a note.
 
     Case figures are attached only to admin units of commune level or coarser, summed from the
-    imported cases, and passed through :func:`geo.disclosure.protect` before anything sees them.
+    imported cases through :func:`geo.disclosure.case_figures` (threshold ``k``) before anything
+    sees them. The units of the zone form one group for secondary suppression.
     """
     kind = str(units["kind"].iloc[0]) if len(units) else ""
     try:
@@ -169,18 +160,14 @@ def _cases_for_units(store: Store, units: gpd.GeoDataFrame) -> tuple[pd.DataFram
         return None, ""
     if not kind.startswith("admin"):
         return None, "cases_hidden"
-    level = int(kind.removeprefix("admin"))
-    id_col = {1: "region_id", 2: "cercle_id", 3: "commune_id"}.get(level)
-    if id_col is None or id_col not in cases.columns or level > settings.CASE_MIN_ADMIN_LEVEL:
+    level = ADMIN_BY_LEVEL.get(int(kind.removeprefix("admin")))
+    if level is None or level.level == 0 or level.id_col not in cases.columns \
+            or level.level > settings.CASE_MIN_ADMIN_LEVEL:
         return None, "cases_hidden"
-    from geo.disclosure import protect  # owned by Records; every case figure goes through it
-
-    counts = pd.to_numeric(cases.get("total"), errors="coerce").fillna(0.0)
-    sums = counts.groupby(cases[id_col].astype(str)).sum()
-    frame = pd.DataFrame({"unit_id": units["unit_id"].astype(str).to_numpy()})
-    frame["cases"] = frame["unit_id"].map(sums).fillna(0.0)
-    protected = protect(frame, "cases", level=level)
-    return protected[["unit_id", "cases_display"]], ""
+    figures = case_figures(cases, level=level.level, values="total",
+                           units=units["unit_id"].astype(str), parent=False, k=k)
+    figures = figures.rename(columns={level.id_col: "unit_id", "total_display": "cases_display"})
+    return figures[["unit_id", "cases_display"]], ""
 
 
 # --- the analyses --------------------------------------------------------------------------------
@@ -224,7 +211,7 @@ def _criteria_frame(ctx: _Context, opts: dict) -> tuple[gpd.GeoDataFrame, dict]:
     store = ctx.store
     table = _attractiveness(opts.get("attractiveness"))
     places = layers.load("places", store=store)
-    cases, note = _cases_for_units(store, ctx.units)
+    cases, note = _cases_for_units(store, ctx.units, k=opts["k"])
     if note:
         ctx.notes.append(t(f"analyses.{note}", opts["lang"]))
     frame = criteria(
@@ -278,7 +265,7 @@ def _options(options: Mapping[str, object]) -> dict:
         "min_criteria": settings.MIN_CRITERIA,
         "coverage_threshold": settings.COVERAGE_THRESHOLD, "gap_rule": "any",
         "n": settings.NEXT_SITES_N, "min_distance_km": settings.NEXT_MIN_DISTANCE_KM,
-        "attractiveness": None,
+        "attractiveness": None, "k": settings.SUPPRESSION_K,
     }
     unknown = sorted(set(options) - set(known))
     if unknown:
@@ -312,12 +299,12 @@ def analyse(verb: str, *, zone: str, units: str = "auto",
         ``attract_threshold``, ``weights`` (``"attractiveness=1,border=1,gold=1"`` or a mapping),
         ``min_criteria``, ``coverage_threshold``, ``gap_rule`` (any, coverage, access, both),
         ``n`` and ``min_distance_km`` (where next), ``attractiveness`` (a CSV path or an edited
-        table).
+        table), ``k`` (suppression threshold of the case figures: counts ``1 .. k-1`` hidden).
     """
     if verb not in VERBS:
         raise UnknownNameError("analysis", verb, VERBS)
     opts = _options(options)
-    ctx = _context(zone, units, _resolve(store), str(opts["audience"]))
+    ctx = _context(zone, units, Store.of(store), str(opts["audience"]))
     base = {"verb": verb, "zone": zone, "units": units,
             "unit_kind": str(ctx.units["kind"].iloc[0]) if len(ctx.units) else "",
             "unit_count": int(len(ctx.units)),

@@ -1,22 +1,30 @@
-"""What every page needs: the store, the language, the audience and the sidebar filters."""
+"""The one context a face (the command line or the app) hands to the services.
+
+A :class:`Context` says where the work happens (the store, the zone, the planning units), for whom
+(the audience, the suppression threshold ``k``), in which language, and which records a map counts
+(period, programme, partners, activity type, indicator). The CLI builds it from its arguments
+(:meth:`Context.from_args`), the app from its sidebar; the services take its keyword arguments
+(:meth:`Context.view_kwargs`, :meth:`Context.analysis_kwargs`, :meth:`Context.export_kwargs`).
+"""
 
 from __future__ import annotations
 
+import argparse
 from dataclasses import dataclass, field
 
+from geo import settings
 from geo.store import Store
-
-#: Planning units offered in the sidebar (the analyses' ``units=`` values).
-PLANNING_UNITS: tuple[str, ...] = ("auto", "admin3", "admin2", "h3:8", "h3:7")
+from geo.vocab import PLANNING_UNITS
 
 
 @dataclass(frozen=True)
-class Ctx:
-    """One rerun's choices, passed to the page being shown."""
+class Context:
+    """One request's choices, from a face to the services."""
 
     store: Store
-    lang: str
+    lang: str = settings.DEFAULT_LANGUAGE
     audience: str = "public"
+    k: int = settings.SUPPRESSION_K
     programme: str | None = None
     zone: str | None = None
     period: str | None = None
@@ -25,6 +33,24 @@ class Ctx:
     indicator: str | None = None
     units: str = PLANNING_UNITS[0]
     tiles: bool = False
+
+    @classmethod
+    def from_args(cls, args: argparse.Namespace) -> Context:
+        """Return the context of a parsed command line (``--store``, ``--lang``, ``--zone``...)."""
+
+        def arg(name: str, default: object = None) -> object:
+            value = getattr(args, name, None)
+            return default if value is None else value
+
+        return cls(
+            store=Store.of(arg("store")),
+            lang=str(arg("lang", settings.DEFAULT_LANGUAGE)),
+            audience=str(arg("audience", "public")),
+            k=int(arg("k", settings.SUPPRESSION_K)),
+            zone=arg("zone"),
+            period=arg("period"),
+            units=str(arg("units", PLANNING_UNITS[0])),
+        )
 
     def view_filters(self, name: str) -> dict[str, object]:
         """Return the filters passed to ``build_view(name, ...)`` (only those that are set).
@@ -44,3 +70,16 @@ class Ctx:
         if self.indicator:
             out["indicator"] = self.indicator
         return out
+
+    def service_kwargs(self) -> dict[str, object]:
+        """Return the keyword arguments every service takes: store, language, audience, ``k``."""
+        return {"store": self.store, "lang": self.lang, "audience": self.audience, "k": self.k}
+
+    def analysis_kwargs(self) -> dict[str, object]:
+        """Return the keyword arguments of ``zoneplan.analysis.analyse`` for this context."""
+        return {**self.service_kwargs(), "zone": self.zone, "units": self.units}
+
+    def view_kwargs(self, name: str) -> dict[str, object]:
+        """Return the keyword arguments of ``zoneplan.maps.build_view(name, ...)``."""
+        return {**self.service_kwargs(), "zone": self.zone, "period": self.period,
+                **self.view_filters(name)}

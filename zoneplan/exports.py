@@ -22,13 +22,13 @@ from geo import printmap, settings
 from geo.errors import InputError, UnknownNameError
 from geo.i18n import t
 from geo.indicators import read_targets
+from geo.periods import filter_period
 from geo.render_folium import to_folium
 from geo.store import Store
+from geo.vocab import MAP_FORMATS, Tables
 from geo.webmap import standalone_html
-from layers._common import resolve_store
 from zoneplan import maps as zmaps
 
-MAP_FORMATS: tuple[str, ...] = ("png", "svg", "pdf", "html")
 PAPERS: tuple[str, ...] = tuple(printmap.PAPER_MM)
 ORIENTATIONS: tuple[str, ...] = printmap.ORIENTATIONS
 #: DPI range accepted for PNG.
@@ -102,17 +102,18 @@ def export_map(view: str, *, zone: str, out: str | os.PathLike[str], fmt: str | 
                lang: str = settings.DEFAULT_LANGUAGE, audience: str = "internal",
                store: Store | str | None = None, period: str | None = None, paper: str = "A4",
                orientation: str = "landscape", dpi: int = printmap.DEFAULT_DPI,
-               **filters) -> Path:
+               k: int = settings.SUPPRESSION_K, **filters) -> Path:
     """Build view ``view`` of ``zone`` and write it to ``out``; return the written path.
 
     Every argument is checked before anything is built or written: an unknown view, zone, format,
     paper or an unwritable folder raises :class:`~geo.errors.InputError` and leaves no file.
+    ``k`` is the suppression threshold, applied and stated in the legend and footer.
     """
     path = check_output(out)
     fmt = format_of(path, fmt)
     _check_print(paper, orientation, dpi)
     built = zmaps.build_view(view, zone=zone, store=store, lang=lang, audience=audience,
-                              period=period, **filters)
+                              period=period, k=k, **filters)
     return write_view(built, path, fmt=fmt, paper=paper, orientation=orientation, dpi=dpi)
 
 
@@ -130,23 +131,24 @@ def _indicators(programme_id: str) -> pd.DataFrame:
 
 
 def _cases(store: Store) -> pd.DataFrame:
-    frame = store.read("cases")
+    frame = store.read(Tables.CASES)
     return pd.DataFrame() if frame is None else pd.DataFrame(frame)
 
 
 def plan_pack(*, zone: str, by: str, store: Store | str | None = None,
               lang: str = settings.DEFAULT_LANGUAGE, audience: str = "public",
-              period: str | None = None):
+              period: str | None = None, k: int = settings.SUPPRESSION_K):
     """Return ``(cover, units, page_builder)`` for a pack, without drawing anything.
 
-    ``page_builder(row)`` builds the :class:`geo.pack.PackPage` of one unit row.
+    ``page_builder(row)`` builds the :class:`geo.pack.PackPage` of one unit row. ``k`` is the
+    suppression threshold of the case figures, stated on the cover and every page.
     """
     if by not in gpack.BY:
         raise UnknownNameError("pack unit", by, gpack.BY)
-    store = resolve_store(store)
+    store = Store.of(store)
     cover_view = zmaps.build_view("coverage", zone=zone, store=store, lang=lang,
-                                   audience=audience, period=period)
-    ctx = zmaps.Context(zone, store=store, lang=lang, audience=audience)
+                                   audience=audience, period=period, k=k)
+    ctx = zmaps.Context(zone, store=store, lang=lang, audience=audience, k=k)
     admin = layers.load("admin", store=store)
     communes = admin[admin["level"] == 3]
     units = gpack.pack_units(ctx.places, by=by, communes=communes if len(communes) else None)
@@ -154,8 +156,8 @@ def plan_pack(*, zone: str, by: str, store: Store | str | None = None,
     indicators = _indicators(programme)
     records = zmaps.activities(store, period=period)
     commune_names = sorted(set(units["commune"]) | set(ctx.places["admin3"].dropna()))
-    cases = gpack.case_table(indicators, zmaps.filter_period(_cases(store), period),
-                             commune_names)
+    cases = gpack.case_table(indicators, filter_period(_cases(store), period),
+                             commune_names, k=k)
     by_label = t(f"export.pack.by.{by}", lang)
     cover = gpack.PackCover(
         title=t("export.pack.title", lang),
@@ -170,7 +172,8 @@ def plan_pack(*, zone: str, by: str, store: Store | str | None = None,
         unit = pd.DataFrame([row]).drop(columns=["place_ids"])
         focus = gpd.GeoDataFrame(unit, geometry="geometry", crs=settings.CRS)
         view = zmaps.build_view("coverage", zone=zone, store=store, lang=lang,
-                                 audience=audience, period=period, place_ids=row["place_ids"],
+                                 audience=audience, period=period, k=k,
+                                 place_ids=row["place_ids"],
                                  focus=focus)
         outline = gpack.unit_outline_layer(focus, lang=lang)
         view.layers.insert(len([lyr for lyr in view.layers if lyr.role == "context"]), outline)
@@ -195,16 +198,19 @@ def plan_pack(*, zone: str, by: str, store: Store | str | None = None,
 def export_pack(*, zone: str, by: str, out: str | os.PathLike[str],
                 lang: str = settings.DEFAULT_LANGUAGE, audience: str = "public",
                 store: Store | str | None = None, period: str | None = None,
-                paper: str = "A4",
+                paper: str = "A4", k: int = settings.SUPPRESSION_K,
                 progress: Callable[[int, int, str], None] | None = None) -> tuple[Path, int]:
-    """Write a CCPE pack (cover + one page per unit) as one PDF; return ``(path, pages)``."""
+    """Write a CCPE pack (cover + one page per unit) as one PDF; return ``(path, pages)``.
+
+    ``k`` is the suppression threshold of the case figures (see :func:`plan_pack`).
+    """
     path = check_output(out)
     if path.suffix.lower() != ".pdf":
         raise InputError(f"output {path.name}: a pack is a PDF; expected a name ending in .pdf")
     if paper not in PAPERS:
         raise UnknownNameError("paper size", paper, PAPERS)
     cover, units, page = plan_pack(zone=zone, by=by, store=store, lang=lang, audience=audience,
-                                   period=period)
+                                   period=period, k=k)
     with atomic_output(path) as tmp:
         n = gpack.render_pack(cover, lambda: (page(row) for _, row in units.iterrows()), tmp,
                               lang=lang, n_pages=len(units), paper=paper, progress=progress)

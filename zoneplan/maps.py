@@ -21,33 +21,26 @@ import numpy as np
 import pandas as pd
 
 import layers
-from geo import settings
 from geo import mapview as gv
-from geo.errors import InputError, SchemaError, UnknownNameError
+from geo import settings
+from geo.aggregate import activity_totals
+from geo.errors import InputError, UnknownNameError
 from geo.i18n import t
 from geo.indicators import MEASURES as MEASURE_COLUMNS
 from geo.indicators import read_targets
+from geo.periods import filter_period, parse_period
 from geo.store import Store
+from geo.vocab import AUDIENCES, COUNT_MEASURES, MEASURES, NATIONAL, VIEWS
 from geo.zones import get_zone
-from layers._common import resolve_store
 
 if TYPE_CHECKING:
     from zoneplan.analysis import AnalysisResult
 
-VIEWS: tuple[str, ...] = ("coverage", "access", "criteria", "gaps")
-#: Pseudo-zone id of the whole country (national maps).
-NATIONAL = "mali"
-AUDIENCES: tuple[str, ...] = gv.AUDIENCES
-#: Activity columns counted as "people sensitised", first found wins.
-COVERAGE_VALUES: tuple[str, ...] = ("total", "people", "value")
 #: Colours of the point layers.
 COLORS = {"places": "#1c7ed6", "gold_sites": "#c99a06", "centres": "#862e9c"}
 #: Columns of analysis results the views look for (first found wins).
 ACCESS_COLS = ("dist_centre_km", "dist_nearest_centre_km", "distance_km", "access_km",
                "dist_km")
-#: What the coverage view maps: counts (proportional circles at places) or rates (choropleth).
-MEASURES: tuple[str, ...] = ("people", "sessions", "pct_target", "per_1000_children")
-COUNT_MEASURES: tuple[str, ...] = ("people", "sessions")
 #: Place kinds that get a coverage circle.
 MAPPED_KINDS: tuple[str, ...] = ("village", "commune", "gold_site", "cercle_capital", "capital",
                                  "regional_capital", "town")
@@ -101,7 +94,7 @@ def view_names() -> list[str]:
 
 def zone_names(store: Store | str | None = None) -> list[str]:
     """Return the valid zone ids (the intervention zones, then ``mali`` for national maps)."""
-    return [*layers.module("zones").names(resolve_store(store)), NATIONAL]
+    return [*layers.module("zones").names(Store.of(store)), NATIONAL]
 
 
 def _check(name: str, audience: str, lang: str) -> None:
@@ -127,8 +120,10 @@ def data_version(store: Store, lang: str = settings.DEFAULT_LANGUAGE) -> str:
 class Context:
     """Everything a view of one zone shares: the zone, its places, the context layers."""
 
-    def __init__(self, zone: str, *, store: Store, lang: str, audience: str) -> None:
+    def __init__(self, zone: str, *, store: Store, lang: str, audience: str,
+                 k: int = settings.SUPPRESSION_K) -> None:
         self.store, self.lang, self.audience = store, lang, audience
+        self.k = k  # the suppression threshold: applied to case figures, stated in legends
         zones = layers.load("zones", store=store)
         if zone == NATIONAL:
             mali = layers.load("borders").query("iso_a3 == 'MLI'")
@@ -237,65 +232,7 @@ class Context:
 
 def activities(store: Store, *, period: str | None = None) -> pd.DataFrame:
     """Return the imported activity records (optionally within ``period``), possibly empty."""
-    try:
-        frame = layers.load("activities", store=store)
-    except SchemaError:
-        # Records writes count columns as floats where a column has gaps (women/men) while the
-        # layer schema says int; read the table as stored rather than fail the whole map.
-        frame = store.read("activities")
-        if frame is None:
-            return layers.module("activities").SCHEMA.empty()
-    return filter_period(frame, period)
-
-
-def filter_period(frame: pd.DataFrame, period: str | None) -> pd.DataFrame:
-    """Return the rows of ``frame`` whose ``date`` falls in ``period``.
-
-    ``period`` is a year (``2021``), a month (``2021-06``) or ``START/END`` (ISO dates).
-    """
-    if not period or frame.empty or "date" not in frame.columns:
-        return frame
-    start, end = parse_period(period)
-    dates = pd.to_datetime(frame["date"], errors="coerce")
-    return frame[(dates >= start) & (dates <= end)]
-
-
-def parse_period(period: str) -> tuple[pd.Timestamp, pd.Timestamp]:
-    """Return the first and last instants of ``period`` (``YYYY``, ``YYYY-MM`` or ``A/B``)."""
-    text = str(period).strip()
-    try:
-        if "/" in text:
-            a, b = text.split("/", 1)
-            return pd.Timestamp(a), pd.Timestamp(b) + pd.Timedelta(days=1) - pd.Timedelta(1)
-        if re.fullmatch(r"\d{4}", text):
-            return pd.Timestamp(f"{text}-01-01"), pd.Timestamp(f"{text}-12-31 23:59:59")
-        if re.fullmatch(r"\d{4}-\d{2}", text):
-            start = pd.Timestamp(f"{text}-01")
-            return start, start + pd.offsets.MonthEnd(0) + pd.Timedelta(hours=23, minutes=59)
-    except ValueError:
-        pass
-    raise InputError(f"period {period!r} is not understood; expected YYYY, YYYY-MM or "
-                     "YYYY-MM-DD/YYYY-MM-DD")
-
-
-def activity_totals(records: pd.DataFrame, *, by: str = "place_id",
-                    activity_types: Iterable[str] | None = None) -> pd.DataFrame:
-    """Return people reached per ``by`` key (``value`` and ``sessions``) from activity records.
-
-    Uses the Records owner's ``geo.aggregate.aggregate`` when it is installed and the grouping is
-    by place; otherwise sums the columns directly (activity figures are not sensitive).
-    """
-    frame = pd.DataFrame(records).copy()
-    if frame.empty or by not in frame.columns:
-        return pd.DataFrame({by: pd.Series(dtype="object"), "value": pd.Series(dtype="float64"),
-                             "sessions": pd.Series(dtype="float64")})
-    if activity_types is not None and "activity_type" in frame.columns:
-        frame = frame[frame["activity_type"].isin(list(activity_types))]
-    value_col = next((c for c in COVERAGE_VALUES if c in frame.columns), None)
-    frame["value"] = pd.to_numeric(frame[value_col], errors="coerce") if value_col else np.nan
-    frame["sessions"] = pd.to_numeric(frame.get("sessions", np.nan), errors="coerce")
-    grouped = frame.groupby(by, dropna=True)[["value", "sessions"]].sum(min_count=1)
-    return grouped.reset_index()
+    return filter_period(layers.load("activities", store=store), period)
 
 
 def _select(ctx: Context, records: pd.DataFrame, filters: dict) -> Selection:
@@ -397,7 +334,7 @@ def _coverage_counts(ctx: Context, sel: Selection, measure: str,
         lambda v: None if pd.isna(v) else f"{v:,.0f}".replace(",", "\u202f"))
     return gv.proportional_symbols(frame, key="coverage", title=sel.label, value_col="value",
                                    lang=lang, extra_tips=tips if measure == "people" else [],
-                                   unmatched=unmatched or None)
+                                   unmatched=unmatched or None, k=ctx.k)
 
 
 def _with_localities(ctx: Context, mapped: gpd.GeoDataFrame,
@@ -407,7 +344,7 @@ def _with_localities(ctx: Context, mapped: gpd.GeoDataFrame,
     Activities matched to an installed gazetteer (place id ``gaz:<id>``) are stored at the
     village's point; they are drawn there rather than counted as unmatched.
     """
-    from geo.matching import LOCALITY_PREFIX
+    from geo.localities import LOCALITY_PREFIX
 
     if "place_id" not in records or "geometry" not in records:
         return mapped
@@ -485,7 +422,7 @@ def _coverage_rates(ctx: Context, sel: Selection, measure: str,
         style = {"breaks": [*PCT_BREAKS, max(top, PCT_BREAKS[-1] + 1.0)], "open_top": True,
                  "palette": PCT_PALETTE}
     layer = gv.choropleth(covered, key="coverage", title=title, value_col="value", lang=lang,
-                          extra_tips=tips, unmatched=unmatched or None, **style)
+                          extra_tips=tips, unmatched=unmatched or None, k=ctx.k, **style)
     if len(layer.frame) > MANY_UNITS:
         layer.labels = False
     return layer, notes
@@ -516,7 +453,7 @@ def _analysis(verb: str, ctx: Context, **options):
                                  f"{verb!r} of {ctx.zone_id!r}")
             result = given
         else:
-            options = {"lang": ctx.lang, "audience": ctx.audience, **options}
+            options = {"lang": ctx.lang, "audience": ctx.audience, "k": ctx.k, **options}
             result = analyse(verb, zone=ctx.zone_id, store=ctx.store, **options)
     except InputError as exc:
         return None, str(exc)
@@ -565,7 +502,7 @@ def _access_layers(ctx: Context, options: dict) -> tuple[list[gv.ViewLayer], lis
     col = _pick(units, ACCESS_COLS, r"km$")
     palette = ("#1a9850", "#a6d96a", "#fee08b", "#fdae61", "#d73027")
     style = {"palette": palette, "special": ("no_data",), "open_top": True, "lang": lang,
-             "title": title}
+             "title": title, "k": ctx.k}
 
     def bands(values: pd.Series) -> list[float]:
         top = float(pd.to_numeric(values, errors="coerce").max() or 0)
@@ -584,7 +521,7 @@ def _access_layers(ctx: Context, options: dict) -> tuple[list[gv.ViewLayer], lis
         out.append(layer)
     if not out:
         out.append(gv.choropleth(_empty_units(ctx), key="access", title=title,
-                                 value_col="__none__", lang=lang))
+                                 value_col="__none__", lang=lang, k=ctx.k))
     return out, notes
 
 
@@ -598,7 +535,7 @@ def _criteria_layer(ctx: Context, options: dict) -> tuple[list[gv.ViewLayer], li
     col = _pick(units, CRITERIA_COLS, r"^n_")
     if units is None or not col:
         return [gv.choropleth(_empty_units(ctx), key="criteria", title=title,
-                              value_col="__none__", lang=lang)], notes
+                              value_col="__none__", lang=lang, k=ctx.k)], notes
     cats = {0: (t("export.gap.not_eligible", lang), "#f7f7f7"), 1: ("1", "#fdd49e"),
             2: ("2", "#fc8d59"), 3: ("3", "#b30000")}
     units["_n"] = pd.to_numeric(units[col], errors="coerce").round().astype("Int64").astype(
@@ -617,7 +554,7 @@ def _gaps_layer(ctx: Context, options: dict) -> tuple[list[gv.ViewLayer], list[s
     col = _pick(units, GAP_COLS)
     if units is None or not col:
         return [gv.choropleth(_empty_units(ctx), key="gaps", title=title, value_col="__none__",
-                              lang=lang)], notes
+                              lang=lang, k=ctx.k)], notes
     values = units[col]
     if values.dtype == bool or set(values.dropna().unique()) <= {True, False}:
         units["_gap"] = values.map({True: "gap", False: "covered"})
@@ -653,7 +590,7 @@ def next_sites_layer(sites: pd.DataFrame, *, lang: str) -> gv.ViewLayer:
 def build_view(name: str, *, zone: str, store: Store | str | None = None, lang: str = "fr",
                audience: str = "public", period: str | None = None,
                analysis: AnalysisResult | None = None, next_sites: pd.DataFrame | None = None,
-               **filters) -> gv.View:
+               k: int = settings.SUPPRESSION_K, **filters) -> gv.View:
     """Return the view ``name`` of ``zone``, disclosure-controlled for ``audience``.
 
     Parameters
@@ -683,14 +620,17 @@ def build_view(name: str, *, zone: str, store: Store | str | None = None, lang: 
         The where-next suggestions (the ``table`` of ``analyse("next", ...)``: ``step``,
         ``lon``, ``lat``, ``near_place``, ``explanation``), drawn as numbered sites on the
         analysis views.
+    k
+        The suppression threshold: counts ``1 .. k-1`` of case figures are hidden, and the
+        legends and the disclosure footer say so.
     """
     _check(name, audience, lang)
-    store = resolve_store(store)
+    store = Store.of(store)
     place_ids = filters.pop("place_ids", None)
     focus = filters.pop("focus", None)
     if period:
         parse_period(period)
-    ctx = Context(zone, store=store, lang=lang, audience=audience)
+    ctx = Context(zone, store=store, lang=lang, audience=audience, k=k)
     notes = ctx.notes()
     if name == "coverage":
         data, extra = _coverage_layers(ctx, activities(store, period=period), filters,
@@ -700,7 +640,7 @@ def build_view(name: str, *, zone: str, store: Store | str | None = None, lang: 
     else:
         # The analyses do not depend on the period (centres, criteria); the gaps' coverage
         # counts every record, as `zoneplan analyse gaps` does.
-        options = {k: v for k, v in filters.items() if k not in RECORD_FILTERS}
+        options = {key: v for key, v in filters.items() if key not in RECORD_FILTERS}
         options["analysis"] = analysis
         builder = {"access": _access_layers, "criteria": _criteria_layer,
                    "gaps": _gaps_layer}[name]
@@ -713,7 +653,7 @@ def build_view(name: str, *, zone: str, store: Store | str | None = None, lang: 
         t("export.layer.places", lang).lower() if name == "coverage" else "")
     subtitle = t("export.subtitle", lang, zone=ctx.zone_name, units=units or "—",
                  period=period or t("export.period_all", lang))
-    disclosure = gv.Disclosure(level=t("level.3", lang), period=period or "",
+    disclosure = gv.Disclosure(k=k, level=t("level.3", lang), period=period or "",
                                data_version=data_version(store, lang), audience=audience)
     return gv.make_view(name, lang=lang, title=t(f"export.view.{name}.title", lang),
                         subtitle=subtitle,

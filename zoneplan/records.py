@@ -26,7 +26,8 @@ import pyogrio
 import layers
 from geo import settings
 from geo.errors import InputError
-from geo.matching import MATCH_COLUMNS, Gazetteer, clean_name
+from geo.matcher import MATCH_COLUMNS, PlaceMatcher
+from geo.names import fold_name
 from geo.readers import LINE_COL, read_records
 from geo.store import Store
 from geo.validate import (
@@ -37,11 +38,8 @@ from geo.validate import (
     read_mapping,
     validate,
 )
+from geo.vocab import Tables
 
-ACTIVITIES_TABLE = "activities"
-CASES_TABLE = "cases"
-QUARANTINE_TABLE = "quarantine"
-IMPORTS_TABLE = "imports"
 SAMPLE_META_KEY = "sample"
 
 #: Columns of the ``cases`` table: no geometry, no place, nothing below the commune.
@@ -75,14 +73,11 @@ class ImportReport:
     quarantine: pd.DataFrame = field(repr=False, default_factory=pd.DataFrame)
 
 
-def _resolve(store: Store | str | os.PathLike[str] | None) -> Store:
-    return store if isinstance(store, Store) else Store(store)
 
-
-def gazetteer(store: Store | None = None) -> Gazetteer:
+def place_matcher(store: Store | None = None) -> PlaceMatcher:
     """Return the reference gazetteer: programme places, installed admin unit names, and the
     user's gazetteer of localities (``zoneplan data add-places``) when one is installed."""
-    store = _resolve(store)
+    store = Store.of(store)
     places = layers.module("places").load_all(store)
     units = layers.load("admin", store=store)
     try:
@@ -90,7 +85,7 @@ def gazetteer(store: Store | None = None) -> Gazetteer:
     except InputError:
         zones = None
     localities = layers.load("gazetteer", store=store)
-    return Gazetteer.build(places, units, zones, localities=localities)
+    return PlaceMatcher.build(places, units, zones, localities=localities)
 
 
 def programmes() -> pd.DataFrame:
@@ -106,7 +101,7 @@ def import_file(
     mapping: str | os.PathLike[str] | dict[str, str] | None = None,
     dry_run: bool = False,
     max_mb: float = settings.RECORDS_MAX_FILE_MB,
-    gaz: Gazetteer | None = None,
+    matcher: PlaceMatcher | None = None,
 ) -> ImportReport:
     """Import a records file into the store; return what was accepted and rejected, and why.
 
@@ -124,7 +119,7 @@ def import_file(
         Check and report only; the store is not touched.
     max_mb
         Larger files are refused.
-    gaz
+    matcher
         A prebuilt gazetteer (to import many files quickly); built from the store otherwise.
 
     Raises
@@ -132,7 +127,7 @@ def import_file(
     InputError
         For an unreadable file or missing required columns (the store is left unchanged).
     """
-    store = _resolve(store)
+    store = Store.of(store)
     path = Path(path)
     src = path.name
     if kind not in ("activities", "cases"):
@@ -142,11 +137,11 @@ def import_file(
     raw = read_records(path, max_mb=max_mb)
     canon = canonical(raw, kind, mapping, source=src)
     checked = validate(canon, kind)
-    gaz = gaz or gazetteer(store)
+    matcher = matcher or place_matcher(store)
     import_id = _file_hash(path)
     now = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
 
-    matched = _match_rows(checked, gaz)
+    matched = _match_rows(checked, matcher)
     # The matched (canonical) commune, cercle and région replace the text as written.
     out = pd.concat([checked.drop(columns=["commune", "cercle", "region"]), matched], axis=1)
     reasons: list[list[str]] = [list(r) for r in out["reasons"]]
@@ -175,7 +170,7 @@ def import_file(
         reasons[i] = [f"duplicate of line {int(first_line[rid])}"]
     ok &= ~dup
 
-    table = ACTIVITIES_TABLE if kind == "activities" else CASES_TABLE
+    table = Tables.ACTIVITIES if kind == "activities" else Tables.CASES
     known = _known_ids(store, table)
     accepted = records[ok]
     new = accepted[~accepted["record_id"].isin(known)]
@@ -217,7 +212,7 @@ def import_file(
         summary["overlong_lines"] = raw.attrs["overlong_lines"]
 
     if not dry_run:
-        _write(store, table, kind, new, quarantine, src, summary, now, gaz)
+        _write(store, table, kind, new, quarantine, src, summary, now, matcher)
     return ImportReport(summary=summary, rows=report[list(REPORT_COLUMNS)], records=accepted,
                         quarantine=quarantine)
 
@@ -245,7 +240,7 @@ def _file_hash(path: Path) -> str:
     return digest.hexdigest()[:12]
 
 
-def _match_rows(checked: pd.DataFrame, gaz: Gazetteer) -> pd.DataFrame:
+def _match_rows(checked: pd.DataFrame, matcher: PlaceMatcher) -> pd.DataFrame:
     """Match each distinct combination of place fields once, then spread the results."""
     keys = ["place_code", "place", "commune", "cercle", "region", "lat", "lon"]
     frame = checked[keys].copy()
@@ -255,7 +250,7 @@ def _match_rows(checked: pd.DataFrame, gaz: Gazetteer) -> pd.DataFrame:
     results = []
     for combo in uniques:
         code, place, commune, cercle, region, lat, lon = combo
-        m = gaz.match(code=code, place=place, commune=commune, cercle=cercle, region=region,
+        m = matcher.match(code=code, place=place, commune=commune, cercle=cercle, region=region,
                       lat=np.nan if lat == -999.0 else lat, lon=np.nan if lon == -999.0 else lon)
         results.append([getattr(m, c) for c in MATCH_COLUMNS])
     table = pd.DataFrame(results, columns=list(MATCH_COLUMNS))
@@ -271,13 +266,13 @@ def _programme_ids(out: pd.DataFrame) -> pd.Series:
     names: dict[str, str] = {}
     for row in progs.itertuples():
         for text in (row.programme_id, row.name_fr, row.name_en):
-            names[clean_name(text)] = row.programme_id
+            names[fold_name(text)] = row.programme_id
     names.setdefault("rompre le silence", "rompre_le_silence")
     zone_prog: dict[str, str] = {}
     for row in progs.itertuples():
         for zone in str(row.zones).split(";"):
             zone_prog[zone.strip()] = row.programme_id
-    written = out["programme_id"].map(lambda v: names.get(clean_name(v)) if str(v).strip()
+    written = out["programme_id"].map(lambda v: names.get(fold_name(v)) if str(v).strip()
                                       else None)
     by_zone = out["zone_id"].map(lambda z: zone_prog.get(z) if isinstance(z, str) else None)
     return written.where(written.notna(), by_zone)
@@ -352,33 +347,33 @@ def _activities_geometry(new: pd.DataFrame, store: Store, points: dict) -> gpd.G
 
 
 def _write(store: Store, table: str, kind: str, new: pd.DataFrame, quarantine: pd.DataFrame,
-           src: str, summary: dict, now: str, gaz: Gazetteer | None = None) -> None:
+           src: str, summary: dict, now: str, matcher: PlaceMatcher | None = None) -> None:
     """Write accepted rows, the file's quarantine and the import log in one transaction."""
     places = layers.module("places").load_all(store)
     points = {pid: g for pid, g in zip(places["place_id"], places.geometry, strict=True)
               if g is not None and not g.is_empty}
-    if gaz is not None and kind == "activities" and len(new):
+    if matcher is not None and kind == "activities" and len(new):
         # Villages matched in the user's gazetteer are located at its point.
-        points.update(gaz.locality_points(new["place_id"].dropna().unique()))
+        points.update(matcher.locality_points(new["place_id"].dropna().unique()))
     with store.transaction() as tx:
         if len(new):
             frame = (_activities_geometry(new, store, points) if kind == "activities"
                      else pd.DataFrame(new))
             # Appending keeps earlier imports untouched and avoids rewriting the whole table.
             tx.write(table, _typed(frame), append=True)
-        old_q = tx.read(QUARANTINE_TABLE)
+        old_q = tx.read(Tables.QUARANTINE)
         if old_q is not None or len(quarantine):
             keep = (pd.DataFrame(columns=list(QUARANTINE_COLUMNS)) if old_q is None else
                     old_q[~((old_q["source_file"] == src) & (old_q["kind"] == kind))])
             merged = pd.concat([pd.DataFrame(keep), quarantine], ignore_index=True)
-            tx.write(QUARANTINE_TABLE, merged.astype({"line": "int64"}))
-        log = tx.read(IMPORTS_TABLE)
+            tx.write(Tables.QUARANTINE, merged.astype({"line": "int64"}))
+        log = tx.read(Tables.IMPORTS)
         entry = pd.DataFrame([{
             "import_id": summary["import_id"], "source_file": src, "kind": kind,
             "imported_at": now, "rows_read": summary["rows_read"],
             "accepted": summary["accepted"], "rejected": summary["rejected"],
             "added": summary["added"]}])
-        tx.write(IMPORTS_TABLE, entry if log is None else pd.concat([pd.DataFrame(log), entry],
+        tx.write(Tables.IMPORTS, entry if log is None else pd.concat([pd.DataFrame(log), entry],
                                                                     ignore_index=True))
 
 
@@ -398,18 +393,18 @@ def _typed(frame: pd.DataFrame) -> pd.DataFrame:
 
 def load_records(kind: str = "activities", store: Store | None = None) -> pd.DataFrame:
     """Return the imported ``activities`` (GeoDataFrame) or ``cases`` (DataFrame, no geometry)."""
-    store = _resolve(store)
+    store = Store.of(store)
     if kind == "activities":
         return layers.load("activities", store=store)
     if kind == "cases":
-        frame = store.read(CASES_TABLE)
+        frame = store.read(Tables.CASES)
         return pd.DataFrame(columns=list(CASE_COLUMNS)) if frame is None else pd.DataFrame(frame)
     raise InputError(f"kind {kind!r} is not known; expected activities or cases")
 
 
 def is_sample(store: Store | None = None) -> bool:
     """Return whether the store holds the fictitious sample (every view must then say so)."""
-    return _resolve(store).meta().get(SAMPLE_META_KEY, "false").lower() == "true"
+    return Store.of(store).meta().get(SAMPLE_META_KEY, "false").lower() == "true"
 
 
 # --- the fictitious sample ----------------------------------------------------------------------
@@ -423,11 +418,11 @@ def load_sample(store: Store | str | os.PathLike[str] | None = None) -> dict[str
     Returns the summary of each import. The store's metadata gets ``sample = true``: every view
     built on it must say the data are fictitious (:func:`is_sample`).
     """
-    store = _resolve(store)
-    gaz = gazetteer(store)
+    store = Store.of(store)
+    matcher = place_matcher(store)
     summaries = {}
     for kind, name in SAMPLE_FILES.items():
-        report = import_file(settings.SAMPLE_DIR / name, kind=kind, store=store, gaz=gaz)
+        report = import_file(settings.SAMPLE_DIR / name, kind=kind, store=store, matcher=matcher)
         summaries[kind] = report.summary
     with store.transaction() as tx:
         tx.set_meta({SAMPLE_META_KEY: "true",
@@ -439,50 +434,34 @@ def load_sample(store: Store | str | os.PathLike[str] | None = None) -> dict[str
 
 
 def case_table(store: Store | None = None, *, by: str = "commune", period: str | None = None,
-               case_type: str | None = None, programme_id: str | None = None) -> pd.DataFrame:
-    """Return case counts per unit (commune or coarser), disclosure-controlled.
+               case_type: str | None = None, programme_id: str | None = None,
+               k: int = settings.SUPPRESSION_K) -> pd.DataFrame:
+    """Return case counts (girls, boys, total) per unit and case type, disclosure-controlled.
 
-    Every table, map or export of case figures should come from here (or pass through
-    :func:`geo.disclosure.protect` itself). Hidden counts are blank; ``*_display`` says "<5".
+    ``by`` is the commune or a coarser unit; ``period`` (month, quarter, year) adds a period
+    key; counts ``1 .. k-1`` are hidden (see :func:`geo.disclosure.case_figures`). Hidden counts
+    are blank; ``*_display`` says "<k" or "x".
     """
-    from geo.aggregate import aggregate
-    from geo.disclosure import check_level, protect
+    from geo.disclosure import case_figures
 
-    check_level(by if by not in ("region", "cercle", "commune") else
-                {"region": 1, "cercle": 2, "commune": 3}[by])
     cases = load_records("cases", store)
     if case_type:
         cases = cases[cases["case_type"] == case_type]
     if programme_id:
         cases = cases[cases["programme_id"] == programme_id]
-    values = ["girls", "boys", "total"]
-    table = aggregate(cases, by=by, period=period, groupby=["case_type"], values=values)
-    parent = {"commune": "cercle_id", "cercle": "region_id"}.get(by)
-    keys = ["case_type"] + (["period"] if period else [])
-    if parent:
-        lookup = cases.drop_duplicates(BY_ID[by]).set_index(BY_ID[by])[parent]
-        table[parent] = table[BY_ID[by]].map(lookup)
-        keys = [parent, *keys]
-    names = {"commune": "commune", "cercle": "cercle", "region": "region"}.get(by)
-    if names:
-        table["name"] = table[BY_ID[by]].map(
-            cases.drop_duplicates(BY_ID[by]).set_index(BY_ID[by])[names])
-    table = table.drop(columns=["records"])
-    return protect(table, values, level=by, parent_col=keys, total_col="total")
+    return case_figures(cases, level=by, period=period, groupby=["case_type"], k=k)
 
 
-BY_ID: dict[str, str] = {"commune": "commune_id", "cercle": "cercle_id", "region": "region_id",
-                         "zone": "zone_id", "unit": "unit_id"}
-
-
-def indicators(store: Store | None = None, *, per_zone: bool = False) -> pd.DataFrame:
+def indicators(store: Store | None = None, *, per_zone: bool = False,
+               k: int = settings.SUPPRESSION_K) -> pd.DataFrame:
     """Return each programme indicator with achieved, achievement and traffic-light status.
 
-    Case indicators are disclosure-controlled (a hidden count hides its ratio too).
+    Case indicators are disclosure-controlled with threshold ``k`` (a hidden count hides its
+    ratio too).
     """
     from geo.indicators import achieved, achievement, read_targets
 
-    store = _resolve(store)
+    store = Store.of(store)
     targets = read_targets(settings.DATA_DIR / "indicators.csv")
     by = ["zone_id"] if per_zone else []
     parts = []
@@ -491,6 +470,7 @@ def indicators(store: Store | None = None, *, per_zone: bool = False) -> pd.Data
         parts.append(achieved(pd.DataFrame(recs), targets[targets["kind"] == kind], by=by))
     progs = programmes()
     zones = {r.programme_id: [z.strip() for z in r.zones.split(";")] for r in progs.itertuples()}
-    out = achievement(targets, pd.concat(parts, ignore_index=True), programme_zones=zones)
+    out = achievement(targets, pd.concat(parts, ignore_index=True), programme_zones=zones,
+                      k=k)
     out["sample"] = is_sample(store)
     return out

@@ -8,6 +8,7 @@ from pathlib import Path
 from geo import settings
 from geo.errors import InputError
 from geo.i18n import t
+from geo.vocab import AUDIENCES
 from zoneplan.analysis import VERBS, analyse
 from zoneplan.cli import CLI, emit_json, store_of
 
@@ -44,7 +45,7 @@ def register(cli: CLI) -> None:
                                                               "JSON")
         out.add_argument("--csv", metavar="OUT", help="write the per-unit table to OUT (CSV)")
         p.add_argument("--full", action="store_true", help="with --json: every row, not 50")
-        p.add_argument("--audience", choices=("public", "internal"), default="public",
+        p.add_argument("--audience", choices=AUDIENCES, default="public",
                        help="centres at town level (public) or exact where known (internal)")
         p.add_argument("--bands", type=_bands, default=settings.ACCESS_BANDS_KM,
                        help="distance bands in km (default 5,10,25,50)")

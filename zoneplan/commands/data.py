@@ -6,8 +6,8 @@ import argparse
 import datetime as dt
 
 import layers
-from geo import places as geo_places
-from geo.boundaries import install, read_boundaries
+from geo.boundaries import read_boundaries
+from zoneplan import datastore
 from zoneplan.cli import CLI, emit_json, store_of
 
 
@@ -45,7 +45,7 @@ def add_boundaries(args: argparse.Namespace) -> int:
                          id_col=args.id_col, parent_col=args.parent_col, layer=args.layer)
     if args.attribution:
         bf.attribution = args.attribution
-    merged = install(store, bf, date=dt.date.today().isoformat())
+    merged = datastore.install_boundaries(store, bf, date=dt.date.today().isoformat())
     level = int(bf.frame["level"].iloc[0])
     units = merged[merged["level"] == level]
     summary = {
@@ -61,30 +61,10 @@ def add_boundaries(args: argparse.Namespace) -> int:
     return 0
 
 
-def layer_status(store) -> list[dict]:
-    """Return one record per layer: name, title, feature count, source, attribution."""
-    rows = []
-    for name in layers.names():
-        mod = layers.module(name)
-        frame = layers.load(name) if name == "borders" else layers.load(name, store=store)
-        row = {"layer": name, "title": mod.TITLE, "features": len(frame), **mod.info(store)}
-        if name == "admin":
-            counts = frame.groupby("level").size()
-            row["levels"] = {str(k): int(v) for k, v in counts.items()}
-            row["without_parent"] = {
-                str(k): int(frame.loc[frame["level"] == k, "parent_id"].isna().sum())
-                for k in counts.index if k > 0
-            }
-        if name == "places":
-            row["unlocated"] = list(layers.module("places").unlocated(store)["name"])
-        rows.append(row)
-    return rows
-
-
 def status(args: argparse.Namespace) -> int:
     """Print every layer with its count, source and attribution."""
     store = store_of(args)
-    rows = layer_status(store)
+    rows = datastore.layer_status(store)
     if args.json:
         emit_json({"store": str(store.path), "store_exists": store.exists(), "layers": rows})
         return 0
@@ -105,7 +85,7 @@ def set_location(args: argparse.Namespace) -> int:
     """Record a user-set location for a place."""
     store = store_of(args)
     known = list(layers.module("places").load_all(store)["place_id"])
-    geo_places.set_location(store, args.place_id, args.lat, args.lon,
+    datastore.set_location(store, args.place_id, args.lat, args.lon,
                             precision_m=args.precision_m, known_ids=known,
                             date=dt.date.today().isoformat())
     print(f"{args.place_id}: location set to {args.lat}, {args.lon}")

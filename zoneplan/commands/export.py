@@ -7,9 +7,9 @@ import sys
 
 from geo import printmap
 from geo.i18n import t
+from geo.vocab import AUDIENCES
 from zoneplan import exports
 from zoneplan.cli import CLI, store_of
-from zoneplan.maps import AUDIENCES
 
 
 def register(cli: CLI) -> None:

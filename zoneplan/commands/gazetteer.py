@@ -7,8 +7,9 @@ import datetime as dt
 
 import layers
 from geo.errors import InputError
-from geo.gazetteer import GAZETTEER_TABLE, SCHEMAS, GazetteerFile, read_gazetteer
+from geo.gazetteer import SCHEMAS, read_gazetteer
 from geo.i18n import t
+from zoneplan import datastore
 from zoneplan.cli import CLI, emit_json, store_of
 
 #: Rejected rows printed one by one (the rest are counted by reason; --json or --report has all).
@@ -55,7 +56,7 @@ def add_places(args: argparse.Namespace) -> int:
         first = gf.report["reason"].iloc[0] if len(gf.report) else "the file has no rows"
         raise InputError(f"no row accepted (first: line {gf.report['line'].iloc[0]}: {first}); "
                          "nothing installed", source=gf.source)
-    previous = install(store, gf)
+    previous = datastore.install_gazetteer(store, gf, date=dt.date.today().isoformat())
     if args.report:
         gf.report.to_csv(args.report, index=False, encoding="utf-8")
     summary = {**gf.summary, "replaced": previous, "store": str(store.path)}
@@ -77,15 +78,3 @@ def add_places(args: argparse.Namespace) -> int:
     if gf.attribution:
         print(t("gazetteer.attribution", lang, text=gf.attribution))
     return 0
-
-
-def install(store, gf: GazetteerFile) -> int:
-    """Replace the store's gazetteer with ``gf`` atomically; return the previous entry count."""
-    with store.transaction() as tx:
-        old = tx.read(GAZETTEER_TABLE)
-        tx.write(GAZETTEER_TABLE, gf.frame)
-        tx.set_meta({"gazetteer.source": gf.source, "gazetteer.schema": gf.schema,
-                     "gazetteer.attribution": gf.attribution,
-                     "gazetteer.date": dt.date.today().isoformat(),
-                     "gazetteer.entries": str(len(gf.frame))})
-    return 0 if old is None else len(old)

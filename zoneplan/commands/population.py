@@ -8,7 +8,7 @@ import datetime as dt
 import layers
 from geo.errors import InputError
 from geo.population import join_population, read_table
-from zoneplan.analysis import POPULATION_TABLE
+from zoneplan import datastore
 from zoneplan.cli import CLI, emit_json, store_of
 
 
@@ -41,10 +41,7 @@ def add_population(args: argparse.Namespace) -> int:
         first = report["reason"].iloc[0] if len(report) else "the table is empty"
         raise InputError(f"no row matches an installed unit or H3 cell (first: {first}); "
                          "nothing installed", source=str(args.file))
-    with store.transaction() as tx:
-        tx.write(POPULATION_TABLE, pop)
-        tx.set_meta({"population.source": str(args.file),
-                     "population.date": dt.date.today().isoformat()})
+    datastore.install_population(store, pop, source=str(args.file), date=dt.date.today().isoformat())
     rejected = report[report["status"] == "rejected"]
     summary = {"file": str(args.file), "rows_read": int(len(report)), "matched": matched,
                "rejected": int(len(rejected)), "units": int(len(pop)),

@@ -8,6 +8,7 @@ from pathlib import Path
 from geo import settings
 from geo.errors import InputError
 from geo.i18n import t
+from geo.vocab import RECORD_KINDS
 from zoneplan.cli import CLI, emit_json, store_of
 
 
@@ -17,7 +18,7 @@ def register(cli: CLI) -> None:
                     help="import activity or case records (CSV, XLSX, GeoJSON, GeoPackage, "
                          "KoboToolbox export)")
     p.add_argument("file")
-    p.add_argument("--kind", choices=("activities", "cases"), default="activities",
+    p.add_argument("--kind", choices=RECORD_KINDS, default="activities",
                    help="activities (default) or cases (sensitive: kept at commune level)")
     p.add_argument("--mapping", metavar="MAP",
                    help="header mapping file (JSON {header: field} or CSV header,field)")

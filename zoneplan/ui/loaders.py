@@ -49,7 +49,7 @@ def unlocated(store_path: str, mtime: float):
 @st.cache_data(show_spinner=False, max_entries=16)
 def status(store_path: str, mtime: float) -> list[dict]:
     """Return every layer with its count, source and attribution (cached per store version)."""
-    from zoneplan.commands.data import layer_status
+    from zoneplan.datastore import layer_status
 
     return layer_status(Store(store_path))
 

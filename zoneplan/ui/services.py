@@ -12,13 +12,11 @@ import streamlit as st
 
 from geo import settings
 from geo.store import Store
-from zoneplan import records as zrecords
+from geo.vocab import ANALYSIS_VIEWS, Tables
 from zoneplan import maps as zmaps
-from zoneplan.ui.context import Ctx
+from zoneplan import records as zrecords
+from zoneplan.context import Context
 from zoneplan.ui.loaders import store_key
-
-#: Views drawn from one analysis of the same name: the page's cached result is reused.
-ANALYSIS_VIEWS: tuple[str, ...] = ("access", "criteria", "gaps")
 
 
 def _freeze(options: dict[str, object]) -> tuple:
@@ -57,7 +55,7 @@ def _view(name: str, zone: str | None, store_path: str, mtime: float, lang: str,
                              next_sites=_next, **options)
 
 
-def view(ctx: Ctx, name: str, *, with_next: bool = False, **extra: object):
+def view(ctx: Context, name: str, *, with_next: bool = False, **extra: object):
     """Return the ``View`` called ``name`` for the page's filters (cached).
 
     The analysis views reuse the page's cached ``AnalysisResult`` (:func:`analyse`), so the
@@ -87,7 +85,7 @@ def _analyse(verb: str, zone: str | None, units: str, store_path: str, mtime: fl
                              **_thaw(frozen))
 
 
-def analyse(ctx: Ctx, verb: str, **options: object):
+def analyse(ctx: Context, verb: str, **options: object):
     """Return the ``AnalysisResult`` of ``verb`` for the page's zone and units (cached)."""
     path, mtime = store_key(ctx.store)
     options = {"lang": ctx.lang, "audience": ctx.audience, **options}
@@ -106,7 +104,7 @@ def indicators() -> pd.DataFrame:
     return zmaps.targets_table()
 
 
-def is_sample(ctx: Ctx) -> bool:
+def is_sample(ctx: Context) -> bool:
     """Return whether the records in the store are the fictitious sample."""
     return _is_sample(*store_key(ctx.store))
 
@@ -117,7 +115,7 @@ def _is_sample(store_path: str, mtime: float) -> bool:
     return bool(store.exists() and zrecords.is_sample(store))
 
 
-def has_records(ctx: Ctx) -> bool:
+def has_records(ctx: Context) -> bool:
     """Return whether any activity records were imported into the store (sample or real)."""
     return _has_records(*store_key(ctx.store))
 
@@ -125,10 +123,10 @@ def has_records(ctx: Ctx) -> bool:
 @st.cache_data(show_spinner=False, max_entries=8)
 def _has_records(store_path: str, mtime: float) -> bool:
     store = Store(store_path)
-    return bool(store.exists() and store.has("activities"))
+    return bool(store.exists() and store.has(Tables.ACTIVITIES))
 
 
-def progress(ctx: Ctx) -> pd.DataFrame:
+def progress(ctx: Context) -> pd.DataFrame:
     """Return progress against targets for the programme (and indicator) of the filters.
 
     The Records service computes achievement and its traffic-light ``status``; this only picks

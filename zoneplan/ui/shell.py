@@ -13,9 +13,10 @@ import streamlit as st
 from geo import settings
 from geo.i18n import t
 from geo.store import Store
+from geo.vocab import PLANNING_UNITS
+from zoneplan.context import Context
 from zoneplan.ui import loaders, services
 from zoneplan.ui.args import parse_args
-from zoneplan.ui.context import PLANNING_UNITS, Ctx
 from zoneplan.ui.pages import PAGES
 
 
@@ -39,7 +40,7 @@ def _page(lang: str) -> str:
     return page
 
 
-def _filters(store: Store, lang: str) -> Ctx:
+def _filters(store: Store, lang: str) -> Context:
     sb = st.sidebar
     sb.header(t("app.filters", lang))
     progs = services.programmes()
@@ -82,7 +83,7 @@ def _filters(store: Store, lang: str) -> Ctx:
     tiles = sb.checkbox(t("app.filter.tiles", lang), key="tiles",
                         help=t("app.filter.tiles_help", lang))
     full_period = (period[0] == start and period[1] == end)
-    return Ctx(store=store, lang=lang, audience="internal" if internal else "public",
+    return Context(store=store, lang=lang, audience="internal" if internal else "public",
                programme=programme, zone=zone,
                period=None if full_period else f"{period[0].isoformat()}/{period[1].isoformat()}",
                partners=tuple(partners), activity_type=activity or None,

@@ -9,23 +9,31 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
+from geo.basemap import base_view
 from geo.errors import InputError
 from geo.i18n import catalogue, t
 from geo.render_folium import to_folium
+from zoneplan.context import Context
 from zoneplan.ui import loaders, services
-from zoneplan.ui.context import Ctx
-from zoneplan.ui.maps import base_map
 
 MAP_HEIGHT = 680
 
 
-def show_map(m: folium.Map, key: str, *, returned: Iterable[str] = ()) -> dict:
-    """Draw ``m``; only the ``returned`` objects rerun the script (panning never does)."""
+def show_map(m: folium.Map, key: str, *, returned: Iterable[str] = (), tiles: bool = False,
+             preview: folium.FeatureGroup | None = None) -> dict:
+    """Draw ``m``; only the ``returned`` objects rerun the script (panning never does).
+
+    ``tiles`` offers OpenStreetMap tiles in the layer control (off until chosen: they need
+    internet). ``preview`` is drawn over the map without reloading it (a zone being drawn).
+    """
+    if tiles:
+        folium.TileLayer("OpenStreetMap", name="OpenStreetMap", show=False, overlay=True,
+                         control=True).add_to(m)
     return st_folium(m, key=key, height=MAP_HEIGHT, use_container_width=True,
-                     returned_objects=list(returned)) or {}
+                     returned_objects=list(returned), feature_group_to_add=preview) or {}
 
 
-def zone_bounds(ctx: Ctx, margin: float = 0.15) -> tuple[float, float, float, float] | None:
+def zone_bounds(ctx: Context, margin: float = 0.15) -> tuple[float, float, float, float] | None:
     """Return the bounds of the selected zone with a margin, or ``None``."""
     zones = loaders.load_layer("zones", *loaders.store_key(ctx.store))
     hit = zones[zones["zone_id"] == ctx.zone]
@@ -36,19 +44,18 @@ def zone_bounds(ctx: Ctx, margin: float = 0.15) -> tuple[float, float, float, fl
     return (minx - dx, miny - dy, maxx + dx, maxy + dy)
 
 
-def show_base_map(ctx: Ctx, key: str, *, returned: Iterable[str] = (),
+def show_base_map(ctx: Context, key: str, *, returned: Iterable[str] = (),
                   preview: folium.FeatureGroup | None = None) -> dict:
     """Draw the base layers (borders, admin units, zones, places, sites, centres).
 
     ``preview`` is drawn over the map without reloading it (a zone being drawn).
     """
-    m = base_map(loaders.base_frames(ctx.store, audience=ctx.audience), ctx.lang,
-                 tiles=ctx.tiles, focus=zone_bounds(ctx))
-    return st_folium(m, key=key, height=MAP_HEIGHT, use_container_width=True,
-                     returned_objects=list(returned), feature_group_to_add=preview) or {}
+    view = base_view(loaders.base_frames(ctx.store, audience=ctx.audience), lang=ctx.lang,
+                     bounds=zone_bounds(ctx))
+    return show_map(to_folium(view), key, returned=returned, tiles=ctx.tiles, preview=preview)
 
 
-def show_view(ctx: Ctx, name: str, key: str, **extra: object):
+def show_view(ctx: Context, name: str, key: str, **extra: object):
     """Draw the view ``name`` for the filters; return it (``None`` if it could not be built).
 
     A selection with no data gets an explicit "no data for this selection" state above the map;
@@ -62,18 +69,14 @@ def show_view(ctx: Ctx, name: str, key: str, **extra: object):
         return None
     if view.message:
         st.warning(view.message, icon="ℹ️")
-    m = to_folium(view, ctx.lang)
-    if ctx.tiles:
-        folium.TileLayer("OpenStreetMap", name="OpenStreetMap", show=False, overlay=True,
-                         control=True).add_to(m)
-    show_map(m, key)
+    show_map(to_folium(view, ctx.lang), key, tiles=ctx.tiles)
     return view
 
 
 SAMPLE_LOADED = "sample.just_loaded"
 
 
-def offer_sample(ctx: Ctx, key: str, *, intro: str | None = None) -> None:
+def offer_sample(ctx: Context, key: str, *, intro: str | None = None) -> None:
     """Offer the fictitious sample in one click (a framed box), clearly labelled as invented.
 
     Loading it writes the sample into the store (flagged: every page then shows the banner)
@@ -104,7 +107,7 @@ def sample_loaded_notice(lang: str) -> None:
         st.success(t("app.data.sample.loaded", lang), icon=":material/science:")
 
 
-def run_analysis(ctx: Ctx, verb: str, **options: object):
+def run_analysis(ctx: Context, verb: str, **options: object):
     """Return the analysis ``verb`` for the filters, or ``None`` after saying why not."""
     try:
         return services.analyse(ctx, verb, **options)

@@ -10,16 +10,16 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable, Iterator, Mapping
 
-from zoneplan.ui.context import Ctx
+from zoneplan.context import Context
 
 #: Page keys in menu order (each is the module ``zoneplan.ui.pages.<key>``).
 PAGE_KEYS: tuple[str, ...] = ("coverage", "access", "criteria", "data", "export")
 
 
-class _Pages(Mapping[str, Callable[[Ctx], None]]):
+class _Pages(Mapping[str, Callable[[Context], None]]):
     """Page key -> the page's ``render``, importing the page module on first use."""
 
-    def __getitem__(self, key: str) -> Callable[[Ctx], None]:
+    def __getitem__(self, key: str) -> Callable[[Context], None]:
         if key not in PAGE_KEYS:
             raise KeyError(key)
         return importlib.import_module(f"zoneplan.ui.pages.{key}").render
@@ -31,4 +31,4 @@ class _Pages(Mapping[str, Callable[[Ctx], None]]):
         return len(PAGE_KEYS)
 
 
-PAGES: Mapping[str, Callable[[Ctx], None]] = _Pages()
+PAGES: Mapping[str, Callable[[Context], None]] = _Pages()

@@ -5,11 +5,11 @@ from __future__ import annotations
 import streamlit as st
 
 from geo.i18n import t
+from zoneplan.context import Context
 from zoneplan.ui import widgets
-from zoneplan.ui.context import Ctx
 
 
-def render(ctx: Ctx) -> None:
+def render(ctx: Context) -> None:
     """Draw the access page."""
     lang = ctx.lang
     if ctx.audience == "public":

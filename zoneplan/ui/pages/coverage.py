@@ -7,12 +7,12 @@ from __future__ import annotations
 import streamlit as st
 
 from geo.i18n import t
-from zoneplan.ui import services, widgets
-from zoneplan.ui.context import Ctx
+from zoneplan.context import Context
 from zoneplan.maps import MEASURES
+from zoneplan.ui import services, widgets
 
 
-def render(ctx: Ctx) -> None:
+def render(ctx: Context) -> None:
     """Draw the coverage page."""
     lang = ctx.lang
     widgets.sample_loaded_notice(lang)

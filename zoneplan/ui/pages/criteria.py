@@ -6,14 +6,14 @@ import streamlit as st
 
 from geo import settings
 from geo.i18n import t
+from geo.vocab import CRITERIA
+from zoneplan.context import Context
 from zoneplan.ui import widgets
-from zoneplan.ui.context import Ctx
 
 #: The site-selection criteria, as named by the analyses.
-CRITERIA: tuple[str, ...] = ("attractiveness", "border", "gold")
 
 
-def render(ctx: Ctx) -> None:
+def render(ctx: Context) -> None:
     """Draw the criteria and gaps page."""
     lang = ctx.lang
     cols = st.columns(len(CRITERIA) + 1)

@@ -9,26 +9,24 @@ import json
 import tempfile
 from pathlib import Path
 
-import folium
 import pandas as pd
 import shapely
 import streamlit as st
 
 import layers
-from geo import places as geo_places
-from geo.boundaries import install, read_boundaries
+from geo.boundaries import read_boundaries
 from geo.errors import InputError
 from geo.i18n import t
-from geo.zones import save_drawn
-from zoneplan import records
+from geo.render_folium import outline_preview
+from zoneplan import datastore, records
+from zoneplan.context import Context
 from zoneplan.ui import loaders, widgets
-from zoneplan.ui.context import Ctx
 
 RECORD_TYPES = ("csv", "xlsx", "geojson", "json")
 BOUNDARY_TYPES = ("geojson", "json", "gpkg", "zip")
 
 
-def render(ctx: Ctx) -> None:
+def render(ctx: Context) -> None:
     """Draw the data page."""
     lang = ctx.lang
     tabs = st.tabs([t(f"app.data.tab.{k}", lang)
@@ -57,12 +55,12 @@ def _saved_upload(upload) -> Path:
 # --- records ---------------------------------------------------------------------------------
 
 
-def _sample(ctx: Ctx) -> None:
+def _sample(ctx: Context) -> None:
     widgets.sample_loaded_notice(ctx.lang)
     widgets.offer_sample(ctx, "data.sample")
 
 
-def _import(ctx: Ctx) -> None:
+def _import(ctx: Context) -> None:
     lang = ctx.lang
     st.subheader(t("app.data.import", lang))
     kind = st.radio(t("app.data.import.kind", lang), ("activities", "cases"), horizontal=True,
@@ -117,7 +115,7 @@ def _report(report, lang: str) -> None:
 # --- places, status, boundaries --------------------------------------------------------------
 
 
-def _unlocated(ctx: Ctx) -> None:
+def _unlocated(ctx: Context) -> None:
     lang = ctx.lang
     path, mtime = loaders.store_key(ctx.store)
     missing = loaders.unlocated(path, mtime)
@@ -141,7 +139,7 @@ def _unlocated(ctx: Ctx) -> None:
             return
         known = list(layers.module("places").load_all(ctx.store)["place_id"])
         try:
-            geo_places.set_location(ctx.store, place, float(lat), float(lon),
+            datastore.set_location(ctx.store, place, float(lat), float(lon),
                                     precision_m=float(precision), known_ids=known,
                                     date=dt.date.today().isoformat())
         except InputError as exc:
@@ -151,7 +149,7 @@ def _unlocated(ctx: Ctx) -> None:
         st.rerun()
 
 
-def _status(ctx: Ctx) -> None:
+def _status(ctx: Context) -> None:
     lang = ctx.lang
     path, mtime = loaders.store_key(ctx.store)
     rows = loaders.status(path, mtime)
@@ -166,7 +164,7 @@ def _status(ctx: Ctx) -> None:
     st.caption(t("app.data.status.store", lang, path=str(ctx.store.path)))
 
 
-def _boundaries(ctx: Ctx) -> None:
+def _boundaries(ctx: Context) -> None:
     lang = ctx.lang
     st.caption(t("app.data.boundaries.help", lang))
     upload = st.file_uploader(t("app.data.boundaries.file", lang), type=list(BOUNDARY_TYPES),
@@ -184,7 +182,7 @@ def _boundaries(ctx: Ctx) -> None:
     path = _saved_upload(upload)
     try:
         bf = read_boundaries(path, level=level, name_col=name_col or None, id_col=id_col or None)
-        merged = install(ctx.store, bf, date=dt.date.today().isoformat())
+        merged = datastore.install_boundaries(ctx.store, bf, date=dt.date.today().isoformat())
     except InputError as exc:
         st.error(str(exc))
         return
@@ -227,16 +225,11 @@ def uploaded_polygon(text: str, source: str) -> shapely.Geometry:
         raise InputError("no GeoJSON geometry found; expected a Polygon", source=source) from None
 
 
-def _draw_zone(ctx: Ctx) -> None:
+def _draw_zone(ctx: Context) -> None:
     lang = ctx.lang
     st.caption(t("app.zone.help", lang))
     vertices: list[tuple[float, float]] = st.session_state.setdefault(_VERTICES, [])
-    preview = folium.FeatureGroup(name=t("app.zone.preview", lang))
-    if len(vertices) >= 2:
-        ring = [*vertices, vertices[0]] if len(vertices) >= 3 else vertices
-        folium.PolyLine(ring, color="#d9480f", weight=2, dash_array="5 4").add_to(preview)
-    for lat, lon in vertices:
-        folium.CircleMarker([lat, lon], radius=4, color="#d9480f", fill=True).add_to(preview)
+    preview = outline_preview(vertices, name=t("app.zone.preview", lang))
     out = widgets.show_base_map(ctx, "map.draw", returned=["last_clicked"], preview=preview)
     click = out.get("last_clicked")
     if click and click != st.session_state.get(_LAST):
@@ -264,7 +257,7 @@ def _draw_zone(ctx: Ctx) -> None:
         geometry = (uploaded_polygon(upload.getvalue().decode("utf-8", "replace"), upload.name)
                     if upload is not None else drawn_polygon(vertices))
         reserved = [d["zone_id"] for d in layers.module("zones").definitions()]
-        save_drawn(ctx.store, zone_id.strip(), name.strip(), geometry,
+        datastore.save_drawn_zone(ctx.store, zone_id.strip(), name.strip(), geometry,
                    programme_id=ctx.programme or "", reserved=reserved)
     except InputError as exc:
         st.error(str(exc))

@@ -11,20 +11,19 @@ import streamlit as st
 
 from geo.errors import InputError
 from geo.i18n import t
+from geo.vocab import PACK_BY, VIEWS
+from zoneplan.context import Context
 from zoneplan.ui import services, widgets
-from zoneplan.ui.context import Ctx
 
-VIEWS = ("coverage", "access", "criteria", "gaps")
 FORMATS = {"png": "image/png", "pdf": "application/pdf", "svg": "image/svg+xml",
            "html": "text/html"}
-PACK_BY = ("commune", "village")
 
 
-def _file_name(ctx: Ctx, stem: str, ext: str) -> str:
+def _file_name(ctx: Context, stem: str, ext: str) -> str:
     return f"zoneplan-{stem}-{ctx.zone}-{ctx.audience}.{ext}"
 
 
-def render(ctx: Ctx) -> None:
+def render(ctx: Context) -> None:
     """Draw the export page."""
     from zoneplan import exports  # matplotlib: loaded on this page only, not at cold start
 
@@ -54,7 +53,7 @@ def render(ctx: Ctx) -> None:
     _pack(ctx)
 
 
-def _tables(ctx: Ctx, name: str) -> None:
+def _tables(ctx: Context, name: str) -> None:
     lang = ctx.lang
     st.subheader(t("app.export.tables", lang))
     if name == "coverage":
@@ -71,7 +70,7 @@ def _tables(ctx: Ctx, name: str) -> None:
                        key="download.csv")
 
 
-def _pack(ctx: Ctx) -> None:
+def _pack(ctx: Context) -> None:
     from zoneplan import exports
 
     lang = ctx.lang

@@ -2,10 +2,11 @@
 
 The reference gazetteer is the programme's places (with their alternative names) plus the names of
 the installed admin units and, when the user installed one (``zoneplan data add-places``), the
-localities of their own gazetteer. Names compare after folding accents, case, hyphens and prefixes
-such as "Commune rurale de" or "Village de". Fuzzy matches (rapidfuzz) are narrowed to the commune
-or cercle given on the row and carry their score; below :data:`geo.settings.RECORDS_FUZZY_MIN_SCORE`
-the row is rejected with the closest candidates. Each distinct combination of row values is matched
+localities of their own gazetteer (:mod:`geo.localities`). Names compare after
+:func:`geo.names.fold_name` (accents, case, hyphens and prefixes such as "Commune rurale de" or
+"Village de" folded). Fuzzy matches (rapidfuzz) are narrowed to the commune or cercle given on the
+row and carry their score; below :data:`geo.settings.RECORDS_FUZZY_MIN_SCORE` the row is rejected
+with the closest candidates. Each distinct combination of row values is matched
 once, so a file of 100,000 rows about a few dozen places is matched in a few dozen steps.
 
 The programme's places keep priority over the localities: a village name is looked up first among
@@ -18,8 +19,6 @@ an exact, unambiguous name.
 
 from __future__ import annotations
 
-import functools
-import re
 from dataclasses import dataclass, field
 
 import geopandas as gpd
@@ -30,45 +29,16 @@ from rapidfuzz import fuzz, process
 
 from geo import settings
 from geo.geodesy import geodesic_km
-from geo.zones import normalise_name
+from geo.localities import LOCALITY_PREFIX, Localities
+from geo.names import fold_name, slug, split_alt_names
+from geo.units import admin_hierarchy
 
-_PREFIX = re.compile(
-    r"^(commune (rurale |urbaine )?|village |localite |cercle |region |district |site "
-    r"(d orpaillage )?|quartier |hameau |ville )(de |du |des |d )?")
-
-#: Columns every match result carries (see :meth:`Gazetteer.match`).
+#: Columns every match result carries (see :meth:`PlaceMatcher.match`).
 MATCH_COLUMNS: tuple[str, ...] = (
     "place_id", "place_name", "commune", "commune_id", "cercle", "cercle_id", "region",
     "region_id", "zone_id", "match_level", "match_method", "match_score", "match_reason",
     "match_source",
 )
-#: Prefix of the place id of a match in the user's gazetteer (``gaz:<gaz_id>``).
-LOCALITY_PREFIX = "gaz:"
-
-
-def clean_name(text: object) -> str:
-    """Return ``text`` folded for matching: accents, case, hyphens and admin prefixes removed."""
-    if isinstance(text, str):
-        return _clean_str(text)
-    return _clean(text)
-
-
-@functools.lru_cache(maxsize=1 << 16)
-def _clean_str(text: str) -> str:
-    return _clean(text)
-
-
-def _clean(text: object) -> str:
-    key = normalise_name(text)
-    key = re.sub(r"[^a-z0-9 ]+", " ", key)
-    key = re.sub(r"\s+", " ", key).strip()
-    stripped = _PREFIX.sub("", key).strip()
-    return stripped or key
-
-
-def slug(text: object) -> str:
-    """Return a short identifier made from a name (``"Nouga"`` -> ``"nouga"``)."""
-    return clean_name(text).replace(" ", "-")
 
 
 @dataclass
@@ -98,7 +68,7 @@ class Match:
 
 
 @dataclass
-class Gazetteer:
+class PlaceMatcher:
     """The names the rows are matched against, with each place's admin units resolved once."""
 
     places: pd.DataFrame
@@ -115,19 +85,19 @@ class Gazetteer:
     @classmethod
     def build(cls, places: gpd.GeoDataFrame, units: gpd.GeoDataFrame | None = None,
               zones: gpd.GeoDataFrame | None = None, *,
-              localities: gpd.GeoDataFrame | None = None, **options) -> Gazetteer:
+              localities: gpd.GeoDataFrame | None = None, **options) -> PlaceMatcher:
         """Return the gazetteer of ``places`` (places layer) and ``units`` (admin layer).
 
         ``localities`` is the user's gazetteer (the ``gazetteer`` layer: ``gaz_id, name,
         alt_names, kind, admin1, admin2, admin3, geometry``), searched after the places.
         """
-        units = _units_frame(units)
+        units = admin_hierarchy(units)
         table = _resolve_places(places, units)
         locs = Localities.build(localities) if localities is not None and len(localities) else None
         gaz = cls(places=table, units=units, zones=zones, localities=locs, **options)
         for row in table.itertuples():
             for name in [row.name, *row.alt_names]:
-                key = clean_name(name)
+                key = fold_name(name)
                 if key and row.place_id not in gaz._names.setdefault(key, []):
                     gaz._names[key].append(row.place_id)
         return gaz
@@ -146,8 +116,8 @@ class Gazetteer:
         return self._memo[name]
 
     def _place_key(self, column: str) -> pd.Series:
-        """Return the programme places' ``column`` folded with :func:`clean_name`."""
-        return self._memoised(f"place_key:{column}", lambda: self.places[column].map(clean_name))
+        """Return the programme places' ``column`` folded with :func:`fold_name`."""
+        return self._memoised(f"place_key:{column}", lambda: self.places[column].map(fold_name))
 
     def _unit_rows(self, level: int, name: str) -> list[dict]:
         """Return the installed units of ``level`` whose folded name is that of ``name``."""
@@ -155,9 +125,9 @@ class Gazetteer:
             index: dict[tuple[int, str], list[dict]] = {}
             cols = ["unit_id", "name", "level", "region", "region_id"]
             for row in pd.DataFrame(self.units[cols]).to_dict("records"):
-                index.setdefault((int(row["level"]), clean_name(row["name"])), []).append(row)
+                index.setdefault((int(row["level"]), fold_name(row["name"])), []).append(row)
             return index
-        return self._memoised("unit_index", compute).get((level, clean_name(name)), [])
+        return self._memoised("unit_index", compute).get((level, fold_name(name)), [])
 
     def _commune_keys(self) -> dict[str, tuple[str, str]]:
         """Return commune key -> (commune name, cercle key) from places and level-3 units."""
@@ -167,13 +137,13 @@ class Gazetteer:
         out: dict[str, tuple[str, str]] = {}
         for row in self.places.itertuples():
             if row.commune:
-                out.setdefault(clean_name(row.commune), (row.commune, clean_name(row.cercle)))
+                out.setdefault(fold_name(row.commune), (row.commune, fold_name(row.cercle)))
             if row.kind == "commune":
                 for name in [row.name, *row.alt_names]:
-                    out.setdefault(clean_name(name), (row.commune or row.name,
-                                                      clean_name(row.cercle)))
+                    out.setdefault(fold_name(name), (row.commune or row.name,
+                                                      fold_name(row.cercle)))
         for row in self.units[self.units["level"] == 3].itertuples():
-            out.setdefault(clean_name(row.name), (row.name, clean_name(row.cercle)))
+            out.setdefault(fold_name(row.name), (row.name, fold_name(row.cercle)))
         return out
 
     def resolve_commune(self, text: str) -> tuple[str | None, float]:
@@ -192,9 +162,9 @@ class Gazetteer:
 
     def _area_keys(self, column: str, level: int) -> dict[str, tuple[str, str]]:
         """Return key -> (name, "") of the cercles or régions known to places, units, localities."""
-        keys = {clean_name(n): (n, "") for n in self.places[column].dropna() if n}
+        keys = {fold_name(n): (n, "") for n in self.places[column].dropna() if n}
         for row in self.units[self.units["level"] == level].itertuples():
-            keys.setdefault(clean_name(row.name), (row.name, ""))
+            keys.setdefault(fold_name(row.name), (row.name, ""))
         if self.localities is not None:
             names = (self.localities.cercle_names if level == 2
                      else self.localities.region_names)
@@ -204,7 +174,7 @@ class Gazetteer:
 
     def _resolve_area(self, text: str, keys: dict[str, tuple[str, str]]) -> tuple[str | None,
                                                                                      float]:
-        key = clean_name(text)
+        key = fold_name(text)
         if not key:
             return None, np.nan
         if key in keys:
@@ -329,7 +299,7 @@ class Gazetteer:
 
         See the module docstring for the order; the programme places keep priority.
         """
-        key = clean_name(place)
+        key = fold_name(place)
         cercles, region_key = self._area(commune, cercle, region, commune_text)
         has_area = bool(cercles) or bool(region_key)
         locs = self.localities
@@ -355,7 +325,7 @@ class Gazetteer:
         choices: dict[str, str] = {}
         searched_all = bool(pools) and pools[-1] is self.places
         for pool in pools:
-            choices = {clean_name(n): pid for pid, names in zip(pool.index, pool["all_names"],
+            choices = {fold_name(n): pid for pid, names in zip(pool.index, pool["all_names"],
                                                                  strict=True) for n in names}
             best = process.extract(key, list(choices), scorer=fuzz.ratio, limit=3)
             if best and best[0][1] >= self.min_score:
@@ -379,7 +349,7 @@ class Gazetteer:
                 return None
         # 6. Programme places anywhere, fuzzily (the row's area had none close enough).
         if not pools and not searched_all:
-            choices = {clean_name(n): pid for pid, names in zip(
+            choices = {fold_name(n): pid for pid, names in zip(
                 self.places.index, self.places["all_names"], strict=True) for n in names}
             best = process.extract(key, list(choices), scorer=fuzz.ratio, limit=3)
             if best and best[0][1] >= self.min_score:
@@ -416,30 +386,30 @@ class Gazetteer:
               commune_text: str) -> tuple[set[str], str | None]:
         """Return the cercle keys (and région key) a row's commune/cercle/région point to."""
         if cercle:
-            return {clean_name(cercle)}, None
+            return {fold_name(cercle)}, None
         if commune:
-            info = self._commune_keys().get(clean_name(commune))
+            info = self._commune_keys().get(fold_name(commune))
             if info and info[1]:
                 return {info[1]}, None
         elif commune_text.strip() and self.localities is not None:
             # An unknown commune is usually named after its seat: take that locality's cercle.
-            seats = self.localities.exact(clean_name(commune_text))
+            seats = self.localities.exact(fold_name(commune_text))
             found = {self.localities.cercle_key[i] for i in seats} - {""}
             if len(found) == 1:
                 return found, None
-        return set(), clean_name(region) if region else None
+        return set(), fold_name(region) if region else None
 
     def _pools(self, commune: str | None, cercles: set[str],
                region_key: str | None) -> list[pd.DataFrame]:
         """Return the programme places of the row's commune, then of its cercle (or région)."""
-        key = f"pools:{clean_name(commune)}|{'|'.join(sorted(cercles))}|{region_key or ''}"
+        key = f"pools:{fold_name(commune)}|{'|'.join(sorted(cercles))}|{region_key or ''}"
         return self._memoised(key, lambda: self._compute_pools(commune, cercles, region_key))
 
     def _compute_pools(self, commune: str | None, cercles: set[str],
                        region_key: str | None) -> list[pd.DataFrame]:
         pools: list[pd.DataFrame] = []
         if commune:
-            pool = self.places[self._place_key("commune") == clean_name(commune)]
+            pool = self.places[self._place_key("commune") == fold_name(commune)]
             if not pool.empty:
                 pools.append(pool)
         if cercles:
@@ -457,7 +427,7 @@ class Gazetteer:
         locs = self.localities
         assert locs is not None
         if len(hits) > 1 and commune:
-            in_commune = [i for i in hits if locs.commune_key[i] == clean_name(commune)]
+            in_commune = [i for i in hits if locs.commune_key[i] == fold_name(commune)]
             hits = in_commune or hits
         if len(hits) > 1 and np.all(geodesic_km(locs.lon[hits[0]], locs.lat[hits[0]],
                                                locs.lon[hits[1:]], locs.lat[hits[1:]])
@@ -479,7 +449,7 @@ class Gazetteer:
         if cercle:
             units = self._unit_rows(2, cercle)
             if region and len(units) > 1:
-                units = [u for u in units if clean_name(u["region"]) == clean_name(region)]
+                units = [u for u in units if fold_name(u["region"]) == fold_name(region)]
             if units:
                 unit = units[0]
                 cercle, cercle_id = unit["name"], unit["unit_id"]
@@ -492,8 +462,8 @@ class Gazetteer:
         commune_name = locs.admin3[i] or None
         if commune_name is None and commune and cercle:
             # The row's commune, when it lies in the locality's cercle.
-            info = self._commune_keys().get(clean_name(commune))
-            if info and info[1] == clean_name(cercle):
+            info = self._commune_keys().get(fold_name(commune))
+            if info and info[1] == fold_name(cercle):
                 commune_name = info[0]
         m = Match(place_id=LOCALITY_PREFIX + locs.gaz_id[i], place_name=locs.name[i],
                   commune=commune_name, commune_id=commune_id(commune_name, cercle_id),
@@ -510,14 +480,14 @@ class Gazetteer:
 
     def _area_match(self, level: str, name: str, cercle: str | None, score: float) -> Match:
         column = {"commune": "commune", "cercle": "cercle", "region": "region"}[level]
-        key = clean_name(name)
-        rows = self.places[self.places[column].map(clean_name) == key]
+        key = fold_name(name)
+        rows = self.places[self.places[column].map(fold_name) == key]
         if level == "commune" and cercle:
-            in_cercle = rows[rows["cercle"].map(clean_name) == clean_name(cercle)]
+            in_cercle = rows[rows["cercle"].map(fold_name) == fold_name(cercle)]
             rows = in_cercle if not in_cercle.empty else rows
         level_no = {"commune": 3, "cercle": 2, "region": 1}[level]
         units = self.units[(self.units["level"] == level_no)
-                           & (self.units["name"].map(clean_name) == key)]
+                           & (self.units["name"].map(fold_name) == key)]
         method = "exact" if score >= 100.0 else "fuzzy"
         if not units.empty:
             m = self._unit_match(units.iloc[0], method, score)
@@ -557,174 +527,10 @@ class Gazetteer:
         for column, value in (("commune", m.commune), ("cercle", m.cercle),
                               ("region", m.region)):
             if value:
-                zones = self.places.loc[self._place_key(column) == clean_name(value),
+                zones = self.places.loc[self._place_key(column) == fold_name(value),
                                         "zone"].dropna().unique()
                 return zones[0] if len(zones) == 1 else None
         return None
-
-
-@dataclass
-class Localities:
-    """The user's gazetteer indexed for matching: folded names, per cercle and per région."""
-
-    gaz_id: list[str]
-    name: list[str]
-    admin1: list[str]
-    admin2: list[str]
-    admin3: list[str]
-    lon: np.ndarray
-    lat: np.ndarray
-    cercle_key: list[str]
-    commune_key: list[str]
-    region_key: list[str]
-    names: dict[str, list[int]]
-    by_cercle: dict[str, dict[str, list[int]]]
-    by_region: dict[str, dict[str, list[int]]]
-    cercle_names: dict[str, str]
-    region_names: dict[str, str]
-    _tree: shapely.STRtree | None = field(default=None, repr=False)
-
-    @classmethod
-    def build(cls, frame: pd.DataFrame) -> Localities:
-        """Return the index of ``frame`` (the ``gazetteer`` layer, or a frame with lat/lon)."""
-
-        def text(col: str) -> list[str]:
-            if col not in frame.columns:
-                return [""] * len(frame)
-            return ["" if v is None or v != v else str(v).strip() for v in frame[col]]
-
-        folded: dict[str, str] = {}
-
-        def fold(value: str) -> str:
-            if value not in folded:
-                folded[value] = clean_name(value)
-            return folded[value]
-
-        if isinstance(frame, gpd.GeoDataFrame):
-            lon, lat = frame.geometry.x.to_numpy(), frame.geometry.y.to_numpy()
-        else:
-            lon = pd.to_numeric(frame["lon"], errors="coerce").to_numpy()
-            lat = pd.to_numeric(frame["lat"], errors="coerce").to_numpy()
-        names, admin1, admin2, admin3 = (text(c) for c in ("name", "admin1", "admin2", "admin3"))
-        alt = text("alt_names")
-        cercle_key = [fold(v) for v in admin2]
-        region_key = [fold(v) for v in admin1]
-        index: dict[str, list[int]] = {}
-        by_cercle: dict[str, dict[str, list[int]]] = {}
-        by_region: dict[str, dict[str, list[int]]] = {}
-        for i, (name, others) in enumerate(zip(names, alt, strict=True)):
-            keys = {fold(name)} | {fold(a) for a in others.split(";") if a.strip()}
-            for key in keys - {""}:
-                index.setdefault(key, []).append(i)
-                by_cercle.setdefault(cercle_key[i], {}).setdefault(key, []).append(i)
-                by_region.setdefault(region_key[i], {}).setdefault(key, []).append(i)
-        return cls(gaz_id=text("gaz_id"), name=names, admin1=admin1, admin2=admin2,
-                   admin3=admin3, lon=np.asarray(lon, dtype="float64"),
-                   lat=np.asarray(lat, dtype="float64"), cercle_key=cercle_key,
-                   commune_key=[fold(v) for v in admin3], region_key=region_key, names=index,
-                   by_cercle=by_cercle, by_region=by_region,
-                   cercle_names={k: v for k, v in zip(cercle_key, admin2, strict=True) if k},
-                   region_names={k: v for k, v in zip(region_key, admin1, strict=True) if k})
-
-    def __len__(self) -> int:
-        return len(self.name)
-
-    def choices(self, cercles: set[str] | None = None,
-                region: str | None = None) -> dict[str, list[int]]:
-        """Return folded name -> localities, within ``cercles`` (or ``region``) when given."""
-        if cercles:
-            if len(cercles) == 1:
-                return self.by_cercle.get(next(iter(cercles)), {})
-            merged: dict[str, list[int]] = {}
-            for c in cercles:
-                for key, ids in self.by_cercle.get(c, {}).items():
-                    merged.setdefault(key, []).extend(ids)
-            return merged
-        if region:
-            return self.by_region.get(region, {})
-        return self.names
-
-    def exact(self, key: str, cercles: set[str] | None = None,
-              region: str | None = None) -> list[int]:
-        """Return the localities whose folded name is ``key`` (within the area when given)."""
-        return list(self.choices(cercles, region).get(key, []))
-
-    def describe(self, ids: list[int], limit: int = 4) -> str:
-        """Return "Name, cercle" for the first ``limit`` localities of ``ids``."""
-        parts = [f"{self.name[i]}, {self.admin2[i] or '?'}" for i in ids[:limit]]
-        return "; ".join(parts) + (f"; +{len(ids) - limit}" if len(ids) > limit else "")
-
-    def nearest(self, lon: float, lat: float, within_km: float, *, name: str = "",
-                min_score: float = 0.0) -> tuple[int, float] | None:
-        """Return the nearest locality within ``within_km`` and its distance, or ``None``.
-
-        When ``name`` is given, only localities whose name matches it (fuzzy score at least
-        ``min_score``) count: coordinates and name must agree.
-        """
-        if self._tree is None:
-            self._tree = shapely.STRtree(shapely.points(self.lon, self.lat))
-        # A degree of latitude is ~111 km; one of longitude is shorter by cos(latitude).
-        window = 1.05 * within_km / (111.0 * max(float(np.cos(np.radians(lat))), 0.2))
-        ids = self._tree.query(shapely.box(lon - window, lat - window, lon + window,
-                                           lat + window))
-        if not len(ids):
-            return None
-        dist = geodesic_km(lon, lat, self.lon[ids], self.lat[ids])
-        key = clean_name(name)
-        order = np.argsort(dist)
-        for j in order:
-            if dist[j] > within_km:
-                break
-            i = int(ids[j])
-            if not key or fuzz.ratio(key, clean_name(self.name[i])) >= min_score:
-                return i, float(dist[j])
-        return None
-
-    def points(self, place_ids) -> dict[str, object]:
-        """Return ``{place id: point}`` for the locality place ids (``gaz:...``) given."""
-        wanted = {str(p) for p in place_ids if isinstance(p, str)
-                  and p.startswith(LOCALITY_PREFIX)}
-        if not wanted:
-            return {}
-        out = {}
-        for i, gid in enumerate(self.gaz_id):
-            pid = LOCALITY_PREFIX + gid
-            if pid in wanted:
-                out[pid] = shapely.Point(self.lon[i], self.lat[i])
-        return out
-
-
-def _units_frame(units: gpd.GeoDataFrame | None) -> gpd.GeoDataFrame:
-    """Return admin units with each unit's cercle and région names and ids."""
-    cols = ["unit_id", "name", "level", "parent_id"]
-    if units is None or units.empty:
-        empty = gpd.GeoDataFrame({c: pd.Series(dtype=object) for c in cols},
-                                 geometry=gpd.GeoSeries([], crs=settings.CRS), crs=settings.CRS)
-        for c in ("cercle", "cercle_id", "region", "region_id"):
-            empty[c] = pd.Series(dtype=object)
-        return empty
-    out = units[units["level"] > 0].copy()
-    out["unit_id"] = out["unit_id"].astype(str)
-    out["level"] = out["level"].astype(int)
-    # Ids may repeat across levels (Bamako is both a région and a cercle): key on (level, id).
-    info = {(int(lv), uid): (pid, name) for lv, uid, pid, name in
-            zip(out["level"], out["unit_id"], out["parent_id"], out["name"], strict=True)}
-
-    def ancestor(level: int, uid: str, wanted: int) -> str | None:
-        while level > wanted:
-            parent = info.get((level, uid), (None, None))[0]
-            if parent is None or parent != parent:
-                return None
-            level, uid = level - 1, str(parent)
-        return uid if level == wanted and (level, uid) in info else None
-
-    out["cercle_id"] = [ancestor(lv, u, 2) for lv, u in zip(out["level"], out["unit_id"],
-                                                             strict=True)]
-    out["region_id"] = [ancestor(lv, u, 1) for lv, u in zip(out["level"], out["unit_id"],
-                                                             strict=True)]
-    out["cercle"] = [info.get((2, c), (None, None))[1] if c else None for c in out["cercle_id"]]
-    out["region"] = [info.get((1, r), (None, None))[1] if r else None for r in out["region_id"]]
-    return out.reset_index(drop=True)
 
 
 def _resolve_places(places: gpd.GeoDataFrame, units: gpd.GeoDataFrame) -> pd.DataFrame:
@@ -737,8 +543,7 @@ def _resolve_places(places: gpd.GeoDataFrame, units: gpd.GeoDataFrame) -> pd.Dat
         s = frame[col].astype(object)
         return s.where(s.notna() & (s.astype(str).str.strip() != ""), None)
 
-    alt = text("alt_names").map(lambda v: [a.strip() for a in str(v).split(";") if a.strip()]
-                                if v else [])
+    alt = text("alt_names").map(split_alt_names)
     out = pd.DataFrame({
         "place_id": frame["place_id"].astype(str), "name": frame["name"].astype(str),
         "alt_names": alt, "kind": text("kind"), "commune": text("admin3"),
@@ -759,13 +564,13 @@ def _resolve_places(places: gpd.GeoDataFrame, units: gpd.GeoDataFrame) -> pd.Dat
             if not inside.empty:
                 cid, rid = inside.iloc[0]["unit_id"], inside.iloc[0]["region_id"]
         if cid is None and row["cercle"] and not cercles.empty:
-            hit = cercles[cercles["name"].map(clean_name) == clean_name(row["cercle"])]
+            hit = cercles[cercles["name"].map(fold_name) == fold_name(row["cercle"])]
             if row["region"] and len(hit) > 1:
-                hit = hit[hit["region"].map(clean_name) == clean_name(row["region"])]
+                hit = hit[hit["region"].map(fold_name) == fold_name(row["region"])]
             if not hit.empty:
                 cid, rid = hit.iloc[0]["unit_id"], hit.iloc[0]["region_id"]
         if rid is None and row["region"] and not regions.empty:
-            hit = regions[regions["name"].map(clean_name) == clean_name(row["region"])]
+            hit = regions[regions["name"].map(fold_name) == fold_name(row["region"])]
             rid = hit.iloc[0]["unit_id"] if not hit.empty else None
         out.at[idx, "cercle_id"] = cid
         out.at[idx, "region_id"] = rid
