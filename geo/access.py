@@ -18,6 +18,8 @@ from geo.errors import InputError
 from geo.geodesy import geodesic_km, require_crs
 
 #: Largest distance matrix computed at once (cells); bigger inputs are chunked.
+#: The column :func:`access` adds: geodesic km to the nearest centre (maps draw it).
+DIST_CENTRE_COL = "dist_centre_km"
 _CHUNK_CELLS = 2_000_000
 
 
@@ -112,7 +114,7 @@ def access(
         near_name[has] = cen[name_col].astype(str).to_numpy()[nearest[has]]
     out["nearest_centre_id"] = pd.Series(near_id, index=out.index, dtype="object")
     out["nearest_centre"] = pd.Series(near_name, index=out.index, dtype="object")
-    out["dist_centre_km"] = dist
+    out[DIST_CENTRE_COL] = dist
     for j, band in enumerate(bands):
         out[band_col(band)] = counts[:, j]
     return out

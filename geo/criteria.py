@@ -33,6 +33,8 @@ from geo.geodesy import require_crs
 from geo.i18n import t
 from geo.vocab import CRITERIA
 
+#: The column :func:`criteria` adds: how many of the criteria a unit meets (maps draw it).
+N_CRITERIA_COL = "n_criteria"
 ATTRACT_DIMENSIONS: tuple[str, ...] = ("markets", "tourism", "mining_economy")
 
 
@@ -284,7 +286,7 @@ def criteria(
     # total and rule
     total_w = sum(weights.values())
     out["total_score"] = sum(weights[c] * out[f"score_{c}"] for c in CRITERIA) / total_w
-    out["n_criteria"] = sum(out[f"met_{c}"].astype("int64") for c in CRITERIA)
+    out[N_CRITERIA_COL] = sum(out[f"met_{c}"].astype("int64") for c in CRITERIA)
     out["meets_criteria"] = out["n_criteria"] >= min_criteria
     case_text = None
     if cases is not None and len(cases) and "cases_display" in cases.columns:

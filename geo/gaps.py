@@ -15,6 +15,8 @@ from geo import settings
 from geo.errors import InputError, UnknownNameError
 from geo.i18n import t
 
+#: The column :func:`find_gaps` adds: ``gap``, ``covered`` or ``not_eligible`` (maps draw it).
+GAP_STATUS_COL = "gap_status"
 RULES: tuple[str, ...] = ("any", "coverage", "access", "both")
 REQUIRED = ("meets_criteria", "total_score", "coverage", "dist_centre_km")
 
@@ -66,7 +68,7 @@ def find_gaps(
     hit = {"any": low | far, "coverage": low, "access": far, "both": low & far}[rule]
     gap = eligible & hit
     out["is_gap"] = gap.to_numpy()
-    out["gap_status"] = np.where(gap, "gap", np.where(eligible, "covered", "not_eligible"))
+    out[GAP_STATUS_COL] = np.where(gap, "gap", np.where(eligible, "covered", "not_eligible"))
     reasons = np.full(len(out), "", dtype=object)
     low_a = np.asarray(low.fillna(False), dtype=bool)
     far_a = np.asarray(far.fillna(False), dtype=bool)

@@ -44,9 +44,9 @@ from geo.nextsites import suggest_sites
 from geo.store import Store
 from geo.units import planning_units
 from geo.vocab import ADMIN_BY_LEVEL, CRITERIA, VERBS
-from geo.zones import get_zone
 from zoneplan.datastore import read_population
 from zoneplan.records import load_records
+from zoneplan.zone import ZoneData
 
 #: Columns of the per-unit CSV table, per verb (geometry and helpers left out).
 TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -172,42 +172,14 @@ def _cases_for_units(store: Store, units: gpd.GeoDataFrame, *,
 
 # --- the analyses --------------------------------------------------------------------------------
 
-@dataclass
-class _Context:
-    store: Store
-    zone_id: str
-    zone: gpd.GeoDataFrame
-    programme_id: str
-    zones_in_programme: int
-    units: gpd.GeoDataFrame
-    centres: gpd.GeoDataFrame
-    notes: list[str]
-    unlocated: list[str]
+def _context(zone: str, units: str, store: Store, audience: str) -> ZoneData:
+    """Return the zone's data with its planning units (``ZoneData.units``) chosen."""
+    ctx = ZoneData.load(zone, store=store, audience=audience)
+    ctx.units = planning_units(ctx.zone, units, ctx.admin)
+    return ctx
 
 
-def _context(zone: str, units: str, store: Store, audience: str) -> _Context:
-    zones = layers.load("zones", store=store)
-    row = get_zone(zones, zone)
-    admin = layers.load("admin", store=store)
-    admin = admin[admin["level"] > 0]
-    frame = planning_units(row, units, admin)
-    centres = layers.load("centres", store=store, audience=audience)
-    programme = str(row["programme_id"].iloc[0])
-    in_programme = int((zones["programme_id"] == programme).sum())
-    unlocated = layers.module("places").unlocated(store)
-    unlocated = unlocated[unlocated["zone"] == zone] if "zone" in unlocated else unlocated
-    return _Context(store=store, zone_id=zone, zone=row, programme_id=programme,
-                    zones_in_programme=in_programme, units=frame, centres=centres, notes=[],
-                    unlocated=list(unlocated["name"].astype(str)))
-
-
-def _zone_places(ctx: _Context) -> gpd.GeoDataFrame:
-    places = layers.load("places", store=ctx.store)
-    inside = places.within(ctx.zone.geometry.iloc[0]) | (places["zone"] == ctx.zone_id)
-    return places[inside].reset_index(drop=True)
-
-
-def _criteria_frame(ctx: _Context, opts: dict) -> tuple[gpd.GeoDataFrame, dict]:
+def _criteria_frame(ctx: ZoneData, opts: dict) -> tuple[gpd.GeoDataFrame, dict]:
     store = ctx.store
     table = _attractiveness(opts.get("attractiveness"))
     places = layers.load("places", store=store)
@@ -318,7 +290,7 @@ def analyse(verb: str, *, zone: str, units: str = "auto",
         return AnalysisResult(verb, zone, frame, None, summary, _table(frame, "criteria"))
     frame = access(frame, ctx.centres, bands=opts["bands"])
     if verb == "gaps":
-        targets = programme_targets(ctx.programme_id, ctx.zones_in_programme)
+        targets = programme_targets(ctx.programme_id, ctx.zones_in_programme())
         frame = coverage(frame, layers.load("activities", store=ctx.store),
                          target_people=targets["people"], target_sessions=targets["sessions"],
                          population=read_population(ctx.store), at_risk=frame["meets_criteria"])
@@ -339,7 +311,7 @@ def analyse(verb: str, *, zone: str, units: str = "auto",
         return AnalysisResult(verb, zone, frame, None, summary, table)
     steps, frame = suggest_sites(frame, ctx.centres, n=opts["n"], access_km=opts["access_km"],
                                  min_distance_km=opts["min_distance_km"], lang=opts["lang"])
-    steps = _near_places(steps, _zone_places(ctx))
+    steps = _near_places(steps, ctx.places)
     at_risk = frame["meets_criteria"] & ~frame["covered_by_centre"]
     summary = {**base, "n": opts["n"], "access_km": opts["access_km"],
                "min_distance_km": opts["min_distance_km"],
@@ -349,10 +321,10 @@ def analyse(verb: str, *, zone: str, units: str = "auto",
     return AnalysisResult(verb, zone, frame, None, summary, steps)
 
 
-def _run_access(ctx: _Context, opts: dict, base: dict) -> AnalysisResult:
+def _run_access(ctx: ZoneData, opts: dict, base: dict) -> AnalysisResult:
     bands = opts["bands"]
     frame = access(ctx.units, ctx.centres, bands=bands)
-    points = access(_zone_places(ctx), ctx.centres, bands=bands)
+    points = access(ctx.places, ctx.centres, bands=bands)
     villages = points[points["kind"].isin(["village", "commune", "gold_site"])]
     summary = {
         **base, "bands_km": list(bands), "access_km": opts["access_km"],

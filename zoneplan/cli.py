@@ -74,7 +74,7 @@ def build() -> CLI:
 
 def store_of(args: argparse.Namespace) -> Store:
     """Return the store named by ``--store`` (or the default)."""
-    return Store(getattr(args, "store", None))
+    return Store.of(getattr(args, "store", None))
 
 
 def emit_json(data: object) -> None:

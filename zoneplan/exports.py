@@ -16,7 +16,6 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
-import layers
 from geo import pack as gpack
 from geo import printmap, settings
 from geo.errors import InputError, UnknownNameError
@@ -28,6 +27,8 @@ from geo.store import Store
 from geo.vocab import MAP_FORMATS, Tables
 from geo.webmap import standalone_html
 from zoneplan import maps as zmaps
+from zoneplan.coverage_map import activities
+from zoneplan.zone import ZoneData
 
 PAPERS: tuple[str, ...] = tuple(printmap.PAPER_MM)
 ORIENTATIONS: tuple[str, ...] = printmap.ORIENTATIONS
@@ -148,20 +149,18 @@ def plan_pack(*, zone: str, by: str, store: Store | str | None = None,
     store = Store.of(store)
     cover_view = zmaps.build_view("coverage", zone=zone, store=store, lang=lang,
                                    audience=audience, period=period, k=k)
-    ctx = zmaps.Context(zone, store=store, lang=lang, audience=audience, k=k)
-    admin = layers.load("admin", store=store)
-    communes = admin[admin["level"] == 3]
+    ctx = ZoneData.load(zone, store=store, audience=audience)
+    communes = ctx.admin[ctx.admin["level"] == 3]
     units = gpack.pack_units(ctx.places, by=by, communes=communes if len(communes) else None)
-    programme = str(ctx.zone.iloc[0]["programme_id"])
-    indicators = _indicators(programme)
-    records = zmaps.activities(store, period=period)
+    indicators = _indicators(ctx.programme_id)
+    records = activities(store, period=period)
     commune_names = sorted(set(units["commune"]) | set(ctx.places["admin3"].dropna()))
     cases = gpack.case_table(indicators, filter_period(_cases(store), period),
                              commune_names, k=k)
     by_label = t(f"export.pack.by.{by}", lang)
     cover = gpack.PackCover(
         title=t("export.pack.title", lang),
-        subtitle=t("export.pack.subtitle", lang, zone=ctx.zone_name, by=by_label),
+        subtitle=t("export.pack.subtitle", lang, zone=ctx.name(lang), by=by_label),
         units=list(units["name"]), not_mapped=list(ctx.unlocated), view=cover_view,
         lines=[*cover_view.sources, *cover_view.attributions,
                cover_view.disclosure.text(lang),

@@ -10,7 +10,8 @@ from geo.errors import InputError
 from geo.i18n import t
 from geo.vocab import AUDIENCES
 from zoneplan.analysis import VERBS, analyse
-from zoneplan.cli import CLI, emit_json, store_of
+from zoneplan.cli import CLI, emit_json
+from zoneplan.context import Context
 
 HELP = {
     "access": "nearest centre and distance bands for each unit and village",
@@ -80,9 +81,9 @@ def register(cli: CLI) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Run one analysis and print or write its result."""
+    ctx = Context.from_args(args)
     result = analyse(
-        args.verb, zone=args.zone, units=args.units, store=store_of(args), lang=args.lang,
-        audience=args.audience, bands=args.bands, access_km=args.access_km,
+        args.verb, **ctx.analysis_kwargs(), bands=args.bands, access_km=args.access_km,
         border_km=args.border_km, gold_km=args.gold_km, attract_km=args.attract_km,
         attract_threshold=args.attract_threshold, attractiveness=args.attractiveness,
         weights=args.weights, min_criteria=args.min_criteria,

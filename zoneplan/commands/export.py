@@ -9,7 +9,8 @@ from geo import printmap
 from geo.i18n import t
 from geo.vocab import AUDIENCES
 from zoneplan import exports
-from zoneplan.cli import CLI, store_of
+from zoneplan.cli import CLI
+from zoneplan.context import Context
 
 
 def register(cli: CLI) -> None:
@@ -53,9 +54,9 @@ def _size(path) -> str:
 def export_map(args: argparse.Namespace) -> int:
     """Write one map."""
     filters = {"units": args.units} if args.units else {}
-    path = exports.export_map(args.view, zone=args.zone, out=args.output, fmt=args.fmt,
-                              lang=args.lang, audience=args.audience, store=store_of(args),
-                              period=args.period, paper=args.paper,
+    ctx = Context.from_args(args)
+    path = exports.export_map(args.view, **ctx.service_kwargs(), zone=ctx.zone, period=ctx.period,
+                              out=args.output, fmt=args.fmt, paper=args.paper,
                               orientation=args.orientation, dpi=args.dpi, **filters)
     print(t("export.written", args.lang, path=path, size=_size(path)))
     return 0
@@ -83,9 +84,9 @@ class ProgressBar:
 
 def export_pack(args: argparse.Namespace) -> int:
     """Write a CCPE pack."""
-    path, pages = exports.export_pack(zone=args.zone, by=args.by, out=args.output,
-                                      lang=args.lang, audience=args.audience,
-                                      store=store_of(args), period=args.period,
-                                      paper=args.paper, progress=ProgressBar())
+    ctx = Context.from_args(args)
+    path, pages = exports.export_pack(**ctx.service_kwargs(), zone=ctx.zone, period=ctx.period,
+                                      by=args.by, out=args.output, paper=args.paper,
+                                      progress=ProgressBar())
     print(t("export.written", args.lang, path=path, size=_size(path)) + f" — {pages} pages")
     return 0

@@ -16,6 +16,7 @@ from geo.vocab import ANALYSIS_VIEWS, Tables
 from zoneplan import maps as zmaps
 from zoneplan import records as zrecords
 from zoneplan.context import Context
+from zoneplan.coverage_map import targets_table
 from zoneplan.ui.loaders import store_key
 
 
@@ -45,13 +46,13 @@ def _thawed(value: object) -> object:
 
 @st.cache_resource(show_spinner=False, max_entries=48)
 def _view(name: str, zone: str | None, store_path: str, mtime: float, lang: str, audience: str,
-          period: str | None, frozen: tuple, _analysis=None, _next=None):
+          k: int, period: str | None, frozen: tuple, _analysis=None, _next=None):
     # ``_analysis`` and ``_next`` are not hashed: they are the cached results of the same zone
     # and options (``frozen`` says whether the where-next sites are drawn).
     options = _thaw(frozen)
     options.pop("with_next", None)
     return zmaps.build_view(name, zone=zone, store=Store(store_path), lang=lang,
-                             audience=audience, period=period, analysis=_analysis,
+                            audience=audience, k=k, period=period, analysis=_analysis,
                              next_sites=_next, **options)
 
 
@@ -72,7 +73,7 @@ def view(ctx: Context, name: str, *, with_next: bool = False, **extra: object):
         if with_next:
             sites = analyse(ctx, "next", **extra).table
             options["with_next"] = True
-    return _view(name, ctx.zone, path, mtime, ctx.lang, ctx.audience, period,
+    return _view(name, ctx.zone, path, mtime, ctx.lang, ctx.audience, ctx.k, period,
                  _freeze(options), _analysis=result, _next=sites)
 
 
@@ -88,7 +89,7 @@ def _analyse(verb: str, zone: str | None, units: str, store_path: str, mtime: fl
 def analyse(ctx: Context, verb: str, **options: object):
     """Return the ``AnalysisResult`` of ``verb`` for the page's zone and units (cached)."""
     path, mtime = store_key(ctx.store)
-    options = {"lang": ctx.lang, "audience": ctx.audience, **options}
+    options = {"lang": ctx.lang, "audience": ctx.audience, "k": ctx.k, **options}
     return _analyse(verb, ctx.zone, ctx.units, path, mtime, _freeze(options))
 
 
@@ -101,7 +102,7 @@ def programmes() -> pd.DataFrame:
 @st.cache_data(show_spinner=False)
 def indicators() -> pd.DataFrame:
     """Return the indicators and their targets (embedded ``data/indicators.csv``)."""
-    return zmaps.targets_table()
+    return targets_table()
 
 
 def is_sample(ctx: Context) -> bool:

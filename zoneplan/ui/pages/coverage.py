@@ -7,8 +7,8 @@ from __future__ import annotations
 import streamlit as st
 
 from geo.i18n import t
+from geo.vocab import MEASURES
 from zoneplan.context import Context
-from zoneplan.maps import MEASURES
 from zoneplan.ui import services, widgets
 
 

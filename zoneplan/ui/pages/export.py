@@ -86,9 +86,9 @@ def _pack(ctx: Context) -> None:
 
         try:
             out = Path(tempfile.mkdtemp(prefix="zoneplan-pack-")) / _file_name(ctx, "pack", "pdf")
-            path, pages = exports.export_pack(zone=ctx.zone, by=by, out=out, lang=lang,
-                                              audience=ctx.audience, store=ctx.store,
-                                              period=ctx.period, progress=progress)
+            path, pages = exports.export_pack(**ctx.service_kwargs(), zone=ctx.zone,
+                                              period=ctx.period, by=by, out=out,
+                                              progress=progress)
             st.session_state[key] = (path.read_bytes(), pages)
         except InputError as exc:
             st.error(str(exc))
