@@ -40,14 +40,19 @@ def kangaba_verbs(store) -> None:
             result = analyse(verb, zone="kangaba", store=store)
             times.append(time.perf_counter() - start)
         limit = limits.get(verb)
-        verdict = "" if limit is None else (f" (target <= {limit:g} s) "
-                                             + ("OK" if min(times) <= limit else "TOO SLOW"))
+        verdict = (
+            ""
+            if limit is None
+            else (f" (target <= {limit:g} s) " + ("OK" if min(times) <= limit else "TOO SLOW"))
+        )
         extra = ""
         if verb == "next":
             gains = ", ".join(f"{g:.1f}" for g in result.table["marginal_gain"])
             extra = f"; {len(result.table)} sites, marginal gains {gains}"
-        print(f"analyse {verb} kangaba (cercles installed, {result.summary['unit_count']} "
-              f"{result.summary['unit_kind']} units): {min(times):.2f} s{verdict}{extra}")
+        print(
+            f"analyse {verb} kangaba (cercles installed, {result.summary['unit_count']} "
+            f"{result.summary['unit_kind']} units): {min(times):.2f} s{verdict}{extra}"
+        )
 
 
 def main() -> None:
@@ -64,9 +69,11 @@ def main() -> None:
         kangaba_verbs(store)
         admin = layers.load("admin", store=store, level=2)
         places = layers.load("places", store=store)
-        inputs = {"border": border, "gold_sites": layers.load("gold_sites", store=store),
-                  "attractive": attractive_places(read_attractiveness(
-                      settings.ATTRACTIVENESS_CSV), places)}
+        inputs = {
+            "border": border,
+            "gold_sites": layers.load("gold_sites", store=store),
+            "attractive": attractive_places(read_attractiveness(settings.ATTRACTIVENESS_CSV), places),
+        }
     centres = layers.load("centres")
     kangaba = admin[admin["unit_id"] == "ML.KK.KG"]
     mali = layers.load("borders").query("is_mali")
@@ -83,17 +90,22 @@ def main() -> None:
         return len(units), t_units, t_crit, total - t_units - t_crit, total
 
     bench(kangaba, 7)  # warm-up (imports, caches)
-    for label, zone, res, limit in (("Kangaba cercle, H3 res 8", kangaba, 8, 2.0),
-                                    ("all of Mali, H3 res 6", mali, 6, 10.0)):
+    for label, zone, res, limit in (
+        ("Kangaba cercle, H3 res 8", kangaba, 8, 2.0),
+        ("all of Mali, H3 res 6", mali, 6, 10.0),
+    ):
         n, tu, tc, ta, total = min((bench(zone, res) for _ in range(2)), key=lambda r: r[-1])
         verdict = "OK" if total <= limit else "TOO SLOW"
-        print(f"{label}: {n} cells; units {tu:.2f} s + criteria {tc:.2f} s + access {ta:.2f} s "
-              f"= {total:.2f} s (target <= {limit:g} s) {verdict}")
+        print(
+            f"{label}: {n} cells; units {tu:.2f} s + criteria {tc:.2f} s + access {ta:.2f} s "
+            f"= {total:.2f} s (target <= {limit:g} s) {verdict}"
+        )
 
     # Validate the per-tile AEQD border distance against one AEQD per point.
     units = h3_units(mali, 6)
-    pts = gpd.GeoSeries(gpd.points_from_xy(units["centroid_lon"], units["centroid_lat"]),
-                        crs="EPSG:4326")
+    pts = gpd.GeoSeries(
+        gpd.points_from_xy(units["centroid_lon"], units["centroid_lat"]), crs="EPSG:4326"
+    )
     sample = pts.sample(300, random_state=1)
     tiled = distance_to_km(sample, border)
     ref = []
@@ -101,13 +113,18 @@ def main() -> None:
         g = gpd.GeoSeries([p, border], crs="EPSG:4326").to_crs(local_aeqd(p.x, p.y))
         ref.append(g.iloc[0].distance(g.iloc[1]) / 1000)
     err = np.abs(tiled - np.array(ref))
-    print(f"border distance, per-tile vs per-point AEQD on 300 Mali cells: max |diff| "
-          f"{err.max() * 1000:.1f} m, median {np.median(err) * 1000:.2f} m")
-    known = layers.load("places").set_index("place_id").loc[["tombola", "koflatie", "kangaba",
-                                                             "sikasso"]]
+    print(
+        f"border distance, per-tile vs per-point AEQD on 300 Mali cells: max |diff| "
+        f"{err.max() * 1000:.1f} m, median {np.median(err) * 1000:.2f} m"
+    )
+    known = (
+        layers.load("places").set_index("place_id").loc[["tombola", "koflatie", "kangaba", "sikasso"]]
+    )
     got = distance_to_km(known.geometry, border)
-    print("known distances (km): " + ", ".join(f"{k} {v:.3f}" for k, v in zip(known.index, got,
-                                                                               strict=True)))
+    print(
+        "known distances (km): "
+        + ", ".join(f"{k} {v:.3f}" for k, v in zip(known.index, got, strict=True))
+    )
 
 
 if __name__ == "__main__":

@@ -56,16 +56,37 @@ def cold_start(store: Store) -> float:
         port = s.getsockname()[1]
     t0 = time.perf_counter()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless",
-         "true", "--server.port", str(port), "--browser.gatherUsageStats", "false", "--",
-         "--store", str(store.path)], cwd=ROOT, stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL)
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            str(ROOT / "app.py"),
+            "--server.headless",
+            "true",
+            "--server.port",
+            str(port),
+            "--browser.gatherUsageStats",
+            "false",
+            "--",
+            "--store",
+            str(store.path),
+        ],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         with sync_playwright() as pw:
             browser = pw.chromium.launch(
                 executable_path=shutil.which("chromium"),
-                args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                      "--disable-component-update"])
+                args=[
+                    "--no-sandbox",
+                    "--disable-gpu",
+                    "--disable-background-networking",
+                    "--disable-component-update",
+                ],
+            )
             url = f"http://127.0.0.1:{port}"
             while True:
                 try:
@@ -76,7 +97,8 @@ def cold_start(store: Store) -> float:
             page = browser.new_page()
             page.goto(url)  # the first page a planner sees
             page.frame_locator("iframe[title='streamlit_folium.st_folium']").locator(
-                ".leaflet-interactive").first.wait_for(state="attached", timeout=60_000)
+                ".leaflet-interactive"
+            ).first.wait_for(state="attached", timeout=60_000)
             elapsed = time.perf_counter() - t0
             browser.close()
     finally:
@@ -118,34 +140,46 @@ def rerun_times(store: Store, repeats: int = 6) -> dict[str, float]:
     zone_key = "zone.rompre_le_silence"
     for zone in zones:  # warm the caches once, as a planner's session would
         at.sidebar.selectbox(key=zone_key).set_value(zone).run()
-    out = {"zone_change_s": _timed(
-        at, lambda a, i: a.sidebar.selectbox(key=zone_key).set_value(zones[i % 4]), repeats)}
+    out = {
+        "zone_change_s": _timed(
+            at, lambda a, i: a.sidebar.selectbox(key=zone_key).set_value(zones[i % 4]), repeats
+        )
+    }
     slider = "period.rompre_le_silence"
     out["period_change_access_s"] = _timed(
-        at, lambda a, i: a.sidebar.slider(key=slider).set_value(
-            (dt.date(2015, 1, 1), dt.date(2016 + i % 3, 12, 31))), repeats)
+        at,
+        lambda a, i: a.sidebar.slider(key=slider).set_value(
+            (dt.date(2015, 1, 1), dt.date(2016 + i % 3, 12, 31))
+        ),
+        repeats,
+    )
 
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
     at.query_params["page"] = "coverage"
     at.run()
     first = dt.date(2020, 4, 1)
     out["period_change_coverage_s"] = _timed(
-        at, lambda a, i: a.sidebar.slider(key="period.kangaba").set_value(
-            (first, dt.date(2021, 1 + i, 28))), repeats)
+        at,
+        lambda a, i: a.sidebar.slider(key="period.kangaba").set_value((first, dt.date(2021, 1 + i, 28))),
+        repeats,
+    )
     partners = ["ACESEM", "CASE SAHEL", "ENDA Mali/RAO"]
     out["partner_change_coverage_s"] = _timed(
-        at, lambda a, i: a.sidebar.multiselect(key="partner.kangaba").set_value(
-            [partners[i % 3]]), repeats)
+        at,
+        lambda a, i: a.sidebar.multiselect(key="partner.kangaba").set_value([partners[i % 3]]),
+        repeats,
+    )
     measures = ["pct_target", "people", "sessions"]
     out["measure_change_coverage_s"] = _timed(
-        at, lambda a, i: a.radio(key="coverage.measure").set_value(measures[i % 3]), repeats)
+        at, lambda a, i: a.radio(key="coverage.measure").set_value(measures[i % 3]), repeats
+    )
 
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
     at.query_params["page"] = "criteria"
     at.run()
     out["criteria_new_weights_s"] = _timed(
-        at, lambda a, i: a.slider(key="criteria.weight.border").set_value(0.5 + 0.5 * (i % 6)),
-        repeats)
+        at, lambda a, i: a.slider(key="criteria.weight.border").set_value(0.5 + 0.5 * (i % 6)), repeats
+    )
     return out
 
 
@@ -158,10 +192,10 @@ def national_payload(store: Store) -> dict[str, float]:
     from geo.render_folium import to_folium
     from geo.webmap import leaflet_assets, standalone_html
 
-    gaz = pd.read_csv(settings.SHARED_MALI_DIR / "gazetteer" / "mli_localities_wof.csv",
-                      usecols=["name", "lat", "lon"])
-    points = gpd.GeoDataFrame(gaz, geometry=gpd.points_from_xy(gaz["lon"], gaz["lat"]),
-                              crs=settings.CRS)
+    gaz = pd.read_csv(
+        settings.SHARED_MALI_DIR / "gazetteer" / "mli_localities_wof.csv", usecols=["name", "lat", "lon"]
+    )
+    points = gpd.GeoDataFrame(gaz, geometry=gpd.points_from_xy(gaz["lon"], gaz["lat"]), crs=settings.CRS)
     cercles = layers.load("admin", store=store, level=2)
     frames = {"borders": layers.load("borders"), "admin": cercles, "gazetteer": points}
     t0 = time.perf_counter()
@@ -172,10 +206,16 @@ def national_payload(store: Store) -> dict[str, float]:
     build_s = time.perf_counter() - t0
     page = standalone_html(to_folium(base_view(frames, lang="fr")))
     assets = leaflet_assets()
-    return {"cercles": len(cercles), "points": len(points), "build_s": build_s,
-            "message_mb": message / MB,
-            "page_minus_leaflet_mb": (len(page.encode()) - len(assets["js"].encode())
-                                      - len(assets["css"].encode())) / MB}
+    return {
+        "cercles": len(cercles),
+        "points": len(points),
+        "build_s": build_s,
+        "message_mb": message / MB,
+        "page_minus_leaflet_mb": (
+            len(page.encode()) - len(assets["js"].encode()) - len(assets["css"].encode())
+        )
+        / MB,
+    }
 
 
 def main() -> None:
@@ -196,10 +236,12 @@ def main() -> None:
         for key, value in times.items():
             print(f"  {key.removesuffix('_s').replace('_', ' ')}: {value:.3f} s")
         pay = national_payload(store)
-        print(f"national map, {pay['cercles']} cercles + {pay['points']} points: "
-              f"{pay['message_mb']:.2f} MB sent by streamlit-folium, "
-              f"{pay['page_minus_leaflet_mb']:.2f} MB standalone page minus Leaflet "
-              f"(target <= 1.5 MB); built in {pay['build_s']:.2f} s")
+        print(
+            f"national map, {pay['cercles']} cercles + {pay['points']} points: "
+            f"{pay['message_mb']:.2f} MB sent by streamlit-folium, "
+            f"{pay['page_minus_leaflet_mb']:.2f} MB standalone page minus Leaflet "
+            f"(target <= 1.5 MB); built in {pay['build_s']:.2f} s"
+        )
 
 
 if __name__ == "__main__":

@@ -42,8 +42,7 @@ def main() -> None:
     printmap.render_print(view, tmp / "a4.png", fmt="png", dpi=300)
     png_s = time.perf_counter() - t0
     t0 = time.perf_counter()
-    exports.export_map("criteria", zone="kangaba", out=tmp / "criteria.png", store=store,
-                       dpi=300)
+    exports.export_map("criteria", zone="kangaba", out=tmp / "criteria.png", store=store, dpi=300)
     png_full_s = time.perf_counter() - t0
     print(f"A4 PNG 300 dpi (coverage, drawing only): {png_s:.2f} s (target <= 3 s)")
     print(f"A4 PNG 300 dpi (criteria h3:8, analysis + drawing): {png_full_s:.2f} s")
@@ -51,8 +50,7 @@ def main() -> None:
     t0 = time.perf_counter()
     cover, units, page = exports.plan_pack(zone="kangaba", by="village", store=store)
     rows = [row for _, row in itertools.islice(itertools.cycle(list(units.iterrows())), 10)]
-    n = gpack.render_pack(cover, (page(r) for r in rows), tmp / "pack.pdf", lang="fr",
-                          n_pages=10)
+    n = gpack.render_pack(cover, (page(r) for r in rows), tmp / "pack.pdf", lang="fr", n_pages=10)
     pack_s = time.perf_counter() - t0
     print(f"CCPE pack, cover + 10 unit pages ({n} pages): {pack_s:.2f} s (target <= 20 s)")
 

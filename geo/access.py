@@ -28,8 +28,9 @@ def check_bands(bands: Sequence[float]) -> tuple[float, ...]:
     try:
         values = tuple(sorted(float(b) for b in bands))
     except (TypeError, ValueError) as exc:
-        raise InputError(f"distance bands {bands!r} are not numbers; expected km values such as "
-                         "5,10,25,50") from exc
+        raise InputError(
+            f"distance bands {bands!r} are not numbers; expected km values such as 5,10,25,50"
+        ) from exc
     if not values or any(not np.isfinite(b) or b <= 0 for b in values):
         raise InputError(f"distance bands {list(bands)!r}; expected one or more positive km values")
     return values
@@ -44,8 +45,10 @@ def lonlat(frame: gpd.GeoDataFrame) -> tuple[np.ndarray, np.ndarray]:
     """Return the measuring point of each row: the unit centre if given, else the point itself."""
     require_crs(frame, "frame")
     if {"centroid_lon", "centroid_lat"} <= set(frame.columns):
-        return (frame["centroid_lon"].to_numpy(dtype="float64"),
-                frame["centroid_lat"].to_numpy(dtype="float64"))
+        return (
+            frame["centroid_lon"].to_numpy(dtype="float64"),
+            frame["centroid_lat"].to_numpy(dtype="float64"),
+        )
     geoms = frame.to_crs(settings.CRS).geometry
     located = geoms.notna() & ~geoms.is_empty
     pts = geoms.where(located, None)
@@ -85,8 +88,9 @@ def access(
     bands = check_bands(bands)
     for col in (id_col, name_col):
         if col not in centres.columns:
-            raise InputError(f"centres lack column {col!r}; columns found: "
-                             f"{', '.join(map(str, centres.columns))}")
+            raise InputError(
+                f"centres lack column {col!r}; columns found: {', '.join(map(str, centres.columns))}"
+            )
     lon, lat = lonlat(frame)
     cen = centres.to_crs(settings.CRS)
     cen = cen[cen.geometry.notna() & ~cen.geometry.is_empty]
@@ -100,7 +104,7 @@ def access(
         ok = np.flatnonzero(np.isfinite(lon) & np.isfinite(lat))
         step = max(1, _CHUNK_CELLS // len(cen))
         for start in range(0, len(ok), step):
-            rows = ok[start:start + step]
+            rows = ok[start : start + step]
             matrix = geodesic_km(lon[rows, None], lat[rows, None], clon[None, :], clat[None, :])
             nearest[rows] = matrix.argmin(axis=1)
             dist[rows] = matrix.min(axis=1)
@@ -144,19 +148,30 @@ def access_summary(
     within = {}
     for band in bands:
         count = int((dist[known] <= band).sum())
-        within[f"{band:g}km"] = {"count": count,
-                                 "share": round(count / total, 4) if total else None}
+        within[f"{band:g}km"] = {"count": count, "share": round(count / total, 4) if total else None}
     beyond_mask = ~known | (dist > access_km)
     beyond = frame.loc[beyond_mask].assign(_d=np.where(known, dist, np.inf)[beyond_mask])
     beyond = beyond.sort_values("_d", ascending=False)
-    labels = (beyond[label_col] if label_col in frame.columns else beyond.index.to_series())
-    centres = (beyond["nearest_centre"].to_numpy(dtype=object)
-               if "nearest_centre" in beyond.columns else [None] * len(beyond))
-    items = [{"name": str(name),
-              "dist_centre_km": None if not np.isfinite(d) else round(float(d), 2),
-              "nearest_centre": centre}
-             for name, d, centre in zip(labels.to_numpy(dtype=object),
-                                        beyond["_d"].to_numpy(dtype="float64"), centres,
-                                        strict=True)]
-    return {"count": total, "access_km": access_km, "within": within,
-            "beyond_count": len(items), "beyond": items}
+    labels = beyond[label_col] if label_col in frame.columns else beyond.index.to_series()
+    centres = (
+        beyond["nearest_centre"].to_numpy(dtype=object)
+        if "nearest_centre" in beyond.columns
+        else [None] * len(beyond)
+    )
+    items = [
+        {
+            "name": str(name),
+            "dist_centre_km": None if not np.isfinite(d) else round(float(d), 2),
+            "nearest_centre": centre,
+        }
+        for name, d, centre in zip(
+            labels.to_numpy(dtype=object), beyond["_d"].to_numpy(dtype="float64"), centres, strict=True
+        )
+    ]
+    return {
+        "count": total,
+        "access_km": access_km,
+        "within": within,
+        "beyond_count": len(items),
+        "beyond": items,
+    }

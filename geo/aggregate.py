@@ -19,11 +19,13 @@ from geo.errors import InputError
 from geo.vocab import ADMIN
 
 BY_COLUMNS: dict[str, str] = {
-    "place": "place_id", **{a.key: a.id_col for a in ADMIN if a.level > 0},
-    "zone": "zone_id", "unit": "unit_id", "h3": "h3",
+    "place": "place_id",
+    **{a.key: a.id_col for a in ADMIN if a.level > 0},
+    "zone": "zone_id",
+    "unit": "unit_id",
+    "h3": "h3",
 }
-COUNT_COLUMNS: tuple[str, ...] = ("girls", "boys", "women", "men", "children", "total",
-                                  "sessions")
+COUNT_COLUMNS: tuple[str, ...] = ("girls", "boys", "women", "men", "children", "total", "sessions")
 #: Activity columns counted as "people sensitised", first found wins.
 COVERAGE_VALUES: tuple[str, ...] = ("total", "people", "value")
 SEX_COLUMNS: tuple[str, ...] = ("girls", "boys", "women", "men")
@@ -50,8 +52,10 @@ def h3_cells(lat: np.ndarray, lon: np.ndarray, resolution: int) -> np.ndarray:
     if not 0 <= int(resolution) <= 15:
         raise InputError(f"H3 resolution {resolution}; expected 0 to 15")
     codes, uniques = _factorize_points(lat, lon)
-    cells = np.array([None if not np.isfinite(la) else h3.latlng_to_cell(la, lo, resolution)
-                      for la, lo in uniques], dtype=object)
+    cells = np.array(
+        [None if not np.isfinite(la) else h3.latlng_to_cell(la, lo, resolution) for la, lo in uniques],
+        dtype=object,
+    )
     return cells[codes] if len(codes) else np.array([], dtype=object)
 
 
@@ -61,14 +65,14 @@ def units_of_points(lat: np.ndarray, lon: np.ndarray, units: gpd.GeoDataFrame) -
     if not len(u):
         return np.array([], dtype=object)
     finite = np.isfinite(u).all(axis=1)
-    points = gpd.GeoDataFrame(geometry=gpd.points_from_xy(u[finite, 1], u[finite, 0]),
-                              crs=settings.CRS)
+    points = gpd.GeoDataFrame(geometry=gpd.points_from_xy(u[finite, 1], u[finite, 0]), crs=settings.CRS)
     target = units.to_crs(settings.CRS)[["unit_id", target_geom(units)]]
     hit = gpd.sjoin(points, target, how="left", predicate="within")
     hit = hit[~hit.index.duplicated(keep="first")]
     ids = np.full(len(u), None, dtype=object)
-    ids[np.flatnonzero(finite)] = hit["unit_id"].astype(object).where(hit["unit_id"].notna(),
-                                                                       None).to_numpy()
+    ids[np.flatnonzero(finite)] = (
+        hit["unit_id"].astype(object).where(hit["unit_id"].notna(), None).to_numpy()
+    )
     return ids[codes]
 
 
@@ -95,8 +99,10 @@ def target_geom(frame: gpd.GeoDataFrame) -> str:
 
 def _coordinates(records: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     if "lat" in records.columns and "lon" in records.columns:
-        return (pd.to_numeric(records["lat"], errors="coerce").to_numpy(dtype=float),
-                pd.to_numeric(records["lon"], errors="coerce").to_numpy(dtype=float))
+        return (
+            pd.to_numeric(records["lat"], errors="coerce").to_numpy(dtype=float),
+            pd.to_numeric(records["lon"], errors="coerce").to_numpy(dtype=float),
+        )
     if isinstance(records, gpd.GeoDataFrame):
         geom = records.geometry
         present = (geom.notna() & ~geom.is_empty).to_numpy()
@@ -108,8 +114,9 @@ def _coordinates(records: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
                 pts = pts.representative_point()
             lat[present], lon[present] = pts.y.to_numpy(), pts.x.to_numpy()
         return lat, lon
-    raise InputError("records have no lat/lon columns and no geometry; expected points for H3 "
-                     "or spatial aggregation")
+    raise InputError(
+        "records have no lat/lon columns and no geometry; expected points for H3 or spatial aggregation"
+    )
 
 
 def aggregate(
@@ -158,8 +165,10 @@ def aggregate(
         groupby.remove("sex")
     missing = [c for c in groupby if c not in records.columns]
     if missing:
-        raise InputError(f"groupby column(s) {', '.join(missing)} not found; columns: "
-                         f"{', '.join(map(str, records.columns))}")
+        raise InputError(
+            f"groupby column(s) {', '.join(missing)} not found; columns: "
+            f"{', '.join(map(str, records.columns))}"
+        )
     if values is None:
         values = [c for c in COUNT_COLUMNS if c in records.columns]
     values = list(values)
@@ -181,8 +190,9 @@ def aggregate(
         frame[key] = units_of_points(lat, lon, units)
     else:
         if key not in records.columns:
-            raise InputError(f"records have no {key!r} column for by={by!r}; give units= to "
-                             "join their points instead")
+            raise InputError(
+                f"records have no {key!r} column for by={by!r}; give units= to join their points instead"
+            )
         frame[key] = records[key].astype(object).where(records[key].notna(), None)
     keys = [key]
     if period is not None:
@@ -220,8 +230,9 @@ def aggregate(
     return out
 
 
-def activity_totals(records: pd.DataFrame, *, by: str = "place_id",
-                    activity_types: Iterable[str] | None = None) -> pd.DataFrame:
+def activity_totals(
+    records: pd.DataFrame, *, by: str = "place_id", activity_types: Iterable[str] | None = None
+) -> pd.DataFrame:
     """Return people reached per ``by`` key (``value`` and ``sessions``) from activity records.
 
     Sums the first count column of :data:`COVERAGE_VALUES` found, and ``sessions`` (activity
@@ -229,8 +240,13 @@ def activity_totals(records: pd.DataFrame, *, by: str = "place_id",
     """
     frame = pd.DataFrame(records).copy()
     if frame.empty or by not in frame.columns:
-        return pd.DataFrame({by: pd.Series(dtype="object"), "value": pd.Series(dtype="float64"),
-                             "sessions": pd.Series(dtype="float64")})
+        return pd.DataFrame(
+            {
+                by: pd.Series(dtype="object"),
+                "value": pd.Series(dtype="float64"),
+                "sessions": pd.Series(dtype="float64"),
+            }
+        )
     if activity_types is not None and "activity_type" in frame.columns:
         frame = frame[frame["activity_type"].isin(list(activity_types))]
     value_col = next((c for c in COVERAGE_VALUES if c in frame.columns), None)

@@ -52,22 +52,43 @@ def base_layers(frames: Mapping[str, gpd.GeoDataFrame], *, lang: str) -> list[Vi
     name_col = "name_fr" if lang == "fr" else "name_en"
     out: list[ViewLayer] = []
 
-    def area(frame: gpd.GeoDataFrame, key: str, title: str, tip_label: str | None, *,
-             style: str | None = None, kind: str = "polygon", show: bool = True,
-             legend: bool = False) -> ViewLayer:
+    def area(
+        frame: gpd.GeoDataFrame,
+        key: str,
+        title: str,
+        tip_label: str | None,
+        *,
+        style: str | None = None,
+        kind: str = "polygon",
+        show: bool = True,
+        legend: bool = False,
+    ) -> ViewLayer:
         edge, fill, opacity, weight = POLYGON_STYLES[style or key]
         tips = [(tip_label, "name")] if tip_label else []
-        return ViewLayer(key=key, title=title, kind=kind, weight=weight, fill_opacity=opacity,
-                         show=show, frame=styled(frame, fill=fill, edge=edge, tip_fields=tips),
-                         legend=[LegendEntry(title, fill, "fill", edge=edge)] if legend else [])
+        return ViewLayer(
+            key=key,
+            title=title,
+            kind=kind,
+            weight=weight,
+            fill_opacity=opacity,
+            show=show,
+            frame=styled(frame, fill=fill, edge=edge, tip_fields=tips),
+            legend=[LegendEntry(title, fill, "fill", edge=edge)] if legend else [],
+        )
 
     borders = frames.get("borders")
     if borders is not None and not borders.empty:
         countries = borders.assign(name=borders[name_col])
         mali = countries["is_mali"].astype(bool)
         if not mali.all():
-            out.append(area(countries[~mali], "neighbours", t("app.map.neighbours", lang),
-                            t("app.map.name", lang)))
+            out.append(
+                area(
+                    countries[~mali],
+                    "neighbours",
+                    t("app.map.neighbours", lang),
+                    t("app.map.name", lang),
+                )
+            )
         if mali.any():
             out.append(area(countries[mali], "mali", t("layer.borders", lang), None))
     admin = frames.get("admin")
@@ -75,10 +96,17 @@ def base_layers(frames: Mapping[str, gpd.GeoDataFrame], *, lang: str) -> list[Vi
         for level in sorted(set(admin["level"]) - {0}):
             level_name = t(f"level.{level}", lang)
             key = f"admin.{level}"
-            out.append(area(admin[admin["level"] == level], key,
-                            f"{t('layer.admin', lang)} — {level_name}", level_name.capitalize(),
-                            style=key if key in POLYGON_STYLES else "admin.3", kind="line",
-                            show=level <= 2))
+            out.append(
+                area(
+                    admin[admin["level"] == level],
+                    key,
+                    f"{t('layer.admin', lang)} — {level_name}",
+                    level_name.capitalize(),
+                    style=key if key in POLYGON_STYLES else "admin.3",
+                    kind="line",
+                    show=level <= 2,
+                )
+            )
     zones = frames.get("zones")
     if zones is not None and not zones.empty:
         title = t("layer.zones", lang)
@@ -93,20 +121,40 @@ def base_layers(frames: Mapping[str, gpd.GeoDataFrame], *, lang: str) -> list[Vi
             town = frame["precision"].fillna("town").ne("exact")
             label = label.where(~town, label + " — " + t("centre.town_level", lang))
         title = t("app.map.gazetteer", lang) if key == "gazetteer" else t(f"layer.{key}", lang)
-        out.append(point_layer(frame.assign(_name=label), key=key, title=title, color=colour,
-                               lang=lang, name_col="_name", radius=radius, labels=False,
-                               edge=colour))
+        out.append(
+            point_layer(
+                frame.assign(_name=label),
+                key=key,
+                title=title,
+                color=colour,
+                lang=lang,
+                name_col="_name",
+                radius=radius,
+                labels=False,
+                edge=colour,
+            )
+        )
     return out
 
 
-def base_view(frames: Mapping[str, gpd.GeoDataFrame], *, lang: str,
-              bounds: tuple[float, float, float, float] | None = None) -> View:
+def base_view(
+    frames: Mapping[str, gpd.GeoDataFrame],
+    *,
+    lang: str,
+    bounds: tuple[float, float, float, float] | None = None,
+) -> View:
     """Return the base map of ``frames`` (see :func:`base_layers`), opening on ``bounds``.
 
     ``bounds`` is ``(minx, miny, maxx, maxy)`` in degrees; default Mali.
     """
     if lang not in settings.LANGUAGES:
         raise UnknownNameError("language", lang, settings.LANGUAGES)
-    return View(name="base", lang=lang, title="", subtitle="",
-                layers=base_layers(frames, lang=lang), disclosure=None,
-                bounds=bounds or settings.MALI_BBOX)
+    return View(
+        name="base",
+        lang=lang,
+        title="",
+        subtitle="",
+        layers=base_layers(frames, lang=lang),
+        disclosure=None,
+        bounds=bounds or settings.MALI_BBOX,
+    )

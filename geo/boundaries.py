@@ -79,8 +79,9 @@ def read_boundaries(
     raw = _read_any(path, layer)
     src = path.name
     if raw.crs is None:
-        raise InputError("has no CRS (coordinate reference system); expected one, e.g. EPSG:4326",
-                         source=src)
+        raise InputError(
+            "has no CRS (coordinate reference system); expected one, e.g. EPSG:4326", source=src
+        )
     raw = raw[~(raw.geometry.isna() | raw.geometry.is_empty)]
     if raw.empty:
         raise InputError("contains no features with a geometry; expected polygons", source=src)
@@ -111,11 +112,13 @@ def read_boundaries(
     dupes = units["unit_id"].duplicated()
     if dupes.any():
         ids = ", ".join(units.loc[dupes, "unit_id"].astype(str).head(5))
-        raise InputError(f"unit ids are not unique (repeated: {ids}); expected one row per unit",
-                         source=src)
+        raise InputError(
+            f"unit ids are not unique (repeated: {ids}); expected one row per unit", source=src
+        )
     units["level"] = units["level"].astype("int64")
-    result = BoundaryFile(units[list(COLUMNS)].reset_index(drop=True), schema, src,
-                          ATTRIBUTIONS[schema], repaired)
+    result = BoundaryFile(
+        units[list(COLUMNS)].reset_index(drop=True), schema, src, ATTRIBUTIONS[schema], repaired
+    )
     if repaired:
         result.notes.append(f"{repaired} invalid geometries repaired")
     return result
@@ -128,8 +131,7 @@ def detect_schema(columns: pd.Index | list[str]) -> str | None:
         return "geoboundaries"
     if any(re.fullmatch(r"ADM\d_PCODE", c) for c in cols):
         return "ocha"
-    if any(re.fullmatch(r"GID_\d", c) for c in cols) and any(re.fullmatch(r"NAME_\d", c)
-                                                           for c in cols):
+    if any(re.fullmatch(r"GID_\d", c) for c in cols) and any(re.fullmatch(r"NAME_\d", c) for c in cols):
         return "gadm"
     if {"name", "wof_id"} <= cols:
         return "wof"
@@ -190,7 +192,9 @@ def _read_any(path: Path, layer: str | None) -> gpd.GeoDataFrame:
     except Exception as exc:  # fiona raises several driver-specific types
         raise InputError(
             f"is not readable geodata ({_first_line(exc)}); expected a GeoJSON, GeoPackage or "
-            "zipped Shapefile", source=src) from None
+            "zipped Shapefile",
+            source=src,
+        ) from None
     if not layers:
         raise InputError("contains no layer", source=src)
     if layer is not None and layer not in layers:
@@ -215,8 +219,9 @@ def _polygonal(geom: shapely.Geometry) -> shapely.Geometry:
 
 def _need_level(level: int | None, src: str, schema: str) -> int:
     if level is None:
-        raise InputError(f"the admin level cannot be read from this {schema} file; give --level N",
-                         source=src)
+        raise InputError(
+            f"the admin level cannot be read from this {schema} file; give --level N", source=src
+        )
     return level
 
 
@@ -224,13 +229,15 @@ def _frame(raw: gpd.GeoDataFrame, ids, names, level: int, parents) -> pd.DataFra
     ids = pd.Series(ids, index=raw.index).astype(str).str.strip()
     parents = pd.Series(parents, index=raw.index)
     parents = parents.where(parents.notna() & (parents.astype(str).str.strip() != ""), None)
-    return pd.DataFrame({
-        "unit_id": ids,
-        "name": pd.Series(names, index=raw.index).map(strip_unit_prefix),
-        "level": level,
-        "parent_id": parents.map(lambda v: None if v is None else str(v).strip()),
-        "geometry": raw.geometry,
-    })
+    return pd.DataFrame(
+        {
+            "unit_id": ids,
+            "name": pd.Series(names, index=raw.index).map(strip_unit_prefix),
+            "level": level,
+            "parent_id": parents.map(lambda v: None if v is None else str(v).strip()),
+            "geometry": raw.geometry,
+        }
+    )
 
 
 def _geoboundaries(raw: gpd.GeoDataFrame, src: str, level: int | None) -> pd.DataFrame:
@@ -246,8 +253,9 @@ def _ocha(raw: gpd.GeoDataFrame, src: str, level: int | None) -> pd.DataFrame:
     n = level if level is not None else levels[-1]
     if f"ADM{n}_PCODE" not in raw.columns:
         raise InputError(f"has no column ADM{n}_PCODE for level {n}", source=src)
-    name_col = next((c for c in (f"ADM{n}_FR", f"ADM{n}_EN", f"ADM{n}_REF", f"ADM{n}NAME")
-                     if c in raw.columns), None)
+    name_col = next(
+        (c for c in (f"ADM{n}_FR", f"ADM{n}_EN", f"ADM{n}_REF", f"ADM{n}NAME") if c in raw.columns), None
+    )
     if name_col is None:
         raise InputError(f"has no name column ADM{n}_FR or ADM{n}_EN", source=src)
     parent = raw[f"ADM{n - 1}_PCODE"] if f"ADM{n - 1}_PCODE" in raw.columns else None
@@ -273,8 +281,9 @@ def _wof(raw: gpd.GeoDataFrame, src: str, level: int | None) -> pd.DataFrame:
         elif not depth.empty:
             level = int(depth.mode().iloc[0])
     level = _need_level(level, src, "Who's On First")
-    ids = hasc.where(hasc.notna() & (hasc.astype(str).str.strip() != ""),
-                     "wof:" + raw["wof_id"].astype(str))
+    ids = hasc.where(
+        hasc.notna() & (hasc.astype(str).str.strip() != ""), "wof:" + raw["wof_id"].astype(str)
+    )
     names = raw["name"]
     if "name_fr" in raw.columns:
         names = raw["name_fr"].where(raw["name_fr"].notna() & (raw["name_fr"] != ""), raw["name"])
@@ -284,17 +293,25 @@ def _wof(raw: gpd.GeoDataFrame, src: str, level: int | None) -> pd.DataFrame:
     return _frame(raw, ids, names, level, parent)
 
 
-def _generic(raw: gpd.GeoDataFrame, src: str, level: int | None, name_col: str | None,
-             id_col: str | None, parent_col: str | None) -> pd.DataFrame:
+def _generic(
+    raw: gpd.GeoDataFrame,
+    src: str,
+    level: int | None,
+    name_col: str | None,
+    id_col: str | None,
+    parent_col: str | None,
+) -> pd.DataFrame:
     missing = [c for c in (name_col, id_col, parent_col) if c and c not in raw.columns]
     if missing:
         found = ", ".join(c for c in raw.columns if c != raw.geometry.name)
-        raise InputError(f"column(s) {', '.join(missing)} not found; columns found: {found}",
-                         source=src)
+        raise InputError(f"column(s) {', '.join(missing)} not found; columns found: {found}", source=src)
     level = _need_level(level, src, "generic")
     names = raw[name_col] if name_col else raw[id_col]
-    ids = raw[id_col] if id_col else pd.Series(range(1, len(raw) + 1), index=raw.index).map(
-        lambda i: f"L{level}-{i:04d}")
+    ids = (
+        raw[id_col]
+        if id_col
+        else pd.Series(range(1, len(raw) + 1), index=raw.index).map(lambda i: f"L{level}-{i:04d}")
+    )
     return _frame(raw, ids, names, level, raw[parent_col] if parent_col else None)
 
 

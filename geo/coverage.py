@@ -108,8 +108,9 @@ def coverage(
         counted = _numeric(activities, col)
         if people_types is not None and "activity_type" in activities.columns:
             counted = counted.where(activities["activity_type"].isin(people_types), 0.0)
-        frame = pd.DataFrame({"unit_id": unit_of, "people": counted,
-                              "sessions": _numeric(activities, "sessions")})
+        frame = pd.DataFrame(
+            {"unit_id": unit_of, "people": counted, "sessions": _numeric(activities, "sessions")}
+        )
         sums = frame.dropna(subset=["unit_id"]).groupby("unit_id")[["people", "sessions"]].sum()
         uid = out["unit_id"].astype(str)
         people = uid.map(sums["people"]).fillna(0.0).astype("float64")
@@ -120,18 +121,22 @@ def coverage(
     children = pd.Series(np.nan, index=out.index)
     if population is not None and len(population):
         if not {"unit_id", "children"} <= set(population.columns):
-            raise InputError("population lacks unit_id or children; expected one row per unit "
-                             "with its child population")
+            raise InputError(
+                "population lacks unit_id or children; expected one row per unit "
+                "with its child population"
+            )
         pop = population.assign(unit_id=population["unit_id"].astype(str))
         pop = pop.groupby("unit_id")["children"].sum()
         children = out["unit_id"].astype(str).map(pop).astype("float64")
     out["children"] = children.to_numpy()
     with np.errstate(divide="ignore", invalid="ignore"):
-        out["people_per_1000_children"] = np.where(children > 0, people / children * 1000,
-                                                   np.nan)
+        out["people_per_1000_children"] = np.where(children > 0, people / children * 1000, np.nan)
 
-    risk = (np.ones(len(out), dtype=bool) if at_risk is None
-            else np.asarray(pd.Series(at_risk).fillna(False), dtype=bool))
+    risk = (
+        np.ones(len(out), dtype=bool)
+        if at_risk is None
+        else np.asarray(pd.Series(at_risk).fillna(False), dtype=bool)
+    )
     if len(risk) != len(out):
         raise InputError(f"at_risk has {len(risk)} values for {len(out)} units")
     share = np.where(risk, 1.0, 0.0)
@@ -144,20 +149,24 @@ def coverage(
     for name, target in (("target_people", target_people), ("target_sessions", target_sessions)):
         out[name] = share * float(target) if target else np.nan
     with np.errstate(divide="ignore", invalid="ignore"):
-        out["coverage"] = np.where(out["target_people"] > 0,
-                                   out["people_sensitised"] / out["target_people"], np.nan)
+        out["coverage"] = np.where(
+            out["target_people"] > 0, out["people_sensitised"] / out["target_people"], np.nan
+        )
     return out
 
 
-def coverage_summary(frame: pd.DataFrame, *, target_people: float | None,
-                     target_sessions: float | None) -> dict:
+def coverage_summary(
+    frame: pd.DataFrame, *, target_people: float | None, target_sessions: float | None
+) -> dict:
     """Summarise :func:`coverage`: totals against the zone's targets."""
     people = float(frame["people_sensitised"].sum())
     sessions = float(frame["sessions"].sum())
     kids = frame["children"].sum(min_count=1)
     return {
-        "people_sensitised": people, "sessions": sessions,
-        "target_people": target_people, "target_sessions": target_sessions,
+        "people_sensitised": people,
+        "sessions": sessions,
+        "target_people": target_people,
+        "target_sessions": target_sessions,
         "achievement_people": round(people / target_people, 4) if target_people else None,
         "achievement_sessions": round(sessions / target_sessions, 4) if target_sessions else None,
         "children": None if pd.isna(kids) else float(kids),

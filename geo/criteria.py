@@ -40,6 +40,7 @@ ATTRACT_DIMENSIONS: tuple[str, ...] = ("markets", "tourism", "mining_economy")
 
 # --- attractiveness table ----------------------------------------------------------------------
 
+
 def read_attractiveness(path: str | Path) -> pd.DataFrame:
     """Read an attractiveness table and check it.
 
@@ -49,13 +50,16 @@ def read_attractiveness(path: str | Path) -> pd.DataFrame:
     """
     path = Path(path)
     if not path.is_file():
-        raise InputError("file not found; expected a CSV with place_id, markets, tourism, "
-                         "mining_economy", source=str(path))
+        raise InputError(
+            "file not found; expected a CSV with place_id, markets, tourism, mining_economy",
+            source=str(path),
+        )
     try:
         frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
     except (UnicodeDecodeError, pd.errors.ParserError) as exc:
-        raise InputError(f"not a readable UTF-8 CSV ({exc.__class__.__name__})",
-                         source=path.name) from exc
+        raise InputError(
+            f"not a readable UTF-8 CSV ({exc.__class__.__name__})", source=path.name
+        ) from exc
     return check_attractiveness(frame, source=path.name)
 
 
@@ -72,8 +76,11 @@ def check_attractiveness(frame: pd.DataFrame, *, source: str = "attractiveness")
     if missing:
         problems.append(f"missing column(s) {', '.join(missing)}")
     if problems:
-        raise InputError("; ".join(problems) + "; expected place_id (or unit_id), markets, "
-                         "tourism, mining_economy (0 to 1)", source=source)
+        raise InputError(
+            "; ".join(problems) + "; expected place_id (or unit_id), markets, "
+            "tourism, mining_economy (0 to 1)",
+            source=source,
+        )
     for key in ("place_id", "unit_id", "name", "source_reason"):
         if key not in out.columns:
             out[key] = ""
@@ -83,8 +90,7 @@ def check_attractiveness(frame: pd.DataFrame, *, source: str = "attractiveness")
         values = pd.to_numeric(raw, errors="coerce")
         bad = raw.notna() & (values.isna() | (values < 0) | (values > 1))
         for i in np.flatnonzero(bad.to_numpy())[:5]:
-            problems.append(f"row {i + 2}: {col} = {out[col].iloc[i]!r}, expected a number "
-                            "from 0 to 1")
+            problems.append(f"row {i + 2}: {col} = {out[col].iloc[i]!r}, expected a number from 0 to 1")
         out[col] = values.fillna(0.0).astype("float64")
     nokey = (out["place_id"] == "") & (out["unit_id"] == "")
     for i in np.flatnonzero(nokey.to_numpy())[:5]:
@@ -105,7 +111,8 @@ def attractive_places(table: pd.DataFrame, places: gpd.GeoDataFrame) -> gpd.GeoD
     located = places[places.geometry.notna() & ~places.geometry.is_empty]
     rows = table[table["place_id"] != ""]
     merged = located[["place_id", "geometry"]].merge(
-        rows.drop(columns=["name"], errors="ignore"), on="place_id", how="inner")
+        rows.drop(columns=["name"], errors="ignore"), on="place_id", how="inner"
+    )
     merged = merged.merge(located[["place_id", "name"]], on="place_id", how="left")
     return gpd.GeoDataFrame(merged, geometry="geometry", crs=places.crs).to_crs(settings.CRS)
 
@@ -118,6 +125,7 @@ def unmatched_attractiveness(table: pd.DataFrame, places: gpd.GeoDataFrame) -> l
 
 # --- weights -------------------------------------------------------------------------------------
 
+
 def parse_weights(text: str | Mapping[str, float] | None) -> dict[str, float]:
     """Parse ``"attractiveness=1,border=2,gold=1"`` (or a mapping; short names a/b/c accepted).
 
@@ -127,8 +135,15 @@ def parse_weights(text: str | Mapping[str, float] | None) -> dict[str, float]:
     weights = dict(settings.CRITERIA_WEIGHTS)
     if text is None or text == "":
         return weights
-    aliases = {"a": "attractiveness", "b": "border", "c": "gold", "attract": "attractiveness",
-               "attractivite": "attractiveness", "frontiere": "border", "or": "gold"}
+    aliases = {
+        "a": "attractiveness",
+        "b": "border",
+        "c": "gold",
+        "attract": "attractiveness",
+        "attractivite": "attractiveness",
+        "frontiere": "border",
+        "or": "gold",
+    }
     if isinstance(text, Mapping):
         items = list(text.items())
     else:
@@ -137,15 +152,19 @@ def parse_weights(text: str | Mapping[str, float] | None) -> dict[str, float]:
             if not part.strip():
                 continue
             if "=" not in part:
-                raise InputError(f"weight {part.strip()!r} has no value; expected name=number, "
-                                 "e.g. attractiveness=1,border=2,gold=1")
+                raise InputError(
+                    f"weight {part.strip()!r} has no value; expected name=number, "
+                    "e.g. attractiveness=1,border=2,gold=1"
+                )
             key, value = part.split("=", 1)
             items.append((key, value))
     for key, value in items:
         name = aliases.get(str(key).strip().lower(), str(key).strip().lower())
         if name not in CRITERIA:
-            raise InputError(f"unknown criterion {key!r} in the weights; expected one of: "
-                             f"{', '.join(CRITERIA)} (or a, b, c)")
+            raise InputError(
+                f"unknown criterion {key!r} in the weights; expected one of: "
+                f"{', '.join(CRITERIA)} (or a, b, c)"
+            )
         try:
             number = float(value)
         except (TypeError, ValueError) as exc:
@@ -169,6 +188,7 @@ def _positive(value: float, name: str) -> float:
 
 
 # --- criteria ------------------------------------------------------------------------------------
+
 
 def criteria(
     units: gpd.GeoDataFrame,
@@ -273,13 +293,13 @@ def criteria(
         nearest = dist.argmin(axis=1)
         out["dist_gold_km"] = dist[np.arange(n), nearest]
         out["nearest_gold_site"] = pd.Series(
-            sites["name"].astype(str).to_numpy()[nearest], index=out.index, dtype="object")
+            sites["name"].astype(str).to_numpy()[nearest], index=out.index, dtype="object"
+        )
     else:
         out["n_gold_sites"] = np.zeros(n, dtype="int64")
         out["dist_gold_km"] = np.nan
         out["nearest_gold_site"] = pd.Series([None] * n, index=out.index, dtype="object")
-    out["score_gold"] = np.clip(1 - out["dist_gold_km"].to_numpy(dtype="float64") / gold_km, 0,
-                                1)
+    out["score_gold"] = np.clip(1 - out["dist_gold_km"].to_numpy(dtype="float64") / gold_km, 0, 1)
     out["score_gold"] = out["score_gold"].fillna(0.0)
     out["met_gold"] = out["n_gold_sites"].to_numpy() >= 1
 
@@ -290,32 +310,75 @@ def criteria(
     out["meets_criteria"] = out["n_criteria"] >= min_criteria
     case_text = None
     if cases is not None and len(cases) and "cases_display" in cases.columns:
-        case_text = out["unit_id"].astype(str).map(
-            cases.drop_duplicates("unit_id").set_index("unit_id")["cases_display"])
+        case_text = (
+            out["unit_id"]
+            .astype(str)
+            .map(cases.drop_duplicates("unit_id").set_index("unit_id")["cases_display"])
+        )
         out["cases_display"] = case_text
-    out["explanation"] = _explain(out, border_km=border_km, gold_km=gold_km,
-                                  attract_km=attract_km, attract_threshold=attract_threshold,
-                                  min_criteria=min_criteria, case_text=case_text, lang=lang)
+    out["explanation"] = _explain(
+        out,
+        border_km=border_km,
+        gold_km=gold_km,
+        attract_km=attract_km,
+        attract_threshold=attract_threshold,
+        min_criteria=min_criteria,
+        case_text=case_text,
+        lang=lang,
+    )
     return out
 
 
-def _explain(frame: pd.DataFrame, *, border_km: float, gold_km: float, attract_km: float,
-             attract_threshold: float, min_criteria: int, case_text: pd.Series | None,
-             lang: str) -> list[str]:
+def _explain(
+    frame: pd.DataFrame,
+    *,
+    border_km: float,
+    gold_km: float,
+    attract_km: float,
+    attract_threshold: float,
+    min_criteria: int,
+    case_text: pd.Series | None,
+    lang: str,
+) -> list[str]:
     """Return one line per unit saying what it meets and why."""
     # Templates fetched once and filled per row: iterating rows as Series is too slow for
     # tens of thousands of H3 cells.
-    tpl = {k: t(f"analyses.why.{k}", lang) for k in (
-        "attract_met", "attract_unmet", "border_met", "border_unmet", "gold_met", "gold_unmet",
-        "cases", "meets", "fails", "not")}
-    cases = ([None] * len(frame) if case_text is None
-             else [v if isinstance(v, str) else None for v in case_text])
+    tpl = {
+        k: t(f"analyses.why.{k}", lang)
+        for k in (
+            "attract_met",
+            "attract_unmet",
+            "border_met",
+            "border_unmet",
+            "gold_met",
+            "gold_unmet",
+            "cases",
+            "meets",
+            "fails",
+            "not",
+        )
+    }
+    cases = (
+        [None] * len(frame)
+        if case_text is None
+        else [v if isinstance(v, str) else None for v in case_text]
+    )
     lines = []
-    for (m_a, a, a_from, m_b, d_b, m_g, n_g, site, d_g, meets, n_met, case) in zip(
-            frame["met_attractiveness"], frame["attractiveness"], frame["attractiveness_from"],
-            frame["met_border"], frame["dist_border_km"], frame["met_gold"],
-            frame["n_gold_sites"], frame["nearest_gold_site"], frame["dist_gold_km"],
-            frame["meets_criteria"], frame["n_criteria"], cases, strict=True):
+    for m_a, a, a_from, m_b, d_b, m_g, n_g, site, d_g, meets, n_met, case in zip(
+        frame["met_attractiveness"],
+        frame["attractiveness"],
+        frame["attractiveness_from"],
+        frame["met_border"],
+        frame["dist_border_km"],
+        frame["met_gold"],
+        frame["n_gold_sites"],
+        frame["nearest_gold_site"],
+        frame["dist_gold_km"],
+        frame["meets_criteria"],
+        frame["n_criteria"],
+        cases,
+        strict=True,
+    ):
         met, unmet = [], []
         if m_a:
             met.append(tpl["attract_met"].format(value=a, place=a_from, km=attract_km))

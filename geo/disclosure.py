@@ -63,8 +63,10 @@ def level_number(level: int | str) -> int:
     if key.startswith("h3"):
         return LEVELS["h3"]
     if key not in LEVELS:
-        raise InputError(f"level {level!r} is not known; expected one of: "
-                         f"{', '.join(sorted(LEVELS))} or an admin level number")
+        raise InputError(
+            f"level {level!r} is not known; expected one of: "
+            f"{', '.join(sorted(LEVELS))} or an admin level number"
+        )
     return LEVELS[key]
 
 
@@ -75,7 +77,8 @@ def check_level(level: int | str, *, min_level: int = settings.CASE_MIN_ADMIN_LE
         raise InputError(
             f"case figures requested at level {level!r}; they are never shown below admin level "
             f"{min_level} ({ADMIN_BY_LEVEL[min_level].label_en}): "
-            "aggregate to commune level or coarser")
+            "aggregate to commune level or coarser"
+        )
     return number
 
 
@@ -126,14 +129,17 @@ def protect(
     cols = [value_cols] if isinstance(value_cols, str) else list(value_cols)
     missing = [c for c in cols if c not in frame.columns]
     if missing:
-        raise InputError(f"column(s) {', '.join(missing)} not found; columns found: "
-                         f"{', '.join(map(str, frame.columns))}")
+        raise InputError(
+            f"column(s) {', '.join(missing)} not found; columns found: "
+            f"{', '.join(map(str, frame.columns))}"
+        )
     if k < 1:
         raise InputError(f"k = {k}; expected a threshold of at least 1")
     if total_col is not None and total_col not in cols:
         raise InputError(f"total column {total_col!r} is not one of the value columns {cols}")
-    parents = [] if parent_col is None else (
-        [parent_col] if isinstance(parent_col, str) else list(parent_col))
+    parents = (
+        [] if parent_col is None else ([parent_col] if isinstance(parent_col, str) else list(parent_col))
+    )
     missing = [c for c in parents if c not in frame.columns]
     if missing:
         raise InputError(f"parent column(s) {', '.join(missing)} not found")
@@ -142,8 +148,10 @@ def protect(
         if isinstance(frame, gpd.GeoDataFrame) and frame.geometry.name in frame.columns:
             kinds = set(frame.geometry.dropna().geom_type)
             if kinds & {"Point", "MultiPoint"}:
-                raise InputError("case figures attached to points; they are only ever shown "
-                                 "on admin-unit polygons or in tables")
+                raise InputError(
+                    "case figures attached to points; they are only ever shown "
+                    "on admin-unit polygons or in tables"
+                )
 
     out = frame.copy()
     values = pd.DataFrame(index=out.index)
@@ -151,8 +159,10 @@ def protect(
         numbers = pd.to_numeric(out[col], errors="coerce").astype("float64")
         bad = out[col].notna() & numbers.isna()
         if bad.any():
-            raise InputError(f"column {col!r} holds non-numeric values "
-                             f"({out.loc[bad, col].iloc[0]!r}); expected counts")
+            raise InputError(
+                f"column {col!r} holds non-numeric values "
+                f"({out.loc[bad, col].iloc[0]!r}); expected counts"
+            )
         if (numbers < 0).any():
             raise InputError(f"column {col!r} holds negative values; expected counts >= 0")
         values[col] = numbers.to_numpy()
@@ -249,8 +259,9 @@ def case_figures(
         try:
             adm = admin_level(level)
         except KeyError:
-            raise InputError(f"level {level!r} is not known; expected one of: "
-                             f"{', '.join(ADMIN_BY_KEY)}, zone") from None
+            raise InputError(
+                f"level {level!r} is not known; expected one of: {', '.join(ADMIN_BY_KEY)}, zone"
+            ) from None
         by, id_col, name_col = adm.key, adm.id_col, adm.name_col
         if adm.level > 0:
             parent_col = ADMIN_BY_LEVEL[adm.level - 1].id_col
@@ -259,8 +270,10 @@ def case_figures(
     needed = [key, *groupby, *cols] + (["date"] if period else [])
     missing = [c for c in dict.fromkeys(needed) if c not in frame.columns]
     if missing:
-        raise InputError(f"case records lack column(s) {', '.join(missing)} for figures by "
-                         f"{by}; columns found: {', '.join(map(str, frame.columns))}")
+        raise InputError(
+            f"case records lack column(s) {', '.join(missing)} for figures by "
+            f"{by}; columns found: {', '.join(map(str, frame.columns))}"
+        )
 
     work = frame[list(dict.fromkeys(needed[1:]))].copy()
     work["unit_id"] = frame[key].to_numpy()
@@ -276,20 +289,27 @@ def case_figures(
     parents: list[str] = []
     if isinstance(parent, (pd.Series, Mapping)):
         parent_col = parent_col or "parent_id"
-        table[parent_col] = table[key].map(pd.Series(parent) if isinstance(parent, Mapping)
-                                           else parent)
+        table[parent_col] = table[key].map(pd.Series(parent) if isinstance(parent, Mapping) else parent)
         parents = [parent_col]
     elif parent is True and first is not None and parent_col in frame.columns:
         table[parent_col] = table[key].map(first[parent_col])
         parents = [parent_col]
     table["level"] = by
     total = TOTAL_COL if TOTAL_COL in cols and len(cols) > 1 else None
-    return protect(table, cols, k=k, level=level, parent_col=[*parents, *keys] or None,
-                   total_col=total, min_level=min_level)
+    return protect(
+        table,
+        cols,
+        k=k,
+        level=level,
+        parent_col=[*parents, *keys] or None,
+        total_col=total,
+        min_level=min_level,
+    )
 
 
-def _onto_units(table: pd.DataFrame, key: str, keys: list[str], cols: list[str],
-                units: Iterable[object], fill: float) -> pd.DataFrame:
+def _onto_units(
+    table: pd.DataFrame, key: str, keys: list[str], cols: list[str], units: Iterable[object], fill: float
+) -> pd.DataFrame:
     """Return ``table`` with one row per unit of ``units`` (and key found); blanks get ``fill``."""
     ids = pd.Series(list(dict.fromkeys(str(u) for u in units)), name=key)
     grid = ids.to_frame()
@@ -305,8 +325,14 @@ def _fmt(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else f"{value:g}"
 
 
-def _secondary(values: pd.DataFrame, hidden: pd.DataFrame, cols: list[str],
-               frame: pd.DataFrame, parents: list[str], total_col: str | None) -> pd.DataFrame:
+def _secondary(
+    values: pd.DataFrame,
+    hidden: pd.DataFrame,
+    cols: list[str],
+    frame: pd.DataFrame,
+    parents: list[str],
+    total_col: str | None,
+) -> pd.DataFrame:
     """Hide further cells until no group with a known sum has exactly one hidden cell."""
     vals = values.to_numpy(dtype="float64")
     mask = hidden.to_numpy(dtype=bool).copy()

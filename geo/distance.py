@@ -48,17 +48,18 @@ def _projector(tile: tuple[int, int]):
     # geo.geodesy.local_aeqd (WGS84 ellipsoid, metres, centred on the tile).
     transformer = pyproj.Transformer.from_pipeline(
         "+proj=pipeline +step +proj=unitconvert +xy_in=deg +xy_out=rad "
-        f"+step +proj=aeqd +lat_0={lat:.6f} +lon_0={lon:.6f} +ellps=WGS84")
+        f"+step +proj=aeqd +lat_0={lat:.6f} +lon_0={lon:.6f} +ellps=WGS84"
+    )
 
     def project(geoms):
-        return shapely.transform(geoms, lambda xy: np.column_stack(
-            transformer.transform(xy[:, 0], xy[:, 1])))
+        return shapely.transform(
+            geoms, lambda xy: np.column_stack(transformer.transform(xy[:, 0], xy[:, 1]))
+        )
 
     return project
 
 
-def distance_to_km(geoms: gpd.GeoDataFrame | gpd.GeoSeries,
-                   target: shapely.Geometry) -> np.ndarray:
+def distance_to_km(geoms: gpd.GeoDataFrame | gpd.GeoSeries, target: shapely.Geometry) -> np.ndarray:
     """Return the distance in km from each geometry to ``target`` (0 where they meet).
 
     Parameters
@@ -81,8 +82,7 @@ def distance_to_km(geoms: gpd.GeoDataFrame | gpd.GeoSeries,
     for tile, idx in _tiles(arr).items():
         project = _projector(tile)
         tree = shapely.STRtree(project(pieces))
-        pairs, dist = tree.query_nearest(project(arr[idx]), return_distance=True,
-                                         all_matches=False)
+        pairs, dist = tree.query_nearest(project(arr[idx]), return_distance=True, all_matches=False)
         out[idx[pairs[0]]] = dist / 1000.0
     return out
 
@@ -104,8 +104,9 @@ def _pieces(target: shapely.Geometry) -> np.ndarray:
     return np.array(pieces, dtype=object)
 
 
-def distance_matrix_km(geoms: gpd.GeoDataFrame | gpd.GeoSeries,
-                       targets: gpd.GeoDataFrame | gpd.GeoSeries) -> np.ndarray:
+def distance_matrix_km(
+    geoms: gpd.GeoDataFrame | gpd.GeoSeries, targets: gpd.GeoDataFrame | gpd.GeoSeries
+) -> np.ndarray:
     """Return an (n geoms x n targets) matrix of distances in km (0 where they meet)."""
     arr = _geometries(geoms, "geoms")
     tgt = _geometries(targets, "targets")
@@ -128,6 +129,5 @@ def border_line(countries: gpd.GeoDataFrame) -> shapely.Geometry:
     if mali.empty:
         from geo.errors import InputError
 
-        raise InputError("the borders layer has no row with is_mali = true; expected Mali's "
-                         "outline")
+        raise InputError("the borders layer has no row with is_mali = true; expected Mali's outline")
     return shapely.union_all(mali.geometry.values).boundary

@@ -45,8 +45,10 @@ def find_gaps(
     """
     missing = [c for c in REQUIRED if c not in frame.columns]
     if missing:
-        raise InputError(f"units lack column(s) {', '.join(missing)}; run the criteria, access "
-                         "and coverage analyses first")
+        raise InputError(
+            f"units lack column(s) {', '.join(missing)}; run the criteria, access "
+            "and coverage analyses first"
+        )
     if rule not in RULES:
         raise UnknownNameError("gap rule", rule, RULES)
     try:
@@ -59,8 +61,9 @@ def find_gaps(
         raise InputError(f"access band {access_km!r} km; expected a positive distance")
     out = frame.copy()
     cov = pd.to_numeric(out["coverage"], errors="coerce")
-    people = pd.to_numeric(out.get("people_sensitised", pd.Series(0.0, index=out.index)),
-                           errors="coerce").fillna(0.0)
+    people = pd.to_numeric(
+        out.get("people_sensitised", pd.Series(0.0, index=out.index)), errors="coerce"
+    ).fillna(0.0)
     low = cov.lt(threshold) | (cov.isna() & people.le(0))
     dist = pd.to_numeric(out["dist_centre_km"], errors="coerce")
     far = dist.isna() | dist.gt(float(access_km))
@@ -74,8 +77,11 @@ def find_gaps(
     far_a = np.asarray(far.fillna(False), dtype=bool)
     cov_a = cov.to_numpy(dtype="float64", na_value=np.nan)
     dist_a = dist.to_numpy(dtype="float64", na_value=np.nan)
-    centre_a = (out["nearest_centre"].to_numpy(dtype=object) if "nearest_centre" in out.columns
-                else np.full(len(out), "?", dtype=object))
+    centre_a = (
+        out["nearest_centre"].to_numpy(dtype=object)
+        if "nearest_centre" in out.columns
+        else np.full(len(out), "?", dtype=object)
+    )
     memo: dict[tuple, str] = {}  # the same reason texts recur: format each once
 
     def text(key: str, token: object = None, **values: object) -> str:
@@ -90,21 +96,32 @@ def find_gaps(
                 parts.append(text("analyses.gap.no_target"))
             else:
                 pct = f"{cov_a[i]:.0%}"
-                parts.append(text("analyses.gap.coverage", pct, coverage=pct,
-                                  threshold=threshold))
+                parts.append(text("analyses.gap.coverage", pct, coverage=pct, threshold=threshold))
         if far_a[i] and rule != "coverage":
             if np.isnan(dist_a[i]):
                 parts.append(text("analyses.gap.no_centre"))
             else:
                 token = (str(centre_a[i]), f"{dist_a[i]:.1f}")
-                parts.append(text("analyses.gap.access", token, km=float(access_km),
-                                  centre=centre_a[i], dist=float(dist_a[i])))
+                parts.append(
+                    text(
+                        "analyses.gap.access",
+                        token,
+                        km=float(access_km),
+                        centre=centre_a[i],
+                        dist=float(dist_a[i]),
+                    )
+                )
         reasons[i] = "; ".join(parts)
     out["gap_reasons"] = reasons.tolist()
-    order = out.loc[gap].assign(
-        _score=pd.to_numeric(out.loc[gap, "total_score"], errors="coerce").fillna(0.0),
-        _cov=cov[gap].fillna(0.0), _dist=dist[gap].fillna(np.inf),
-    ).sort_values(["_score", "_cov", "_dist"], ascending=[False, True, False], kind="stable")
+    order = (
+        out.loc[gap]
+        .assign(
+            _score=pd.to_numeric(out.loc[gap, "total_score"], errors="coerce").fillna(0.0),
+            _cov=cov[gap].fillna(0.0),
+            _dist=dist[gap].fillna(np.inf),
+        )
+        .sort_values(["_score", "_cov", "_dist"], ascending=[False, True, False], kind="stable")
+    )
     rank = pd.Series(pd.NA, index=out.index, dtype="Int64")
     rank[order.index] = np.arange(1, len(order) + 1)
     out["gap_rank"] = rank

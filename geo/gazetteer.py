@@ -39,29 +39,57 @@ from geo.places import validate_location
 from geo.readers import decode, sniff_delimiter
 
 #: Columns of a normalised gazetteer (the store table and the ``gazetteer`` layer).
-GAZETTEER_COLUMNS: tuple[str, ...] = ("gaz_id", "name", "alt_names", "kind", "admin1", "admin2",
-                                      "admin3", "source")
+GAZETTEER_COLUMNS: tuple[str, ...] = (
+    "gaz_id",
+    "name",
+    "alt_names",
+    "kind",
+    "admin1",
+    "admin2",
+    "admin3",
+    "source",
+)
 REPORT_COLUMNS: tuple[str, ...] = ("line", "gaz_id", "name", "status", "reason")
 SCHEMAS: tuple[str, ...] = ("wof", "geonames", "generic")
 
 #: Attribution shown for each schema unless the user gives one.
 ATTRIBUTIONS: dict[str, str] = {
     "wof": "Data from Who's On First (https://whosonfirst.org/docs/licenses/) — includes GeoNames "
-           "(CC BY 4.0, geonames.org) and Quattroshapes (CC BY) data; Mesoshapes (CC0).",
+    "(CC BY 4.0, geonames.org) and Quattroshapes (CC BY) data; Mesoshapes (CC0).",
     "geonames": "GeoNames (CC BY 4.0, geonames.org).",
     "generic": "",
 }
 
 #: The 19 columns of a GeoNames dump (https://download.geonames.org/export/dump/readme.txt).
 GEONAMES_COLUMNS: tuple[str, ...] = (
-    "geonameid", "name", "asciiname", "alternatenames", "latitude", "longitude", "feature_class",
-    "feature_code", "country_code", "cc2", "admin1_code", "admin2_code", "admin3_code",
-    "admin4_code", "population", "elevation", "dem", "timezone", "modification_date",
+    "geonameid",
+    "name",
+    "asciiname",
+    "alternatenames",
+    "latitude",
+    "longitude",
+    "feature_class",
+    "feature_code",
+    "country_code",
+    "cc2",
+    "admin1_code",
+    "admin2_code",
+    "admin3_code",
+    "admin4_code",
+    "population",
+    "elevation",
+    "dem",
+    "timezone",
+    "modification_date",
 )
 #: GeoNames feature codes of populated places that are gone (abandoned, historical, destroyed).
 _GEONAMES_GONE = ("PPLQ", "PPLH", "PPLW", "PPLCH")
-_GEONAMES_KINDS = {"PPLC": "capital", "PPLA": "regional_capital", "PPLA2": "cercle_capital",
-                   "PPLX": "neighbourhood"}
+_GEONAMES_KINDS = {
+    "PPLC": "capital",
+    "PPLA": "regional_capital",
+    "PPLA2": "cercle_capital",
+    "PPLX": "neighbourhood",
+}
 _WOF_KINDS = {"locality": "locality", "neighbourhood": "neighbourhood", "localadmin": "commune"}
 
 _GEO_SUFFIXES = (".geojson", ".json", ".gpkg", ".zip", ".shp")
@@ -95,20 +123,28 @@ class GazetteerFile:
         rejected = self.report[self.report["status"] == "rejected"]
         reasons = rejected["reason"].map(reason_category)
         return {
-            "file": self.source, "schema": self.schema, "rows_read": int(len(self.report)),
-            "accepted": int(len(self.frame)), "rejected": int(len(rejected)),
+            "file": self.source,
+            "schema": self.schema,
+            "rows_read": int(len(self.report)),
+            "accepted": int(len(self.frame)),
+            "rejected": int(len(rejected)),
             "admin_filled": {k: int(v) for k, v in self.admin_filled.items()},
             "rejected_by_reason": {str(k): int(v) for k, v in reasons.value_counts().items()},
-            "rejected_rows": [{"line": int(r.line), "gaz_id": r.gaz_id, "name": r.name,
-                               "reason": r.reason} for r in rejected.itertuples()],
+            "rejected_rows": [
+                {"line": int(r.line), "gaz_id": r.gaz_id, "name": r.name, "reason": r.reason}
+                for r in rejected.itertuples()
+            ],
             "attribution": self.attribution,
         }
 
 
 _CATEGORIES: tuple[tuple[str, str], ...] = (
-    ("swapped", "swapped coordinates"), ("outside Mali", "outside Mali"),
-    ("duplicate id", "duplicate id"), ("no coordinates", "no coordinates"),
-    ("country code", "another country"), ("not a populated place", "not a populated place"),
+    ("swapped", "swapped coordinates"),
+    ("outside Mali", "outside Mali"),
+    ("duplicate id", "duplicate id"),
+    ("no coordinates", "no coordinates"),
+    ("country code", "another country"),
+    ("not a populated place", "not a populated place"),
 )
 
 
@@ -170,22 +206,37 @@ def read_gazetteer(
     raw, detected = _read_raw(path, layer)
     schema = schema or detected
     if schema not in SCHEMAS:
-        raise InputError(f"schema {schema!r} is not known; expected one of: {', '.join(SCHEMAS)}",
-                         source=src)
+        raise InputError(
+            f"schema {schema!r} is not known; expected one of: {', '.join(SCHEMAS)}", source=src
+        )
     if schema == "wof":
         candidates = _wof(raw, src)
     elif schema == "geonames":
         candidates = _geonames(raw, src, country)
     else:
-        candidates = _generic(raw, src, name_col=name_col, lat_col=lat_col, lon_col=lon_col,
-                              id_col=id_col, admin1_col=admin1_col, admin2_col=admin2_col,
-                              admin3_col=admin3_col)
+        candidates = _generic(
+            raw,
+            src,
+            name_col=name_col,
+            lat_col=lat_col,
+            lon_col=lon_col,
+            id_col=id_col,
+            admin1_col=admin1_col,
+            admin2_col=admin2_col,
+            admin3_col=admin3_col,
+        )
     frame, report = _validate(candidates, src, outline, outline_tolerance_km)
     filled: dict[str, int] = {}
     if units is not None and not units.empty and not frame.empty:
         frame, filled = fill_admin(frame, units)
-    return GazetteerFile(frame=frame, report=report, schema=schema, source=src,
-                         attribution=ATTRIBUTIONS[schema], admin_filled=filled)
+    return GazetteerFile(
+        frame=frame,
+        report=report,
+        schema=schema,
+        source=src,
+        attribution=ATTRIBUTIONS[schema],
+        admin_filled=filled,
+    )
 
 
 def detect_schema(columns: Sequence[str]) -> str | None:
@@ -222,8 +273,9 @@ def _is_sqlite(path: Path) -> bool:
         return fh.read(16) == b"SQLite format 3\x00"
 
 
-def _read_delimited(text: str, src: str, delimiter: str,
-                    header: list[str] | None = None) -> pd.DataFrame:
+def _read_delimited(
+    text: str, src: str, delimiter: str, header: list[str] | None = None
+) -> pd.DataFrame:
     # GeoNames fields are never quoted; a stray quote must not swallow the rest of the file.
     quoting = csv.QUOTE_NONE if header else csv.QUOTE_MINIMAL
     reader = csv.reader(io.StringIO(text), delimiter=delimiter, quoting=quoting)
@@ -256,8 +308,11 @@ def _read_geo(path: Path, layer: str | None) -> pd.DataFrame:
     try:
         layers = [str(n) for n in pyogrio.list_layers(path)[:, 0]]
     except Exception as exc:  # GDAL raises several driver-specific types
-        raise InputError(f"is not readable geodata ({_first_line(exc)}); expected a CSV, "
-                         "GeoNames TSV, GeoJSON or GeoPackage", source=src) from None
+        raise InputError(
+            f"is not readable geodata ({_first_line(exc)}); expected a CSV, "
+            "GeoNames TSV, GeoJSON or GeoPackage",
+            source=src,
+        ) from None
     if not layers:
         raise InputError("contains no layer", source=src)
     if layer is not None and layer not in layers:
@@ -320,16 +375,24 @@ def _wof(raw: pd.DataFrame, src: str) -> pd.DataFrame:
     fcode = _text(raw, cols.get("geonames_feature_code"))
     source = "Who's On First " + wof_id + gid.map(lambda g: f"; GeoNames {g}" if g else "")
     problem = pd.Series("", index=raw.index, dtype=object)
-    problem = problem.mask(fcode.isin(_GEONAMES_GONE),
-                           "no longer a populated place (GeoNames " + fcode + ")")
-    problem = problem.mask((problem == "") & (current == "0"),
-                           "not current in Who's On First (superseded)")
+    problem = problem.mask(
+        fcode.isin(_GEONAMES_GONE), "no longer a populated place (GeoNames " + fcode + ")"
+    )
+    problem = problem.mask(
+        (problem == "") & (current == "0"), "not current in Who's On First (superseded)"
+    )
     return _candidates(
-        raw, gaz_id="wof:" + wof_id.where(wof_id != "", ""), name=_text(raw, cols.get("name")),
+        raw,
+        gaz_id="wof:" + wof_id.where(wof_id != "", ""),
+        name=_text(raw, cols.get("name")),
         kind=placetype.map(lambda p: _WOF_KINDS.get(p, p or "locality")),
-        admin1=_text(raw, cols.get("adm1_name")), admin2=_text(raw, cols.get("adm2_name")),
-        source=source, lat=_number(raw, cols.get("lat")), lon=_number(raw, cols.get("lon")),
-        problem=problem.where(wof_id != "", "no wof_id"))
+        admin1=_text(raw, cols.get("adm1_name")),
+        admin2=_text(raw, cols.get("adm2_name")),
+        source=source,
+        lat=_number(raw, cols.get("lat")),
+        lon=_number(raw, cols.get("lon")),
+        problem=problem.where(wof_id != "", "no wof_id"),
+    )
 
 
 def _geonames(raw: pd.DataFrame, src: str, country: str) -> pd.DataFrame:
@@ -342,19 +405,31 @@ def _geonames(raw: pd.DataFrame, src: str, country: str) -> pd.DataFrame:
     name = _text(raw, "name")
     alt = [_join_alt(a, n, s) for a, n, s in zip(alt, name, ascii_name, strict=True)]
     problem = pd.Series("", index=raw.index, dtype=object)
-    problem = problem.mask(cc.str.upper() != country.upper(),
-                           "country code " + cc.where(cc != "", "(none)") + f"; expected {country}")
+    problem = problem.mask(
+        cc.str.upper() != country.upper(),
+        "country code " + cc.where(cc != "", "(none)") + f"; expected {country}",
+    )
     is_mine = fcode.str.startswith("MN")
     not_populated = (fclass != "P") & ~is_mine
-    problem = problem.mask((problem == "") & not_populated,
-                           "not a populated place (feature " + fclass + "." + fcode + ")")
-    problem = problem.mask((problem == "") & fcode.isin(_GEONAMES_GONE),
-                           "no longer a populated place (GeoNames " + fcode + ")")
+    problem = problem.mask(
+        (problem == "") & not_populated, "not a populated place (feature " + fclass + "." + fcode + ")"
+    )
+    problem = problem.mask(
+        (problem == "") & fcode.isin(_GEONAMES_GONE),
+        "no longer a populated place (GeoNames " + fcode + ")",
+    )
     kind = fcode.map(lambda c: _GEONAMES_KINDS.get(c, "locality")).where(~is_mine, "mine")
-    return _candidates(raw, gaz_id="geonames:" + gid, name=name, alt_names=pd.Series(
-        alt, index=raw.index), kind=kind, source="GeoNames " + gid,
-        lat=_number(raw, "latitude"), lon=_number(raw, "longitude"),
-        problem=problem.where(gid != "", "no geonameid"))
+    return _candidates(
+        raw,
+        gaz_id="geonames:" + gid,
+        name=name,
+        alt_names=pd.Series(alt, index=raw.index),
+        kind=kind,
+        source="GeoNames " + gid,
+        lat=_number(raw, "latitude"),
+        lon=_number(raw, "longitude"),
+        problem=problem.where(gid != "", "no geonameid"),
+    )
 
 
 def _alt_names(text: str) -> list[str]:
@@ -381,8 +456,9 @@ def _find(frame: pd.DataFrame, given: str | None, role: str, src: str) -> str | 
     if given is not None:
         if given not in frame.columns:
             found = ", ".join(c for c in frame.columns if not str(c).startswith("_"))
-            raise InputError(f"column {given!r} (--{role}-col) not found; columns found: {found}",
-                             source=src)
+            raise InputError(
+                f"column {given!r} (--{role}-col) not found; columns found: {found}", source=src
+            )
         return given
     lowered = {str(c).strip().lower(): c for c in frame.columns if not str(c).startswith("_")}
     for candidate in _DEFAULT_COLUMNS[role]:
@@ -391,16 +467,28 @@ def _find(frame: pd.DataFrame, given: str | None, role: str, src: str) -> str | 
     return None
 
 
-def _generic(raw: pd.DataFrame, src: str, *, name_col, lat_col, lon_col, id_col, admin1_col,
-             admin2_col, admin3_col) -> pd.DataFrame:
+def _generic(
+    raw: pd.DataFrame,
+    src: str,
+    *,
+    name_col,
+    lat_col,
+    lon_col,
+    id_col,
+    admin1_col,
+    admin2_col,
+    admin3_col,
+) -> pd.DataFrame:
     name = _find(raw, name_col, "name", src)
     lat = _find(raw, lat_col, "lat", src)
     lon = _find(raw, lon_col, "lon", src)
     geodata = "_lat" in raw.columns
     missing = ["a name column (--name-col)" if name is None else None]
     if not geodata:
-        missing += ["a latitude column (--lat-col)" if lat is None else None,
-                    "a longitude column (--lon-col)" if lon is None else None]
+        missing += [
+            "a latitude column (--lat-col)" if lat is None else None,
+            "a longitude column (--lon-col)" if lon is None else None,
+        ]
     missing = [m for m in missing if m]
     if missing:
         found = ", ".join(str(c) for c in raw.columns if not str(c).startswith("_"))
@@ -417,24 +505,32 @@ def _generic(raw: pd.DataFrame, src: str, *, name_col, lat_col, lon_col, id_col,
     stem = Path(src).stem
     problem = pd.Series("", index=raw.index, dtype=object)
     if geodata:
-        problem = problem.mask(~raw["_geom_type"].isin(["Point", "none"]),
-                               raw["_geom_type"] + " geometry; expected a point")
+        problem = problem.mask(
+            ~raw["_geom_type"].isin(["Point", "none"]), raw["_geom_type"] + " geometry; expected a point"
+        )
     kind = _text(raw, _find(raw, None, "kind", src)).where(lambda s: s != "", "locality")
     return _candidates(
-        raw, gaz_id=stem + ":" + ids.where(ids != "", ""), name=_text(raw, name),
-        alt_names=_text(raw, _find(raw, None, "alt", src)), kind=kind,
+        raw,
+        gaz_id=stem + ":" + ids.where(ids != "", ""),
+        name=_text(raw, name),
+        alt_names=_text(raw, _find(raw, None, "alt", src)),
+        kind=kind,
         admin1=_text(raw, _find(raw, admin1_col, "admin1", src)),
         admin2=_text(raw, _find(raw, admin2_col, "admin2", src)),
         admin3=_text(raw, _find(raw, admin3_col, "admin3", src)),
-        source=pd.Series(src, index=raw.index), lat=lat_v, lon=lon_v,
-        problem=problem.where(ids != "", "no id"))
+        source=pd.Series(src, index=raw.index),
+        lat=lat_v,
+        lon=lon_v,
+        problem=problem.where(ids != "", "no id"),
+    )
 
 
 # --- validation --------------------------------------------------------------------------------
 
 
-def _validate(cand: pd.DataFrame, src: str, outline: shapely.Geometry | None,
-              tolerance_km: float) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
+def _validate(
+    cand: pd.DataFrame, src: str, outline: shapely.Geometry | None, tolerance_km: float
+) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
     """Return the accepted entries and one report row per candidate."""
     reasons = cand["problem"].astype(object).to_numpy().copy()
     names = cand["name"].to_numpy(dtype=object)
@@ -470,23 +566,33 @@ def _validate(cand: pd.DataFrame, src: str, outline: shapely.Geometry | None,
         else:
             seen[ids[i]] = int(lines[i])
     ok = reasons == ""
-    report = pd.DataFrame({"line": lines.astype("int64"), "gaz_id": ids, "name": names,
-                           "status": np.where(ok, "accepted", "rejected"),
-                           "reason": reasons}, columns=list(REPORT_COLUMNS))
+    report = pd.DataFrame(
+        {
+            "line": lines.astype("int64"),
+            "gaz_id": ids,
+            "name": names,
+            "status": np.where(ok, "accepted", "rejected"),
+            "reason": reasons,
+        },
+        columns=list(REPORT_COLUMNS),
+    )
     kept = cand[ok]
     frame = gpd.GeoDataFrame(
         kept[list(GAZETTEER_COLUMNS)].astype(object).reset_index(drop=True),
-        geometry=gpd.points_from_xy(kept["lon"], kept["lat"]), crs=settings.CRS)
+        geometry=gpd.points_from_xy(kept["lon"], kept["lat"]),
+        crs=settings.CRS,
+    )
     return frame, report
 
 
 def _reason(message: str, src: str) -> str:
     prefix = f"{src}: "
-    return message[len(prefix):] if message.startswith(prefix) else message
+    return message[len(prefix) :] if message.startswith(prefix) else message
 
 
-def _outside_outline(lon: np.ndarray, lat: np.ndarray, outline: shapely.Geometry,
-                     tolerance_km: float) -> np.ndarray:
+def _outside_outline(
+    lon: np.ndarray, lat: np.ndarray, outline: shapely.Geometry, tolerance_km: float
+) -> np.ndarray:
     """Return, per point, how far (km) it lies beyond ``outline`` past the tolerance (else 0)."""
     points = shapely.points(lon, lat)
     shapely.prepare(outline)
@@ -503,8 +609,9 @@ def _outside_outline(lon: np.ndarray, lat: np.ndarray, outline: shapely.Geometry
     return out
 
 
-def fill_admin(frame: gpd.GeoDataFrame, units: gpd.GeoDataFrame
-               ) -> tuple[gpd.GeoDataFrame, dict[str, int]]:
+def fill_admin(
+    frame: gpd.GeoDataFrame, units: gpd.GeoDataFrame
+) -> tuple[gpd.GeoDataFrame, dict[str, int]]:
     """Return ``frame`` with blank ``admin1``/``admin2``/``admin3`` filled by point-in-polygon.
 
     ``units`` are admin units (``name, level, geometry``); an entry outside every unit of a level
@@ -518,8 +625,12 @@ def fill_admin(frame: gpd.GeoDataFrame, units: gpd.GeoDataFrame
         if level_units.empty or not blank.any():
             continue
         pts = out.loc[blank, [out.geometry.name]]
-        joined = gpd.sjoin(pts, level_units[["name", level_units.geometry.name]].to_crs(out.crs),
-                           how="left", predicate="within")
+        joined = gpd.sjoin(
+            pts,
+            level_units[["name", level_units.geometry.name]].to_crs(out.crs),
+            how="left",
+            predicate="within",
+        )
         names = joined[~joined.index.duplicated(keep="first")]["name"]
         hit = names.notna()
         out.loc[names.index[hit], col] = names[hit].astype(str).to_numpy()

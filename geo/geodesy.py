@@ -52,5 +52,6 @@ def area_km2(frame: gpd.GeoDataFrame | gpd.GeoSeries) -> np.ndarray:
     require_crs(frame)
     geoms = frame.geometry if isinstance(frame, gpd.GeoDataFrame) else frame
     geoms = geoms.to_crs(4326)
-    return np.array([abs(GEOD.geometry_area_perimeter(g)[0]) / 1e6 if g is not None else np.nan
-                     for g in geoms])
+    return np.array(
+        [abs(GEOD.geometry_area_perimeter(g)[0]) / 1e6 if g is not None else np.nan for g in geoms]
+    )

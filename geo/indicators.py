@@ -30,8 +30,14 @@ MEASURES: dict[str, tuple[str, ...]] = {
     "boys": ("boys",),
     "sessions": ("sessions",),
 }
-TARGET_COLUMNS: tuple[str, ...] = ("indicator_id", "programme_id", "kind", "activity_type",
-                                   "measure", "target")
+TARGET_COLUMNS: tuple[str, ...] = (
+    "indicator_id",
+    "programme_id",
+    "kind",
+    "activity_type",
+    "measure",
+    "target",
+)
 
 
 def read_targets(path: str | Path) -> pd.DataFrame:
@@ -47,8 +53,10 @@ def read_targets(path: str | Path) -> pd.DataFrame:
         frame[col] = pd.to_datetime(frame.get(col, ""), errors="coerce")
     bad = sorted(set(frame["measure"]) - set(MEASURES))
     if bad:
-        raise InputError(f"unknown measure(s) {', '.join(bad)}; expected one of: "
-                         f"{', '.join(MEASURES)}", source=path.name)
+        raise InputError(
+            f"unknown measure(s) {', '.join(bad)}; expected one of: {', '.join(MEASURES)}",
+            source=path.name,
+        )
     return frame
 
 
@@ -64,8 +72,10 @@ def _read_table(path: Path) -> pd.DataFrame:
         if not any(cell.strip() for cell in row):
             continue
         if len(row) != width:
-            raise InputError(f"line {n} has {len(row)} cells; expected {width} (quote cells "
-                             "that contain commas)", source=path.name)
+            raise InputError(
+                f"line {n} has {len(row)} cells; expected {width} (quote cells that contain commas)",
+                source=path.name,
+            )
         fixed.append(row)
     return pd.DataFrame(fixed, columns=header, dtype=object)
 
@@ -73,8 +83,7 @@ def _read_table(path: Path) -> pd.DataFrame:
 def measure_values(records: pd.DataFrame, measure: str) -> pd.Series:
     """Return each record's contribution to ``measure`` (sessions default to 1 per record)."""
     if measure not in MEASURES:
-        raise InputError(f"measure {measure!r} is not known; expected one of: "
-                         f"{', '.join(MEASURES)}")
+        raise InputError(f"measure {measure!r} is not known; expected one of: {', '.join(MEASURES)}")
     cols = MEASURES[measure]
 
     def num(col: str) -> pd.Series:
@@ -95,8 +104,7 @@ def measure_values(records: pd.DataFrame, measure: str) -> pd.Series:
     return num(cols[0])
 
 
-def achieved(records: pd.DataFrame, targets: pd.DataFrame, *,
-             by: Sequence[str] = ()) -> pd.DataFrame:
+def achieved(records: pd.DataFrame, targets: pd.DataFrame, *, by: Sequence[str] = ()) -> pd.DataFrame:
     """Return what ``records`` achieved for each target (and each ``by`` key, e.g. zone_id).
 
     Records count toward a target when their programme, type (``activity_type`` or
@@ -126,25 +134,36 @@ def achieved(records: pd.DataFrame, targets: pd.DataFrame, *,
             grouped = values.groupby([sel[c] for c in by], dropna=False).sum(min_count=1)
             for key, value in grouped.items():
                 key = key if isinstance(key, tuple) else (key,)
-                rows.append({"indicator_id": target.indicator_id,
-                             **dict(zip(by, key, strict=True)), "achieved": value})
+                rows.append(
+                    {
+                        "indicator_id": target.indicator_id,
+                        **dict(zip(by, key, strict=True)),
+                        "achieved": value,
+                    }
+                )
         else:
-            rows.append({"indicator_id": target.indicator_id,
-                         "achieved": values.sum(min_count=1)})
+            rows.append({"indicator_id": target.indicator_id, "achieved": values.sum(min_count=1)})
     return pd.DataFrame(rows, columns=["indicator_id", *by, "achieved"])
 
 
 def status_of(ratio: pd.Series) -> pd.Series:
     """Return the traffic light of each achievement ratio."""
     ratio = pd.to_numeric(ratio, errors="coerce")
-    out = np.select([ratio.isna(), ratio >= settings.INDICATOR_GREEN_MIN,
-                     ratio >= settings.INDICATOR_AMBER_MIN], ["no_data", "green", "amber"], "red")
+    out = np.select(
+        [ratio.isna(), ratio >= settings.INDICATOR_GREEN_MIN, ratio >= settings.INDICATOR_AMBER_MIN],
+        ["no_data", "green", "amber"],
+        "red",
+    )
     return pd.Series(out, index=ratio.index, dtype=object)
 
 
-def achievement(targets: pd.DataFrame, achieved: pd.DataFrame, *,
-                programme_zones: dict[str, list[str]] | None = None,
-                k: int = settings.SUPPRESSION_K) -> pd.DataFrame:
+def achievement(
+    targets: pd.DataFrame,
+    achieved: pd.DataFrame,
+    *,
+    programme_zones: dict[str, list[str]] | None = None,
+    k: int = settings.SUPPRESSION_K,
+) -> pd.DataFrame:
     """Return targets with ``achieved``, ``achievement`` and a traffic-light ``status``.
 
     Parameters
@@ -182,10 +201,14 @@ def achievement(targets: pd.DataFrame, achieved: pd.DataFrame, *,
             zones_of.setdefault(prog, sorted({z for z in zones if isinstance(z, str)}))
         n = out["programme_id"].map(lambda p: max(len(zones_of.get(p, [])), 1))
         out["target"] = out["target"] / n
-        out["target_basis"] = np.where(n > 1, "programme target split equally across " +
-                                       n.astype(str) + " zones", "programme")
-    baseline = pd.to_numeric(out["baseline"], errors="coerce") if "baseline" in out.columns \
+        out["target_basis"] = np.where(
+            n > 1, "programme target split equally across " + n.astype(str) + " zones", "programme"
+        )
+    baseline = (
+        pd.to_numeric(out["baseline"], errors="coerce")
+        if "baseline" in out.columns
         else pd.Series(np.nan, index=out.index)
+    )
     value = pd.to_numeric(out["achieved"], errors="coerce")
     has_base = baseline.notna()
     denominator = (out["target"] - baseline.fillna(0)).where(has_base, out["target"])
@@ -200,8 +223,15 @@ def achievement(targets: pd.DataFrame, achieved: pd.DataFrame, *,
         # Each row is already one figure (of an indicator, in a zone): it is its own unit. Zones
         # of one indicator add up to its programme figure; different indicators do not.
         rows = out.loc[cases, ["indicator_id", "achieved"]].assign(_row=out.index[cases])
-        shielded = case_figures(rows, level="zone", key="_row", values="achieved",
-                                groupby=["indicator_id"], parent=False, k=k).set_index("_row")
+        shielded = case_figures(
+            rows,
+            level="zone",
+            key="_row",
+            values="achieved",
+            groupby=["indicator_id"],
+            parent=False,
+            k=k,
+        ).set_index("_row")
         for col in ("achieved", "achieved_display", "achieved_suppressed"):
             out.loc[cases, col] = shielded[col].reindex(out.index[cases]).to_numpy()
         out.loc[cases & out["achieved_suppressed"].astype(bool), "achievement"] = np.nan

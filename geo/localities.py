@@ -71,19 +71,30 @@ class Localities:
                 index.setdefault(key, []).append(i)
                 by_cercle.setdefault(cercle_key[i], {}).setdefault(key, []).append(i)
                 by_region.setdefault(region_key[i], {}).setdefault(key, []).append(i)
-        return cls(gaz_id=text("gaz_id"), name=names, admin1=admin1, admin2=admin2,
-                   admin3=admin3, lon=np.asarray(lon, dtype="float64"),
-                   lat=np.asarray(lat, dtype="float64"), cercle_key=cercle_key,
-                   commune_key=[fold_name(v) for v in admin3], region_key=region_key, names=index,
-                   by_cercle=by_cercle, by_region=by_region,
-                   cercle_names={k: v for k, v in zip(cercle_key, admin2, strict=True) if k},
-                   region_names={k: v for k, v in zip(region_key, admin1, strict=True) if k})
+        return cls(
+            gaz_id=text("gaz_id"),
+            name=names,
+            admin1=admin1,
+            admin2=admin2,
+            admin3=admin3,
+            lon=np.asarray(lon, dtype="float64"),
+            lat=np.asarray(lat, dtype="float64"),
+            cercle_key=cercle_key,
+            commune_key=[fold_name(v) for v in admin3],
+            region_key=region_key,
+            names=index,
+            by_cercle=by_cercle,
+            by_region=by_region,
+            cercle_names={k: v for k, v in zip(cercle_key, admin2, strict=True) if k},
+            region_names={k: v for k, v in zip(region_key, admin1, strict=True) if k},
+        )
 
     def __len__(self) -> int:
         return len(self.name)
 
-    def choices(self, cercles: set[str] | None = None,
-                region: str | None = None) -> dict[str, list[int]]:
+    def choices(
+        self, cercles: set[str] | None = None, region: str | None = None
+    ) -> dict[str, list[int]]:
         """Return folded name -> localities, within ``cercles`` (or ``region``) when given."""
         if cercles:
             if len(cercles) == 1:
@@ -97,8 +108,7 @@ class Localities:
             return self.by_region.get(region, {})
         return self.names
 
-    def exact(self, key: str, cercles: set[str] | None = None,
-              region: str | None = None) -> list[int]:
+    def exact(self, key: str, cercles: set[str] | None = None, region: str | None = None) -> list[int]:
         """Return the localities whose folded name is ``key`` (within the area when given)."""
         return list(self.choices(cercles, region).get(key, []))
 
@@ -107,8 +117,9 @@ class Localities:
         parts = [f"{self.name[i]}, {self.admin2[i] or '?'}" for i in ids[:limit]]
         return "; ".join(parts) + (f"; +{len(ids) - limit}" if len(ids) > limit else "")
 
-    def nearest(self, lon: float, lat: float, within_km: float, *, name: str = "",
-                min_score: float = 0.0) -> tuple[int, float] | None:
+    def nearest(
+        self, lon: float, lat: float, within_km: float, *, name: str = "", min_score: float = 0.0
+    ) -> tuple[int, float] | None:
         """Return the nearest locality within ``within_km`` and its distance, or ``None``.
 
         When ``name`` is given, only localities whose name matches it (fuzzy score at least
@@ -118,8 +129,7 @@ class Localities:
             self._tree = shapely.STRtree(shapely.points(self.lon, self.lat))
         # A degree of latitude is ~111 km; one of longitude is shorter by cos(latitude).
         window = 1.05 * within_km / (111.0 * max(float(np.cos(np.radians(lat))), 0.2))
-        ids = self._tree.query(shapely.box(lon - window, lat - window, lon + window,
-                                           lat + window))
+        ids = self._tree.query(shapely.box(lon - window, lat - window, lon + window, lat + window))
         if not len(ids):
             return None
         dist = geodesic_km(lon, lat, self.lon[ids], self.lat[ids])
@@ -135,8 +145,7 @@ class Localities:
 
     def points(self, place_ids) -> dict[str, object]:
         """Return ``{place id: point}`` for the locality place ids (``gaz:...``) given."""
-        wanted = {str(p) for p in place_ids if isinstance(p, str)
-                  and p.startswith(LOCALITY_PREFIX)}
+        wanted = {str(p) for p in place_ids if isinstance(p, str) and p.startswith(LOCALITY_PREFIX)}
         if not wanted:
             return {}
         out = {}

@@ -34,8 +34,12 @@ STATUS_COLORS: dict[str, str] = {
     "unmatched": "#c51b8a",
 }
 #: Outline dash of the special classes (the print map hatches suppressed units too).
-STATUS_DASH: dict[str, str | None] = {"suppressed": "4 3", "zero": None, "no_data": "1 3",
-                                      "unmatched": None}
+STATUS_DASH: dict[str, str | None] = {
+    "suppressed": "4 3",
+    "zero": None,
+    "no_data": "1 3",
+    "unmatched": None,
+}
 #: Fill of proportional circles: one colour, the circle's area carries the count.
 SYMBOL_COLOR = "#2b8cbe"
 #: Radii (pixels; points on paper x 0.8) of the smallest and largest proportional circles.
@@ -43,11 +47,20 @@ SYMBOL_RADII: tuple[float, float] = (4.0, 20.0)
 #: Sequential palette (light to dark) for counts and shares; colour-blind safe (ColorBrewer YlGnBu).
 SEQUENTIAL: tuple[str, ...] = ("#edf8b1", "#c7e9b4", "#7fcdbb", "#41b6c4", "#1d91c0", "#225ea8")
 #: Traffic light of achievement against targets.
-TRAFFIC: dict[str, str] = {"green": "#1a9850", "amber": "#fdae61", "red": "#d73027",
-                           "no_data": "#ffffff"}
+TRAFFIC: dict[str, str] = {
+    "green": "#1a9850",
+    "amber": "#fdae61",
+    "red": "#d73027",
+    "no_data": "#ffffff",
+}
 #: Style of the context layers.
-CONTEXT = {"neighbour": "#e4e0d8", "mali": "#fbfaf7", "border": "#6b6b6b", "admin": "#9a9a9a",
-           "zone": "#7b3294"}
+CONTEXT = {
+    "neighbour": "#e4e0d8",
+    "mali": "#fbfaf7",
+    "border": "#6b6b6b",
+    "admin": "#9a9a9a",
+    "zone": "#7b3294",
+}
 
 KINDS = ("polygon", "line", "point")
 STATUSES = ("value", "suppressed", "zero", "no_data", "unmatched")
@@ -105,10 +118,16 @@ class Disclosure:
 
     def text(self, lang: str = settings.DEFAULT_LANGUAGE) -> str:
         """Return the footer sentence in ``lang``."""
-        return t("export.disclosure", lang, k=self.k, kmax=self.k - 1, level=self.level,
-                 period=self.period or t("export.period_all", lang),
-                 version=self.data_version or "—",
-                 audience=t(f"export.audience.{self.audience}", lang))
+        return t(
+            "export.disclosure",
+            lang,
+            k=self.k,
+            kmax=self.k - 1,
+            level=self.level,
+            period=self.period or t("export.period_all", lang),
+            version=self.data_version or "—",
+            audience=t(f"export.audience.{self.audience}", lang),
+        )
 
 
 @dataclass
@@ -149,8 +168,11 @@ class View:
     @property
     def has_data(self) -> bool:
         """Return whether any data layer has a feature with a value."""
-        return any((layer.frame["_status"] == "value").any() for layer in self.data_layers
-                   if not layer.frame.empty)
+        return any(
+            (layer.frame["_status"] == "value").any()
+            for layer in self.data_layers
+            if not layer.frame.empty
+        )
 
 
 # --- styling helpers -------------------------------------------------------------------------
@@ -161,14 +183,16 @@ def tooltip_html(frame: pd.DataFrame, fields: Sequence[tuple[str, str]]) -> pd.S
 
     Both labels and values are escaped: names typed by users never reach the page as markup.
     """
+
     def one(row: pd.Series) -> str:
         parts = []
         for label, col in fields:
             value = row.get(col)
             if value is None or (isinstance(value, float) and math.isnan(value)):
                 continue
-            parts.append(f"<b>{escape(label)}</b> {escape(value)}" if label else
-                         f"<b>{escape(value)}</b>")
+            parts.append(
+                f"<b>{escape(label)}</b> {escape(value)}" if label else f"<b>{escape(value)}</b>"
+            )
         return "<br>".join(parts)
 
     if frame.empty:
@@ -176,12 +200,17 @@ def tooltip_html(frame: pd.DataFrame, fields: Sequence[tuple[str, str]]) -> pd.S
     return frame.apply(one, axis=1).astype("object")
 
 
-def styled(frame: gpd.GeoDataFrame, *, fill: str | pd.Series, edge: str | pd.Series = "#555555",
-           status: str | pd.Series = "value", label_col: str | None = None,
-           tip_fields: Sequence[tuple[str, str]] = ()) -> gpd.GeoDataFrame:
+def styled(
+    frame: gpd.GeoDataFrame,
+    *,
+    fill: str | pd.Series,
+    edge: str | pd.Series = "#555555",
+    status: str | pd.Series = "value",
+    label_col: str | None = None,
+    tip_fields: Sequence[tuple[str, str]] = (),
+) -> gpd.GeoDataFrame:
     """Return a copy of ``frame`` in EPSG:4326 with the style columns of :class:`ViewLayer`."""
-    out = frame.to_crs(settings.CRS).copy() if frame.crs is not None else frame.set_crs(
-        settings.CRS)
+    out = frame.to_crs(settings.CRS).copy() if frame.crs is not None else frame.set_crs(settings.CRS)
     out = out[out.geometry.notna() & ~out.geometry.is_empty]
     out["_fill"] = _series(fill, out.index)
     out["_edge"] = _series(edge, out.index)
@@ -201,22 +230,36 @@ def _series(value: str | pd.Series, index: pd.Index) -> pd.Series:
     return pd.Series(value, index=index, dtype="object")
 
 
-def status_entries(lang: str, *, statuses: Iterable[str] = ("suppressed", "zero", "no_data"),
-                   unmatched: int | None = None,
-                   k: int = settings.SUPPRESSION_K) -> list[LegendEntry]:
+def status_entries(
+    lang: str,
+    *,
+    statuses: Iterable[str] = ("suppressed", "zero", "no_data"),
+    unmatched: int | None = None,
+    k: int = settings.SUPPRESSION_K,
+) -> list[LegendEntry]:
     """Return the legend entries of the special classes (and of unmatched records if given).
 
     The suppressed class reads "< k": ``k`` is the threshold the figures went through.
     """
     entries = []
     for status in statuses:
-        label = (t("export.legend.suppressed", lang, k=k) if status == "suppressed"
-                 else t(f"legend.{status}", lang))
-        entries.append(LegendEntry(label, STATUS_COLORS[status], "fill", status,
-                                   dash=STATUS_DASH[status]))
+        label = (
+            t("export.legend.suppressed", lang, k=k)
+            if status == "suppressed"
+            else t(f"legend.{status}", lang)
+        )
+        entries.append(
+            LegendEntry(label, STATUS_COLORS[status], "fill", status, dash=STATUS_DASH[status])
+        )
     if unmatched is not None:
-        entries.append(LegendEntry(t("export.legend.unmatched", lang, n=unmatched),
-                                   STATUS_COLORS["unmatched"], "point", "unmatched"))
+        entries.append(
+            LegendEntry(
+                t("export.legend.unmatched", lang, n=unmatched),
+                STATUS_COLORS["unmatched"],
+                "point",
+                "unmatched",
+            )
+        )
     return entries
 
 
@@ -252,14 +295,26 @@ def format_number(value: object) -> str | None:
 # --- layer builders --------------------------------------------------------------------------
 
 
-def choropleth(frame: gpd.GeoDataFrame, *, key: str, title: str, value_col: str, lang: str,
-               display_col: str | None = None, suppressed_col: str | None = None,
-               name_col: str = "name", breaks: Sequence[float] | None = None,
-               palette: Sequence[str] = SEQUENTIAL, unit_label: str = "",
-               extra_tips: Sequence[tuple[str, str]] = (), unmatched: int | None = None,
-               kind: str = "polygon",
-               special: Sequence[str] = ("suppressed", "zero", "no_data"),
-               open_top: bool = False, k: int = settings.SUPPRESSION_K) -> ViewLayer:
+def choropleth(
+    frame: gpd.GeoDataFrame,
+    *,
+    key: str,
+    title: str,
+    value_col: str,
+    lang: str,
+    display_col: str | None = None,
+    suppressed_col: str | None = None,
+    name_col: str = "name",
+    breaks: Sequence[float] | None = None,
+    palette: Sequence[str] = SEQUENTIAL,
+    unit_label: str = "",
+    extra_tips: Sequence[tuple[str, str]] = (),
+    unmatched: int | None = None,
+    kind: str = "polygon",
+    special: Sequence[str] = ("suppressed", "zero", "no_data"),
+    open_top: bool = False,
+    k: int = settings.SUPPRESSION_K,
+) -> ViewLayer:
     """Return a count or share layer whose features fall in value classes or a special class.
 
     Parameters
@@ -294,13 +349,18 @@ def choropleth(frame: gpd.GeoDataFrame, *, key: str, title: str, value_col: str,
         fill[status == cls] = STATUS_COLORS[cls]
     is_value = status == "value"
     if bounds and is_value.any():
-        idx = np.searchsorted(np.asarray(bounds, dtype=float), values[is_value].to_numpy(),
-                              side="left")
+        idx = np.searchsorted(np.asarray(bounds, dtype=float), values[is_value].to_numpy(), side="left")
         idx = np.clip(idx, 0, len(bounds) - 1)
         fill[is_value] = [colours[i] for i in idx]
     out["_value_text"] = _value_text(out, values, status, display_col, lang, k)
-    tips = [("", name_col), (f"{title}{' (' + unit_label + ')' if unit_label else ''} :"
-                             if lang == "fr" else f"{title}:", "_value_text"), *extra_tips]
+    tips = [
+        ("", name_col),
+        (
+            f"{title}{' (' + unit_label + ')' if unit_label else ''} :" if lang == "fr" else f"{title}:",
+            "_value_text",
+        ),
+        *extra_tips,
+    ]
     styled_frame = styled(out, fill=fill, status=status, label_col=name_col, tip_fields=tips)
     legend, low = [], None
     for i, (bound, colour) in enumerate(zip(bounds, colours, strict=True)):
@@ -309,20 +369,36 @@ def choropleth(frame: gpd.GeoDataFrame, *, key: str, title: str, value_col: str,
             label = f"> {_fmt(low)}"
         legend.append(LegendEntry(label, colour, "point" if kind == "point" else "fill"))
         low = bound
-    legend = [LegendEntry(f"{title}{' (' + unit_label + ')' if unit_label else ''}", "none",
-                          "heading"), *legend]
+    legend = [
+        LegendEntry(f"{title}{' (' + unit_label + ')' if unit_label else ''}", "none", "heading"),
+        *legend,
+    ]
     legend += status_entries(lang, statuses=special, unmatched=unmatched, k=k)
-    return ViewLayer(key=key, title=title, frame=styled_frame, kind=kind, legend=legend,
-                     labels=True, fill_opacity=0.75)
+    return ViewLayer(
+        key=key,
+        title=title,
+        frame=styled_frame,
+        kind=kind,
+        legend=legend,
+        labels=True,
+        fill_opacity=0.75,
+    )
 
 
-def _values_status(frame: pd.DataFrame, value_col: str, suppressed_col: str | None,
-                   special: Sequence[str]) -> tuple[pd.Series, pd.Series]:
+def _values_status(
+    frame: pd.DataFrame, value_col: str, suppressed_col: str | None, special: Sequence[str]
+) -> tuple[pd.Series, pd.Series]:
     """Return the numeric values of ``value_col`` and each row's class (:data:`STATUSES`)."""
-    values = pd.to_numeric(frame[value_col], errors="coerce") if value_col in frame else \
-        pd.Series(np.nan, index=frame.index)
-    suppressed = (frame[suppressed_col].fillna(False).astype(bool) if suppressed_col
-                  and suppressed_col in frame else pd.Series(False, index=frame.index))
+    values = (
+        pd.to_numeric(frame[value_col], errors="coerce")
+        if value_col in frame
+        else pd.Series(np.nan, index=frame.index)
+    )
+    suppressed = (
+        frame[suppressed_col].fillna(False).astype(bool)
+        if suppressed_col and suppressed_col in frame
+        else pd.Series(False, index=frame.index)
+    )
     status = pd.Series("value", index=frame.index, dtype="object")
     status[values.isna()] = "no_data"
     if "zero" in special:
@@ -331,8 +407,9 @@ def _values_status(frame: pd.DataFrame, value_col: str, suppressed_col: str | No
     return values, status
 
 
-def _value_text(frame: pd.DataFrame, values: pd.Series, status: pd.Series,
-                display_col: str | None, lang: str, k: int) -> pd.Series:
+def _value_text(
+    frame: pd.DataFrame, values: pd.Series, status: pd.Series, display_col: str | None, lang: str, k: int
+) -> pd.Series:
     """Return the text of each value for tooltips: "<k" when suppressed, "no data" if missing."""
     if display_col and display_col in frame:
         shown = frame[display_col].astype("object").where(frame[display_col].notna(), None)
@@ -358,9 +435,9 @@ def size_references(vmax: float, n: int = 3) -> list[float]:
     def round_down(v: float) -> float:
         exp = math.floor(math.log10(v))
         for m in (5.0, 2.0, 1.0):
-            if m * 10.0 ** exp <= v * (1 + 1e-9):
-                return m * 10.0 ** exp
-        return 10.0 ** exp
+            if m * 10.0**exp <= v * (1 + 1e-9):
+                return m * 10.0**exp
+        return 10.0**exp
 
     r_min, r_max = SYMBOL_RADII
     smallest = vmax * 1.5 * (r_min / r_max) ** 2  # below this, a circle is the minimum size
@@ -377,14 +454,23 @@ def size_references(vmax: float, n: int = 3) -> list[float]:
     return out
 
 
-def proportional_symbols(frame: gpd.GeoDataFrame, *, key: str, title: str, value_col: str,
-                         lang: str, color: str = SYMBOL_COLOR, name_col: str = "name",
-                         display_col: str | None = None, suppressed_col: str | None = None,
-                         extra_tips: Sequence[tuple[str, str]] = (),
-                         unmatched: int | None = None,
-                         special: Sequence[str] = ("suppressed", "zero", "no_data"),
-                         radii: tuple[float, float] = SYMBOL_RADII,
-                         k: int = settings.SUPPRESSION_K) -> ViewLayer:
+def proportional_symbols(
+    frame: gpd.GeoDataFrame,
+    *,
+    key: str,
+    title: str,
+    value_col: str,
+    lang: str,
+    color: str = SYMBOL_COLOR,
+    name_col: str = "name",
+    display_col: str | None = None,
+    suppressed_col: str | None = None,
+    extra_tips: Sequence[tuple[str, str]] = (),
+    unmatched: int | None = None,
+    special: Sequence[str] = ("suppressed", "zero", "no_data"),
+    radii: tuple[float, float] = SYMBOL_RADII,
+    k: int = settings.SUPPRESSION_K,
+) -> ViewLayer:
     """Return points drawn as circles whose area is proportional to ``value_col``.
 
     One fill colour: the size carries the count, and the legend shows 2-3 reference circles
@@ -400,28 +486,37 @@ def proportional_symbols(frame: gpd.GeoDataFrame, *, key: str, title: str, value
     for cls in ("zero", "suppressed", "no_data"):
         fill[status == cls] = STATUS_COLORS[cls]
     out["_value_text"] = _value_text(out, values, status, display_col, lang, k)
-    tips = [("", name_col), (f"{title} :" if lang == "fr" else f"{title}:", "_value_text"),
-            *extra_tips]
+    tips = [("", name_col), (f"{title} :" if lang == "fr" else f"{title}:", "_value_text"), *extra_tips]
     styled_frame = styled(out, fill=fill, status=status, label_col=name_col, tip_fields=tips)
     r_min, r_max = radii
     shown = values.where(status == "value")
     vmax = float(shown.max()) if shown.notna().any() else 0.0
-    styled_frame["_radius"] = proportional_radii(shown.reindex(styled_frame.index),
-                                                 r_min=r_min, r_max=r_max,
-                                                 vmax=vmax or None)
+    styled_frame["_radius"] = proportional_radii(
+        shown.reindex(styled_frame.index), r_min=r_min, r_max=r_max, vmax=vmax or None
+    )
     legend = [LegendEntry(title, "none", "heading")]
     refs = size_references(vmax)
     if refs:
         sizes = proportional_radii(pd.Series(refs), r_min=r_min, r_max=r_max, vmax=vmax)
-        legend += [LegendEntry(_fmt(v), color, "size", size=float(r))
-                   for v, r in zip(refs, sizes, strict=True)]
+        legend += [
+            LegendEntry(_fmt(v), color, "size", size=float(r)) for v, r in zip(refs, sizes, strict=True)
+        ]
     legend += status_entries(lang, statuses=special, unmatched=unmatched, k=k)
-    return ViewLayer(key=key, title=title, frame=styled_frame, kind="point", legend=legend,
-                     labels=True, fill_opacity=0.75, radius=r_min)
+    return ViewLayer(
+        key=key,
+        title=title,
+        frame=styled_frame,
+        kind="point",
+        legend=legend,
+        labels=True,
+        fill_opacity=0.75,
+        radius=r_min,
+    )
 
 
-def proportional_radii(values: pd.Series, *, r_min: float = 4.0, r_max: float = 20.0,
-                       vmax: float | None = None) -> pd.Series:
+def proportional_radii(
+    values: pd.Series, *, r_min: float = 4.0, r_max: float = 20.0, vmax: float | None = None
+) -> pd.Series:
     """Return circle radii (pixels) whose areas are proportional to the positive ``values``.
 
     Missing, zero and negative values get ``r_min`` (drawn in their special class colour).
@@ -457,49 +552,90 @@ def _pick_palette(palette: Sequence[str], n: int) -> list[str]:
     return [palette[i] for i in picks]
 
 
-def categorical(frame: gpd.GeoDataFrame, *, key: str, title: str, col: str,
-                categories: dict[str, tuple[str, str]], lang: str, name_col: str = "name",
-                kind: str = "polygon", extra_tips: Sequence[tuple[str, str]] = (),
-                radius: float = 6.0) -> ViewLayer:
+def categorical(
+    frame: gpd.GeoDataFrame,
+    *,
+    key: str,
+    title: str,
+    col: str,
+    categories: dict[str, tuple[str, str]],
+    lang: str,
+    name_col: str = "name",
+    kind: str = "polygon",
+    extra_tips: Sequence[tuple[str, str]] = (),
+    radius: float = 6.0,
+) -> ViewLayer:
     """Return a layer coloured by category: ``categories`` maps a value to ``(label, colour)``.
 
     Values outside ``categories`` (and missing ones) fall in the no-data class.
     """
     out = frame.copy()
-    cat = out[col].astype("object") if col in out else pd.Series(None, index=out.index,
-                                                                  dtype="object")
+    cat = out[col].astype("object") if col in out else pd.Series(None, index=out.index, dtype="object")
     known = cat.isin(list(categories))
     fill = cat.map(lambda v: categories[v][1] if v in categories else STATUS_COLORS["no_data"])
     status = pd.Series("value", index=out.index, dtype="object").where(known, "no_data")
-    out["_cat_label"] = cat.map(lambda v: categories[v][0] if v in categories
-                                else t("legend.no_data", lang))
-    tips = [("", name_col), (f"{title} :" if lang == "fr" else f"{title}:", "_cat_label"),
-            *extra_tips]
-    styled_frame = styled(out, fill=fill.astype("object"), status=status, label_col=name_col,
-                          tip_fields=tips)
+    out["_cat_label"] = cat.map(
+        lambda v: categories[v][0] if v in categories else t("legend.no_data", lang)
+    )
+    tips = [("", name_col), (f"{title} :" if lang == "fr" else f"{title}:", "_cat_label"), *extra_tips]
+    styled_frame = styled(
+        out, fill=fill.astype("object"), status=status, label_col=name_col, tip_fields=tips
+    )
     legend = [LegendEntry(title, "none", "heading")]
-    legend += [LegendEntry(label, colour, "point" if kind == "point" else "fill")
-               for label, colour in categories.values()]
+    legend += [
+        LegendEntry(label, colour, "point" if kind == "point" else "fill")
+        for label, colour in categories.values()
+    ]
     legend += status_entries(lang, statuses=("no_data",))
-    return ViewLayer(key=key, title=title, frame=styled_frame, kind=kind, legend=legend,
-                     labels=kind == "polygon", radius=radius)
+    return ViewLayer(
+        key=key,
+        title=title,
+        frame=styled_frame,
+        kind=kind,
+        legend=legend,
+        labels=kind == "polygon",
+        radius=radius,
+    )
 
 
-def point_layer(frame: gpd.GeoDataFrame, *, key: str, title: str, color: str, lang: str,
-                name_col: str = "name", tip_fields: Sequence[tuple[str, str]] = (),
-                radius: float = 5.0, role: str = "data", labels: bool = True,
-                edge: str = "#333333") -> ViewLayer:
+def point_layer(
+    frame: gpd.GeoDataFrame,
+    *,
+    key: str,
+    title: str,
+    color: str,
+    lang: str,
+    name_col: str = "name",
+    tip_fields: Sequence[tuple[str, str]] = (),
+    radius: float = 5.0,
+    role: str = "data",
+    labels: bool = True,
+    edge: str = "#333333",
+) -> ViewLayer:
     """Return a layer of points in one colour (places, sites, centres)."""
-    out = styled(frame, fill=color, edge=edge, label_col=name_col,
-                 tip_fields=list(tip_fields) or [("", name_col)])
-    return ViewLayer(key=key, title=title, frame=out, kind="point", role=role, radius=radius,
-                     labels=labels, fill_opacity=0.9,
-                     legend=[LegendEntry(title, color, "point", edge=edge)])
+    out = styled(
+        frame, fill=color, edge=edge, label_col=name_col, tip_fields=list(tip_fields) or [("", name_col)]
+    )
+    return ViewLayer(
+        key=key,
+        title=title,
+        frame=out,
+        kind="point",
+        role=role,
+        radius=radius,
+        labels=labels,
+        fill_opacity=0.9,
+        legend=[LegendEntry(title, color, "point", edge=edge)],
+    )
 
 
-def context_layers(borders: gpd.GeoDataFrame, *, lang: str,
-                   admin: gpd.GeoDataFrame | None = None,
-                   zone: gpd.GeoDataFrame | None = None) -> list[ViewLayer]:
+def context_layers(
+    borders: gpd.GeoDataFrame,
+    *,
+    lang: str,
+    admin: gpd.GeoDataFrame | None = None,
+    zone: gpd.GeoDataFrame | None = None,
+) -> list[ViewLayer]:
     """Return the vector context: Mali and its neighbours, admin units, the zone outline.
 
     ``borders`` has ``iso_a3``, ``name_fr``/``name_en`` and ``is_mali``; ``admin`` has ``name``;
@@ -508,41 +644,71 @@ def context_layers(borders: gpd.GeoDataFrame, *, lang: str,
     name_col = "name_fr" if lang == "fr" else "name_en"
     countries = borders.copy()
     countries["name"] = countries[name_col] if name_col in countries else countries.get("name")
-    mali = countries["is_mali"].astype(bool) if "is_mali" in countries else countries[
-        "iso_a3"].eq("MLI")
+    mali = countries["is_mali"].astype(bool) if "is_mali" in countries else countries["iso_a3"].eq("MLI")
     fill = pd.Series(CONTEXT["neighbour"], index=countries.index, dtype="object").where(
-        ~mali, CONTEXT["mali"])
-    out = [ViewLayer(key="borders", title=t("layer.borders", lang),
-                     frame=styled(countries, fill=fill, edge=CONTEXT["border"], label_col="name"),
-                     kind="polygon", role="context", weight=1.2, fill_opacity=1.0,
-                     legend=[LegendEntry(t("export.legend.border", lang), CONTEXT["border"],
-                                         "line")])]
+        ~mali, CONTEXT["mali"]
+    )
+    out = [
+        ViewLayer(
+            key="borders",
+            title=t("layer.borders", lang),
+            frame=styled(countries, fill=fill, edge=CONTEXT["border"], label_col="name"),
+            kind="polygon",
+            role="context",
+            weight=1.2,
+            fill_opacity=1.0,
+            legend=[LegendEntry(t("export.legend.border", lang), CONTEXT["border"], "line")],
+        )
+    ]
     if admin is not None and not admin.empty:
-        out.append(ViewLayer(key="admin", title=t("layer.admin", lang),
-                             frame=styled(admin, fill="none", edge=CONTEXT["admin"],
-                                          label_col="name"),
-                             kind="line", role="context", weight=0.6, fill_opacity=0.0,
-                             dash="3 2",
-                             legend=[LegendEntry(t("export.legend.admin", lang), CONTEXT["admin"],
-                                                 "line", dash="3 2")]))
+        out.append(
+            ViewLayer(
+                key="admin",
+                title=t("layer.admin", lang),
+                frame=styled(admin, fill="none", edge=CONTEXT["admin"], label_col="name"),
+                kind="line",
+                role="context",
+                weight=0.6,
+                fill_opacity=0.0,
+                dash="3 2",
+                legend=[
+                    LegendEntry(t("export.legend.admin", lang), CONTEXT["admin"], "line", dash="3 2")
+                ],
+            )
+        )
     if zone is not None and not zone.empty:
         zname = "name_fr" if lang == "fr" else "name_en"
         zones = zone.copy()
         zones["name"] = zones[zname] if zname in zones else zones.get("zone_id")
-        out.append(ViewLayer(key="zone", title=t("layer.zones", lang),
-                             frame=styled(zones, fill="none", edge=CONTEXT["zone"],
-                                          label_col="name"),
-                             kind="line", role="context", weight=2.0, fill_opacity=0.0,
-                             legend=[LegendEntry(t("export.legend.zone", lang), CONTEXT["zone"],
-                                                 "line")]))
+        out.append(
+            ViewLayer(
+                key="zone",
+                title=t("layer.zones", lang),
+                frame=styled(zones, fill="none", edge=CONTEXT["zone"], label_col="name"),
+                kind="line",
+                role="context",
+                weight=2.0,
+                fill_opacity=0.0,
+                legend=[LegendEntry(t("export.legend.zone", lang), CONTEXT["zone"], "line")],
+            )
+        )
     return out
 
 
-def make_view(name: str, *, lang: str, title: str, subtitle: str, layers: list[ViewLayer],
-              disclosure: Disclosure, sources: Iterable[str] = (),
-              attributions: Iterable[str] = (), notes: Iterable[str] = (),
-              focus: gpd.GeoDataFrame | gpd.GeoSeries | None = None,
-              margin: float = 0.08) -> View:
+def make_view(
+    name: str,
+    *,
+    lang: str,
+    title: str,
+    subtitle: str,
+    layers: list[ViewLayer],
+    disclosure: Disclosure,
+    sources: Iterable[str] = (),
+    attributions: Iterable[str] = (),
+    notes: Iterable[str] = (),
+    focus: gpd.GeoDataFrame | gpd.GeoSeries | None = None,
+    margin: float = 0.08,
+) -> View:
     """Assemble a view; state "no data for this selection" when no data layer has a value.
 
     ``focus`` sets the map extent (default: the data layers, else every layer).
@@ -551,9 +717,17 @@ def make_view(name: str, *, lang: str, title: str, subtitle: str, layers: list[V
         raise UnknownNameError("language", lang, settings.LANGUAGES)
     if disclosure.audience not in AUDIENCES:
         raise UnknownNameError("audience", disclosure.audience, AUDIENCES)
-    view = View(name=name, lang=lang, title=title, subtitle=subtitle, layers=list(layers),
-                disclosure=disclosure, sources=_unique(sources), attributions=_unique(attributions),
-                notes=_unique(notes))
+    view = View(
+        name=name,
+        lang=lang,
+        title=title,
+        subtitle=subtitle,
+        layers=list(layers),
+        disclosure=disclosure,
+        sources=_unique(sources),
+        attributions=_unique(attributions),
+        notes=_unique(notes),
+    )
     if not view.has_data:
         view.message = t("no_data", lang)
     view.bounds = _bounds(view, focus, margin)
@@ -574,7 +748,8 @@ def _bounds(view: View, focus, margin: float) -> tuple[float, float, float, floa
         frames = [focus.to_crs(settings.CRS)]
     else:
         frames = [lyr.frame for lyr in view.data_layers if not lyr.frame.empty] or [
-            lyr.frame for lyr in view.layers if not lyr.frame.empty and lyr.key != "borders"]
+            lyr.frame for lyr in view.layers if not lyr.frame.empty and lyr.key != "borders"
+        ]
     if not frames:
         minx, miny, maxx, maxy = settings.MALI_BBOX
     else:

@@ -35,8 +35,19 @@ from geo.units import admin_hierarchy
 
 #: Columns every match result carries (see :meth:`PlaceMatcher.match`).
 MATCH_COLUMNS: tuple[str, ...] = (
-    "place_id", "place_name", "commune", "commune_id", "cercle", "cercle_id", "region",
-    "region_id", "zone_id", "match_level", "match_method", "match_score", "match_reason",
+    "place_id",
+    "place_name",
+    "commune",
+    "commune_id",
+    "cercle",
+    "cercle_id",
+    "region",
+    "region_id",
+    "zone_id",
+    "match_level",
+    "match_method",
+    "match_score",
+    "match_reason",
     "match_source",
 )
 
@@ -83,9 +94,15 @@ class PlaceMatcher:
     _memo: dict[str, object] = field(default_factory=dict, repr=False)
 
     @classmethod
-    def build(cls, places: gpd.GeoDataFrame, units: gpd.GeoDataFrame | None = None,
-              zones: gpd.GeoDataFrame | None = None, *,
-              localities: gpd.GeoDataFrame | None = None, **options) -> PlaceMatcher:
+    def build(
+        cls,
+        places: gpd.GeoDataFrame,
+        units: gpd.GeoDataFrame | None = None,
+        zones: gpd.GeoDataFrame | None = None,
+        *,
+        localities: gpd.GeoDataFrame | None = None,
+        **options,
+    ) -> PlaceMatcher:
         """Return the gazetteer of ``places`` (places layer) and ``units`` (admin layer).
 
         ``localities`` is the user's gazetteer (the ``gazetteer`` layer: ``gaz_id, name,
@@ -121,12 +138,14 @@ class PlaceMatcher:
 
     def _unit_rows(self, level: int, name: str) -> list[dict]:
         """Return the installed units of ``level`` whose folded name is that of ``name``."""
+
         def compute() -> dict[tuple[int, str], list[dict]]:
             index: dict[tuple[int, str], list[dict]] = {}
             cols = ["unit_id", "name", "level", "region", "region_id"]
             for row in pd.DataFrame(self.units[cols]).to_dict("records"):
                 index.setdefault((int(row["level"]), fold_name(row["name"])), []).append(row)
             return index
+
         return self._memoised("unit_index", compute).get((level, fold_name(name)), [])
 
     def _commune_keys(self) -> dict[str, tuple[str, str]]:
@@ -140,8 +159,7 @@ class PlaceMatcher:
                 out.setdefault(fold_name(row.commune), (row.commune, fold_name(row.cercle)))
             if row.kind == "commune":
                 for name in [row.name, *row.alt_names]:
-                    out.setdefault(fold_name(name), (row.commune or row.name,
-                                                      fold_name(row.cercle)))
+                    out.setdefault(fold_name(name), (row.commune or row.name, fold_name(row.cercle)))
         for row in self.units[self.units["level"] == 3].itertuples():
             out.setdefault(fold_name(row.name), (row.name, fold_name(row.cercle)))
         return out
@@ -152,13 +170,15 @@ class PlaceMatcher:
 
     def resolve_cercle(self, text: str) -> tuple[str | None, float]:
         """Return the canonical cercle name for ``text`` (exact or fuzzy) and the score."""
-        return self._resolve_area(text, self._memoised("cercle_keys",
-                                                       lambda: self._area_keys("cercle", 2)))
+        return self._resolve_area(
+            text, self._memoised("cercle_keys", lambda: self._area_keys("cercle", 2))
+        )
 
     def resolve_region(self, text: str) -> tuple[str | None, float]:
         """Return the canonical région name for ``text`` (exact or fuzzy) and the score."""
-        return self._resolve_area(text, self._memoised("region_keys",
-                                                       lambda: self._area_keys("region", 1)))
+        return self._resolve_area(
+            text, self._memoised("region_keys", lambda: self._area_keys("region", 1))
+        )
 
     def _area_keys(self, column: str, level: int) -> dict[str, tuple[str, str]]:
         """Return key -> (name, "") of the cercles or régions known to places, units, localities."""
@@ -166,14 +186,12 @@ class PlaceMatcher:
         for row in self.units[self.units["level"] == level].itertuples():
             keys.setdefault(fold_name(row.name), (row.name, ""))
         if self.localities is not None:
-            names = (self.localities.cercle_names if level == 2
-                     else self.localities.region_names)
+            names = self.localities.cercle_names if level == 2 else self.localities.region_names
             for key, name in names.items():
                 keys.setdefault(key, (name, ""))
         return keys
 
-    def _resolve_area(self, text: str, keys: dict[str, tuple[str, str]]) -> tuple[str | None,
-                                                                                     float]:
+    def _resolve_area(self, text: str, keys: dict[str, tuple[str, str]]) -> tuple[str | None, float]:
         key = fold_name(text)
         if not key:
             return None, np.nan
@@ -186,12 +204,27 @@ class PlaceMatcher:
 
     # --- matching ----------------------------------------------------------------------------
 
-    def match(self, *, code: str = "", place: str = "", commune: str = "", cercle: str = "",
-              region: str = "", lat: float = np.nan, lon: float = np.nan) -> Match:
+    def match(
+        self,
+        *,
+        code: str = "",
+        place: str = "",
+        commune: str = "",
+        cercle: str = "",
+        region: str = "",
+        lat: float = np.nan,
+        lon: float = np.nan,
+    ) -> Match:
         """Return where a row belongs, trying code, coordinates, exact name, then fuzzy name."""
-        key = (code, place, commune, cercle, region,
-               None if lat != lat else round(float(lat), 6),
-               None if lon != lon else round(float(lon), 6))
+        key = (
+            code,
+            place,
+            commune,
+            cercle,
+            region,
+            None if lat != lat else round(float(lat), 6),
+            None if lon != lon else round(float(lon), 6),
+        )
         if key not in self._cache:
             self._cache[key] = self._match(code, place, commune, cercle, region, lat, lon)
         return self._cache[key]
@@ -208,16 +241,24 @@ class PlaceMatcher:
             hit = self._by_coordinates(float(lat), float(lon), str(place or ""))
             if hit is not None:
                 return hit
-            notes.append(f"no place within {self.tolerance_km:g} km of {lat:.5f}, {lon:.5f} and "
-                         "no installed unit contains it")
+            notes.append(
+                f"no place within {self.tolerance_km:g} km of {lat:.5f}, {lon:.5f} and "
+                "no installed unit contains it"
+            )
         commune_name, commune_score = self.resolve_commune(commune) if commune else (None, np.nan)
         cercle_name, _ = self.resolve_cercle(cercle) if cercle else (None, np.nan)
         region_name, _ = self.resolve_region(region) if region else (None, np.nan)
         if commune and commune_name is None:
             notes.append(f"commune {commune!r} unknown")
         if str(place or "").strip():
-            hit = self._by_name(str(place), commune_name, cercle_name, notes,
-                                region=region_name, commune_text=str(commune or ""))
+            hit = self._by_name(
+                str(place),
+                commune_name,
+                cercle_name,
+                notes,
+                region=region_name,
+                commune_text=str(commune or ""),
+            )
             if hit is not None:
                 return hit
             return Match(match_reason="; ".join(notes))
@@ -232,11 +273,21 @@ class PlaceMatcher:
 
     def _place_match(self, place_id: str, method: str, score: float) -> Match:
         row = self.places.loc[place_id]
-        return Match(place_id=place_id, place_name=row["name"], commune=row["commune"],
-                     commune_id=row["commune_id"], cercle=row["cercle"],
-                     cercle_id=row["cercle_id"], region=row["region"],
-                     region_id=row["region_id"], zone_id=row["zone"], match_level="place",
-                     match_method=method, match_score=score, match_source="places")
+        return Match(
+            place_id=place_id,
+            place_name=row["name"],
+            commune=row["commune"],
+            commune_id=row["commune_id"],
+            cercle=row["cercle"],
+            cercle_id=row["cercle_id"],
+            region=row["region"],
+            region_id=row["region_id"],
+            zone_id=row["zone"],
+            match_level="place",
+            match_method=method,
+            match_score=score,
+            match_source="places",
+        )
 
     def _by_code(self, code: str) -> Match | None:
         lowered = code.lower()
@@ -250,13 +301,23 @@ class PlaceMatcher:
 
     def _unit_match(self, unit: pd.Series, method: str, score: float) -> Match:
         level = int(unit["level"])
-        names = {"commune": unit["name"] if level == 3 else None,
-                 "cercle": unit["cercle"], "region": unit["region"]}
-        m = Match(commune=names["commune"], commune_id=unit["unit_id"] if level == 3 else None,
-                  cercle=names["cercle"], cercle_id=unit["cercle_id"], region=names["region"],
-                  region_id=unit["region_id"],
-                  match_level={3: "commune", 2: "cercle", 1: "region"}.get(level, "country"),
-                  match_method=method, match_score=score, match_source="units")
+        names = {
+            "commune": unit["name"] if level == 3 else None,
+            "cercle": unit["cercle"],
+            "region": unit["region"],
+        }
+        m = Match(
+            commune=names["commune"],
+            commune_id=unit["unit_id"] if level == 3 else None,
+            cercle=names["cercle"],
+            cercle_id=unit["cercle_id"],
+            region=names["region"],
+            region_id=unit["region_id"],
+            match_level={3: "commune", 2: "cercle", 1: "region"}.get(level, "country"),
+            match_method=method,
+            match_score=score,
+            match_source="units",
+        )
         m.zone_id = self._zone_of_area(m)
         return m
 
@@ -266,18 +327,24 @@ class PlaceMatcher:
             dist = geodesic_km(lon, lat, located["lon"].to_numpy(), located["lat"].to_numpy())
             best = int(np.argmin(dist))
             if dist[best] <= self.tolerance_km:
-                m = self._place_match(located.index[best], "coordinates",
-                                      float(round(100.0 * (1 - dist[best] / self.tolerance_km /
-                                                           2), 1)))
+                m = self._place_match(
+                    located.index[best],
+                    "coordinates",
+                    float(round(100.0 * (1 - dist[best] / self.tolerance_km / 2), 1)),
+                )
                 return m
         if self.localities is not None:
-            near = self.localities.nearest(lon, lat, self.tolerance_km, name=place,
-                                           min_score=self.min_score)
+            near = self.localities.nearest(
+                lon, lat, self.tolerance_km, name=place, min_score=self.min_score
+            )
             if near is not None:
                 i, dist_km = near
                 return self._locality_match(
-                    i, "coordinates", float(round(100.0 * (1 - dist_km / self.tolerance_km / 2),
-                                                  1)), None)
+                    i,
+                    "coordinates",
+                    float(round(100.0 * (1 - dist_km / self.tolerance_km / 2), 1)),
+                    None,
+                )
         point = gpd.points_from_xy([lon], [lat])[0]
         for level in (3, 2, 1):
             level_units = self.units[self.units["level"] == level]
@@ -292,9 +359,16 @@ class PlaceMatcher:
                 return m
         return None
 
-    def _by_name(self, place: str, commune: str | None, cercle: str | None,
-                 notes: list[str], *, region: str | None = None,
-                 commune_text: str = "") -> Match | None:
+    def _by_name(
+        self,
+        place: str,
+        commune: str | None,
+        cercle: str | None,
+        notes: list[str],
+        *,
+        region: str | None = None,
+        commune_text: str = "",
+    ) -> Match | None:
         """Return the place (programme place or locality) named ``place``, or ``None`` with notes.
 
         See the module docstring for the order; the programme places keep priority.
@@ -325,36 +399,48 @@ class PlaceMatcher:
         choices: dict[str, str] = {}
         searched_all = bool(pools) and pools[-1] is self.places
         for pool in pools:
-            choices = {fold_name(n): pid for pid, names in zip(pool.index, pool["all_names"],
-                                                                 strict=True) for n in names}
+            choices = {
+                fold_name(n): pid
+                for pid, names in zip(pool.index, pool["all_names"], strict=True)
+                for n in names
+            }
             best = process.extract(key, list(choices), scorer=fuzz.ratio, limit=3)
             if best and best[0][1] >= self.min_score:
-                return self._place_match(choices[best[0][0]], "fuzzy",
-                                         float(round(best[0][1], 1)))
+                return self._place_match(choices[best[0][0]], "fuzzy", float(round(best[0][1], 1)))
         # 5. Localities: fuzzy within the row's area; exact and unambiguous without one.
         loc_best: list = []
         if locs is not None and has_area:
             loc_choices = locs.choices(cercles, region_key)
             loc_best = process.extract(key, list(loc_choices), scorer=fuzz.ratio, limit=3)
             if loc_best and loc_best[0][1] >= self.min_score:
-                return self._one_locality(loc_choices[loc_best[0][0]], place, commune, "fuzzy",
-                                          float(round(loc_best[0][1], 1)), notes)
+                return self._one_locality(
+                    loc_choices[loc_best[0][0]],
+                    place,
+                    commune,
+                    "fuzzy",
+                    float(round(loc_best[0][1], 1)),
+                    notes,
+                )
         elif locs is not None:
             hits = locs.exact(key)
             if len(hits) == 1:
                 return self._locality_match(hits[0], "exact", 100.0, commune)
             if hits:
-                notes.append(f"{place!r} names {len(hits)} localities ("
-                             f"{locs.describe(hits)}); give the cercle or commune")
+                notes.append(
+                    f"{place!r} names {len(hits)} localities ("
+                    f"{locs.describe(hits)}); give the cercle or commune"
+                )
                 return None
         # 6. Programme places anywhere, fuzzily (the row's area had none close enough).
         if not pools and not searched_all:
-            choices = {fold_name(n): pid for pid, names in zip(
-                self.places.index, self.places["all_names"], strict=True) for n in names}
+            choices = {
+                fold_name(n): pid
+                for pid, names in zip(self.places.index, self.places["all_names"], strict=True)
+                for n in names
+            }
             best = process.extract(key, list(choices), scorer=fuzz.ratio, limit=3)
             if best and best[0][1] >= self.min_score:
-                return self._place_match(choices[best[0][0]], "fuzzy",
-                                         float(round(best[0][1], 1)))
+                return self._place_match(choices[best[0][0]], "fuzzy", float(round(best[0][1], 1)))
         # Not a known village: a commune or cercle written in the village column still counts.
         commune_name, score = self.resolve_commune(place)
         if commune_name and score >= 100.0:
@@ -362,8 +448,7 @@ class PlaceMatcher:
         suggested = [f"{self.places.loc[choices[c], 'name']} ({s:.0f})" for c, s, _ in best]
         if locs is not None and loc_best:
             loc_choices = locs.choices(cercles, region_key)
-            suggested += [f"{locs.describe(loc_choices[c][:1])} ({s:.0f})"
-                          for c, s, _ in loc_best]
+            suggested += [f"{locs.describe(loc_choices[c][:1])} ({s:.0f})" for c, s, _ in loc_best]
         # One suggestion per name (alternative spellings of a place score separately).
         by_name: dict[str, str] = {}
         for text in suggested:
@@ -372,8 +457,12 @@ class PlaceMatcher:
         where = ""
         if locs is not None and has_area and locs.exact(key):
             where = f"; the gazetteer has it in {locs.describe(locs.exact(key))}"
-        notes.insert(0, f"unknown place {place!r}" + where
-                     + (f"; closest: {', '.join(suggested)}" if suggested else ""))
+        notes.insert(
+            0,
+            f"unknown place {place!r}"
+            + where
+            + (f"; closest: {', '.join(suggested)}" if suggested else ""),
+        )
         return None
 
     def _one_place(self, ids: list[str], place: str, notes: list[str]) -> Match | None:
@@ -382,8 +471,9 @@ class PlaceMatcher:
         notes.append(f"{place!r} is ambiguous ({', '.join(ids)}); give the commune")
         return None
 
-    def _area(self, commune: str | None, cercle: str | None, region: str | None,
-              commune_text: str) -> tuple[set[str], str | None]:
+    def _area(
+        self, commune: str | None, cercle: str | None, region: str | None, commune_text: str
+    ) -> tuple[set[str], str | None]:
         """Return the cercle keys (and région key) a row's commune/cercle/région point to."""
         if cercle:
             return {fold_name(cercle)}, None
@@ -399,14 +489,16 @@ class PlaceMatcher:
                 return found, None
         return set(), fold_name(region) if region else None
 
-    def _pools(self, commune: str | None, cercles: set[str],
-               region_key: str | None) -> list[pd.DataFrame]:
+    def _pools(
+        self, commune: str | None, cercles: set[str], region_key: str | None
+    ) -> list[pd.DataFrame]:
         """Return the programme places of the row's commune, then of its cercle (or région)."""
         key = f"pools:{fold_name(commune)}|{'|'.join(sorted(cercles))}|{region_key or ''}"
         return self._memoised(key, lambda: self._compute_pools(commune, cercles, region_key))
 
-    def _compute_pools(self, commune: str | None, cercles: set[str],
-                       region_key: str | None) -> list[pd.DataFrame]:
+    def _compute_pools(
+        self, commune: str | None, cercles: set[str], region_key: str | None
+    ) -> list[pd.DataFrame]:
         pools: list[pd.DataFrame] = []
         if commune:
             pool = self.places[self._place_key("commune") == fold_name(commune)]
@@ -422,25 +514,34 @@ class PlaceMatcher:
             pools.append(pool)
         return pools
 
-    def _one_locality(self, hits: list[int], place: str, commune: str | None, method: str,
-                      score: float, notes: list[str]) -> Match | None:
+    def _one_locality(
+        self,
+        hits: list[int],
+        place: str,
+        commune: str | None,
+        method: str,
+        score: float,
+        notes: list[str],
+    ) -> Match | None:
         locs = self.localities
         assert locs is not None
         if len(hits) > 1 and commune:
             in_commune = [i for i in hits if locs.commune_key[i] == fold_name(commune)]
             hits = in_commune or hits
-        if len(hits) > 1 and np.all(geodesic_km(locs.lon[hits[0]], locs.lat[hits[0]],
-                                               locs.lon[hits[1:]], locs.lat[hits[1:]])
-                                   <= self.tolerance_km):
+        if len(hits) > 1 and np.all(
+            geodesic_km(locs.lon[hits[0]], locs.lat[hits[0]], locs.lon[hits[1:]], locs.lat[hits[1:]])
+            <= self.tolerance_km
+        ):
             hits = hits[:1]  # one village entered twice (e.g. GeoNames and another source)
         if len(hits) == 1:
             return self._locality_match(hits[0], method, score, commune)
-        notes.append(f"{place!r} names {len(hits)} localities in that area "
-                     f"({locs.describe(hits)}); give coordinates or the commune")
+        notes.append(
+            f"{place!r} names {len(hits)} localities in that area "
+            f"({locs.describe(hits)}); give coordinates or the commune"
+        )
         return None
 
-    def _locality_match(self, i: int, method: str, score: float,
-                        commune: str | None) -> Match:
+    def _locality_match(self, i: int, method: str, score: float, commune: str | None) -> Match:
         """Return the match of locality ``i`` of the user's gazetteer."""
         locs = self.localities
         assert locs is not None
@@ -465,11 +566,20 @@ class PlaceMatcher:
             info = self._commune_keys().get(fold_name(commune))
             if info and info[1] == fold_name(cercle):
                 commune_name = info[0]
-        m = Match(place_id=LOCALITY_PREFIX + locs.gaz_id[i], place_name=locs.name[i],
-                  commune=commune_name, commune_id=commune_id(commune_name, cercle_id),
-                  cercle=cercle, cercle_id=cercle_id, region=region, region_id=region_id,
-                  match_level="place", match_method=method, match_score=score,
-                  match_source="gazetteer")
+        m = Match(
+            place_id=LOCALITY_PREFIX + locs.gaz_id[i],
+            place_name=locs.name[i],
+            commune=commune_name,
+            commune_id=commune_id(commune_name, cercle_id),
+            cercle=cercle,
+            cercle_id=cercle_id,
+            region=region,
+            region_id=region_id,
+            match_level="place",
+            match_method=method,
+            match_score=score,
+            match_source="gazetteer",
+        )
         for zone_id, shape in self._zone_shapes():
             if shapely.contains_xy(shape, locs.lon[i], locs.lat[i]):
                 m.zone_id = zone_id
@@ -486,19 +596,26 @@ class PlaceMatcher:
             in_cercle = rows[rows["cercle"].map(fold_name) == fold_name(cercle)]
             rows = in_cercle if not in_cercle.empty else rows
         level_no = {"commune": 3, "cercle": 2, "region": 1}[level]
-        units = self.units[(self.units["level"] == level_no)
-                           & (self.units["name"].map(fold_name) == key)]
+        units = self.units[
+            (self.units["level"] == level_no) & (self.units["name"].map(fold_name) == key)
+        ]
         method = "exact" if score >= 100.0 else "fuzzy"
         if not units.empty:
             m = self._unit_match(units.iloc[0], method, score)
         elif not rows.empty:
             first = rows.iloc[0]
-            m = Match(commune=first["commune"] if level == "commune" else None,
-                      commune_id=first["commune_id"] if level == "commune" else None,
-                      cercle=first["cercle"] if level in ("commune", "cercle") else None,
-                      cercle_id=first["cercle_id"] if level in ("commune", "cercle") else None,
-                      region=first["region"], region_id=first["region_id"], match_level=level,
-                      match_method=method, match_score=score, match_source="places")
+            m = Match(
+                commune=first["commune"] if level == "commune" else None,
+                commune_id=first["commune_id"] if level == "commune" else None,
+                cercle=first["cercle"] if level in ("commune", "cercle") else None,
+                cercle_id=first["cercle_id"] if level in ("commune", "cercle") else None,
+                region=first["region"],
+                region_id=first["region_id"],
+                match_level=level,
+                match_method=method,
+                match_score=score,
+                match_source="places",
+            )
         else:
             return Match(match_reason=f"{level} {name!r} has no known unit")
         zones = rows["zone"].dropna().unique()
@@ -512,6 +629,7 @@ class PlaceMatcher:
 
     def _zone_shapes(self) -> list[tuple[str, object]]:
         """Return the intervention zones as ``(zone_id, prepared polygon)``."""
+
         def compute() -> list[tuple[str, object]]:
             if self.zones is None or self.zones.empty:
                 return []
@@ -521,14 +639,17 @@ class PlaceMatcher:
                     shapely.prepare(geom)
                     shapes.append((zone_id, geom))
             return shapes
+
         return self._memoised("zone_shapes", compute)
 
     def _zone_of_area(self, m: Match) -> str | None:
-        for column, value in (("commune", m.commune), ("cercle", m.cercle),
-                              ("region", m.region)):
+        for column, value in (("commune", m.commune), ("cercle", m.cercle), ("region", m.region)):
             if value:
-                zones = self.places.loc[self._place_key(column) == fold_name(value),
-                                        "zone"].dropna().unique()
+                zones = (
+                    self.places.loc[self._place_key(column) == fold_name(value), "zone"]
+                    .dropna()
+                    .unique()
+                )
                 return zones[0] if len(zones) == 1 else None
         return None
 
@@ -544,13 +665,20 @@ def _resolve_places(places: gpd.GeoDataFrame, units: gpd.GeoDataFrame) -> pd.Dat
         return s.where(s.notna() & (s.astype(str).str.strip() != ""), None)
 
     alt = text("alt_names").map(split_alt_names)
-    out = pd.DataFrame({
-        "place_id": frame["place_id"].astype(str), "name": frame["name"].astype(str),
-        "alt_names": alt, "kind": text("kind"), "commune": text("admin3"),
-        "cercle": text("admin2"), "region": text("admin1"), "zone": text("zone"),
-        "lat": pd.to_numeric(frame.get("lat"), errors="coerce"),
-        "lon": pd.to_numeric(frame.get("lon"), errors="coerce"),
-    })
+    out = pd.DataFrame(
+        {
+            "place_id": frame["place_id"].astype(str),
+            "name": frame["name"].astype(str),
+            "alt_names": alt,
+            "kind": text("kind"),
+            "commune": text("admin3"),
+            "cercle": text("admin2"),
+            "region": text("admin1"),
+            "zone": text("zone"),
+            "lat": pd.to_numeric(frame.get("lat"), errors="coerce"),
+            "lon": pd.to_numeric(frame.get("lon"), errors="coerce"),
+        }
+    )
     out["all_names"] = [[n, *a] for n, a in zip(out["name"], out["alt_names"], strict=True)]
     out["cercle_id"] = None
     out["region_id"] = None
@@ -578,12 +706,17 @@ def _resolve_places(places: gpd.GeoDataFrame, units: gpd.GeoDataFrame) -> pd.Dat
             out.at[idx, "cercle"] = cercles.set_index("unit_id").at[cid, "name"]
         if rid is not None:
             out.at[idx, "region"] = regions.set_index("unit_id").at[rid, "name"]
-    out["region_id"] = [r if r else (f"name:{slug(n)}" if n else None)
-                        for r, n in zip(out["region_id"], out["region"], strict=True)]
-    out["cercle_id"] = [c if c else (f"name:{slug(n)}" if n else None)
-                        for c, n in zip(out["cercle_id"], out["cercle"], strict=True)]
-    out["commune_id"] = [commune_id(c, cid) for c, cid in
-                         zip(out["commune"], out["cercle_id"], strict=True)]
+    out["region_id"] = [
+        r if r else (f"name:{slug(n)}" if n else None)
+        for r, n in zip(out["region_id"], out["region"], strict=True)
+    ]
+    out["cercle_id"] = [
+        c if c else (f"name:{slug(n)}" if n else None)
+        for c, n in zip(out["cercle_id"], out["cercle"], strict=True)
+    ]
+    out["commune_id"] = [
+        commune_id(c, cid) for c, cid in zip(out["commune"], out["cercle_id"], strict=True)
+    ]
     return out.set_index("place_id", drop=False)
 
 

@@ -17,7 +17,8 @@ import unicodedata
 #: Leading words that say what a name is rather than which one (compared after folding).
 PLACE_PREFIX = re.compile(
     r"^(commune (rurale |urbaine )?|village |localite |cercle |region |district |site "
-    r"(d orpaillage )?|quartier |hameau |ville )(de |du |des |d )?")
+    r"(d orpaillage )?|quartier |hameau |ville )(de |du |des |d )?"
+)
 #: Leading words of an admin unit's name as boundary files write it ("Cercle de Kita").
 UNIT_PREFIX = re.compile(
     r"^(cercle|région|region|district|commune( rurale| urbaine)?)\s+(de\s+|du\s+|d['’]\s*)?",

@@ -66,13 +66,20 @@ def _within(a: _Points, pa: np.ndarray, b: _Points, pb: np.ndarray, km: float) -
     keep = proj_m <= km * 1000 / slack - _MARGIN_M
     edge = np.flatnonzero(~keep & (proj_m <= km * 1000 * slack + _MARGIN_M))
     if len(edge):
-        keep[edge] = geodesic_km(a.lon[pa[edge]], a.lat[pa[edge]],
-                                 b.lon[pb[edge]], b.lat[pb[edge]]) <= km
+        keep[edge] = (
+            geodesic_km(a.lon[pa[edge]], a.lat[pa[edge]], b.lon[pb[edge]], b.lat[pb[edge]]) <= km
+        )
     return keep
 
 
-def _pairs(a: _Points, ia: np.ndarray, b: _Points, ib: np.ndarray, km: float,
-           tree: shapely.STRtree | None = None) -> tuple[np.ndarray, np.ndarray]:
+def _pairs(
+    a: _Points,
+    ia: np.ndarray,
+    b: _Points,
+    ib: np.ndarray,
+    km: float,
+    tree: shapely.STRtree | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
     """Return pairs (i in ``ia``, j in ``ib``), as positions of ``a``/``b``, within ``km``.
 
     ``tree`` must be an STRtree over ``b.geoms[ib]`` when given. Pairs clearly inside or outside
@@ -97,8 +104,9 @@ def _estimate_pairs(pts: _Points, cand: np.ndarray, tree: shapely.STRtree, km: f
     return hits.shape[1] * len(cand) / len(sample)
 
 
-def _grid_cells(pts: _Points, cand: np.ndarray,
-                target: int) -> tuple[np.ndarray, list[np.ndarray], np.ndarray]:
+def _grid_cells(
+    pts: _Points, cand: np.ndarray, target: int
+) -> tuple[np.ndarray, list[np.ndarray], np.ndarray]:
     """Group candidates into square grid cells: at most ``target`` cells, as small as possible.
 
     Returns each cell's representative (the candidate nearest the cell's centre), its candidates
@@ -168,11 +176,13 @@ def suggest_sites(
         raise InputError(f"access band {access_km!r} km; expected a positive distance")
     if not float(min_distance_km) >= 0:
         raise InputError(f"minimum distance {min_distance_km!r} km; expected 0 or more")
-    missing = [c for c in ("unit_id", "centroid_lon", "centroid_lat", "meets_criteria",
-                           weight_col) if c not in units.columns]
+    missing = [
+        c
+        for c in ("unit_id", "centroid_lon", "centroid_lat", "meets_criteria", weight_col)
+        if c not in units.columns
+    ]
     if missing:
-        raise InputError(f"units lack column(s) {', '.join(missing)}; run the criteria "
-                         "analysis first")
+        raise InputError(f"units lack column(s) {', '.join(missing)}; run the criteria analysis first")
     n, access_km, min_km = int(n), float(access_km), float(min_distance_km)
     out = units.copy()
     lon = out["centroid_lon"].to_numpy(dtype="float64")
@@ -265,21 +275,38 @@ def suggest_sites(
         cumulative += gain
         step = len(steps) + 1
         step_of.iloc[fresh] = step
-        steps.append({
-            "step": step, "unit_id": str(out["unit_id"].iloc[site]), "name": names[site],
-            "lon": round(float(lon[site]), 5), "lat": round(float(lat[site]), 5),
-            "units_covered": int(len(fresh)), "marginal_gain": round(gain, 4),
-            "cumulative_gain": round(cumulative, 4),
-            "share_of_need": round(cumulative / total_need, 4) if total_need else None,
-            "explanation": t("analyses.next.step", lang, step=step, name=names[site],
-                             units=len(fresh), gain=gain),
-        })
+        steps.append(
+            {
+                "step": step,
+                "unit_id": str(out["unit_id"].iloc[site]),
+                "name": names[site],
+                "lon": round(float(lon[site]), 5),
+                "lat": round(float(lat[site]), 5),
+                "units_covered": int(len(fresh)),
+                "marginal_gain": round(gain, 4),
+                "cumulative_gain": round(cumulative, 4),
+                "share_of_need": round(cumulative / total_need, 4) if total_need else None,
+                "explanation": t(
+                    "analyses.next.step", lang, step=step, name=names[site], units=len(fresh), gain=gain
+                ),
+            }
+        )
         if min_km > 0:
             close = np.flatnonzero(allowed)
             close = close[geodesic_km(lon[site], lat[site], lon[close], lat[close]) < min_km]
             allowed[close] = False
     out["covered_by_centre"] = covered
     out["next_step"] = step_of
-    columns = ["step", "unit_id", "name", "lon", "lat", "units_covered", "marginal_gain",
-               "cumulative_gain", "share_of_need", "explanation"]
+    columns = [
+        "step",
+        "unit_id",
+        "name",
+        "lon",
+        "lat",
+        "units_covered",
+        "marginal_gain",
+        "cumulative_gain",
+        "share_of_need",
+        "explanation",
+    ]
     return pd.DataFrame(steps, columns=columns), out

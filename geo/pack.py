@@ -77,8 +77,12 @@ def _buffer(geoms: Sequence[shapely.Geometry], km: float) -> shapely.Geometry:
     return metric.buffer(km * 1000.0, quad_segs=16).to_crs(settings.CRS).iloc[0]
 
 
-def commune_units(places: gpd.GeoDataFrame, *, communes: gpd.GeoDataFrame | None = None,
-                  buffer_km: float = COMMUNE_BUFFER_KM) -> gpd.GeoDataFrame:
+def commune_units(
+    places: gpd.GeoDataFrame,
+    *,
+    communes: gpd.GeoDataFrame | None = None,
+    buffer_km: float = COMMUNE_BUFFER_KM,
+) -> gpd.GeoDataFrame:
     """Return one unit per commune named in ``places["admin3"]``.
 
     Parameters
@@ -113,31 +117,54 @@ def commune_units(places: gpd.GeoDataFrame, *, communes: gpd.GeoDataFrame | None
         if geom is None:
             geom = _buffer(own.geometry.values, buffer_km)
         ids = list(group.loc[group.within(geom) | group.index.isin(own.index), "place_id"])
-        rows.append({"unit_id": unit_id, "name": name, "kind": "commune", "method": method,
-                     "commune": name, "place_ids": ids, "geometry": geom})
-    return gpd.GeoDataFrame(rows, columns=["unit_id", "name", "kind", "method", "commune",
-                                           "place_ids", "geometry"], geometry="geometry",
-                            crs=settings.CRS)
+        rows.append(
+            {
+                "unit_id": unit_id,
+                "name": name,
+                "kind": "commune",
+                "method": method,
+                "commune": name,
+                "place_ids": ids,
+                "geometry": geom,
+            }
+        )
+    return gpd.GeoDataFrame(
+        rows,
+        columns=["unit_id", "name", "kind", "method", "commune", "place_ids", "geometry"],
+        geometry="geometry",
+        crs=settings.CRS,
+    )
 
 
-def village_units(places: gpd.GeoDataFrame, *,
-                  buffer_km: float = VILLAGE_BUFFER_KM) -> gpd.GeoDataFrame:
+def village_units(places: gpd.GeoDataFrame, *, buffer_km: float = VILLAGE_BUFFER_KM) -> gpd.GeoDataFrame:
     """Return one unit per located village of ``places`` (the page's extent is a small buffer)."""
-    villages = places[(places["kind"] == "village") & places.geometry.notna()
-                      & ~places.geometry.is_empty]
+    villages = places[
+        (places["kind"] == "village") & places.geometry.notna() & ~places.geometry.is_empty
+    ]
     rows = []
     for _, row in villages.sort_values("name").iterrows():
-        rows.append({"unit_id": row["place_id"], "name": row["name"], "kind": "village",
-                     "method": "village", "commune": row.get("admin3") or "",
-                     "place_ids": [row["place_id"]],
-                     "geometry": _buffer([row.geometry], buffer_km)})
-    return gpd.GeoDataFrame(rows, columns=["unit_id", "name", "kind", "method", "commune",
-                                           "place_ids", "geometry"], geometry="geometry",
-                            crs=settings.CRS)
+        rows.append(
+            {
+                "unit_id": row["place_id"],
+                "name": row["name"],
+                "kind": "village",
+                "method": "village",
+                "commune": row.get("admin3") or "",
+                "place_ids": [row["place_id"]],
+                "geometry": _buffer([row.geometry], buffer_km),
+            }
+        )
+    return gpd.GeoDataFrame(
+        rows,
+        columns=["unit_id", "name", "kind", "method", "commune", "place_ids", "geometry"],
+        geometry="geometry",
+        crs=settings.CRS,
+    )
 
 
-def pack_units(places: gpd.GeoDataFrame, *, by: str,
-               communes: gpd.GeoDataFrame | None = None) -> gpd.GeoDataFrame:
+def pack_units(
+    places: gpd.GeoDataFrame, *, by: str, communes: gpd.GeoDataFrame | None = None
+) -> gpd.GeoDataFrame:
     """Return the units of a pack: communes or villages (see :func:`commune_units`)."""
     if by not in BY:
         raise UnknownNameError("pack unit", by, BY)
@@ -149,16 +176,24 @@ def pack_units(places: gpd.GeoDataFrame, *, by: str,
 def unit_outline_layer(unit: gpd.GeoDataFrame, *, lang: str) -> ViewLayer:
     """Return the outline of a pack unit as a context line layer (with its legend entry)."""
     frame = styled(unit, fill="none", edge=UNIT_EDGE, label_col="name")
-    return ViewLayer(key="unit", title=t("export.legend.unit", lang), frame=frame, kind="line",
-                     role="context", weight=2.2, dash="6 3",
-                     legend=[LegendEntry(t("export.legend.unit", lang), UNIT_EDGE, "line",
-                                         dash="6 3")])
+    return ViewLayer(
+        key="unit",
+        title=t("export.legend.unit", lang),
+        frame=frame,
+        kind="line",
+        role="context",
+        weight=2.2,
+        dash="6 3",
+        legend=[LegendEntry(t("export.legend.unit", lang), UNIT_EDGE, "line", dash="6 3")],
+    )
 
 
 # --- indicators ------------------------------------------------------------------------------
 
 MEASURE_COLUMNS: dict[str, tuple[str, ...]] = {
-    "people": ("total",), "children": ("children", "total"), "girls": ("girls",),
+    "people": ("total",),
+    "children": ("children", "total"),
+    "girls": ("girls",),
     "sessions": ("sessions",),
 }
 
@@ -170,8 +205,9 @@ def _measure(frame: pd.DataFrame, measure: str) -> pd.Series:
     return pd.Series(np.nan, index=frame.index)
 
 
-def activity_achieved(indicators: pd.DataFrame, activities: pd.DataFrame,
-                      place_ids: Iterable[str]) -> pd.Series:
+def activity_achieved(
+    indicators: pd.DataFrame, activities: pd.DataFrame, place_ids: Iterable[str]
+) -> pd.Series:
     """Return, per activity indicator (index ``indicator_id``), the sum over ``place_ids``."""
     ids = list(place_ids)
     acts = pd.DataFrame(activities)
@@ -181,13 +217,19 @@ def activity_achieved(indicators: pd.DataFrame, activities: pd.DataFrame,
             out[ind["indicator_id"]] = np.nan
             continue
         rows = acts[(acts["activity_type"] == ind["activity_type"]) & acts["place_id"].isin(ids)]
-        out[ind["indicator_id"]] = _measure(rows, ind["measure"]).sum(min_count=1) if len(
-            rows) else np.nan
+        out[ind["indicator_id"]] = (
+            _measure(rows, ind["measure"]).sum(min_count=1) if len(rows) else np.nan
+        )
     return pd.Series(out, dtype="float64")
 
 
-def case_table(indicators: pd.DataFrame, cases: pd.DataFrame, communes: Iterable[str],
-               *, k: int = settings.SUPPRESSION_K) -> pd.DataFrame:
+def case_table(
+    indicators: pd.DataFrame,
+    cases: pd.DataFrame,
+    communes: Iterable[str],
+    *,
+    k: int = settings.SUPPRESSION_K,
+) -> pd.DataFrame:
     """Return case figures per (commune, indicator), through disclosure control at commune level.
 
     Records count toward the commune of ``communes`` whose name they carry (names compared
@@ -204,21 +246,39 @@ def case_table(indicators: pd.DataFrame, cases: pd.DataFrame, communes: Iterable
     parts = []
     for _, ind in indicators[indicators["kind"] == "case"].iterrows():
         hit = frame[frame["case_type"] == ind["activity_type"]]
-        records = pd.DataFrame({"commune": hit["commune"].map(fold_name).map(of_name),
-                                "value": _measure(hit, ind["measure"])})
-        table = case_figures(records, level="commune", key="commune", values="value",
-                             units=names, parent=False, fill=np.nan, k=k)
+        records = pd.DataFrame(
+            {
+                "commune": hit["commune"].map(fold_name).map(of_name),
+                "value": _measure(hit, ind["measure"]),
+            }
+        )
+        table = case_figures(
+            records,
+            level="commune",
+            key="commune",
+            values="value",
+            units=names,
+            parent=False,
+            fill=np.nan,
+            k=k,
+        )
         parts.append(table.assign(indicator_id=ind["indicator_id"]))
     columns = ["indicator_id", "commune", "value", "value_display", "value_suppressed"]
     if not parts or not names:
-        return pd.DataFrame({c: pd.Series(dtype="bool" if c == "value_suppressed" else
-                                          "float64" if c == "value" else "object")
-                             for c in columns})
+        return pd.DataFrame(
+            {
+                c: pd.Series(
+                    dtype="bool" if c == "value_suppressed" else "float64" if c == "value" else "object"
+                )
+                for c in columns
+            }
+        )
     return pd.concat(parts, ignore_index=True)[columns]
 
 
-def indicator_rows(indicators: pd.DataFrame, achieved: pd.Series, cases: pd.DataFrame | None,
-                   commune: str, *, lang: str) -> pd.DataFrame:
+def indicator_rows(
+    indicators: pd.DataFrame, achieved: pd.Series, cases: pd.DataFrame | None, commune: str, *, lang: str
+) -> pd.DataFrame:
     """Return the rows of a page's indicator table.
 
     Columns: ``label, achieved (text), target, share (text), status, suppressed``. Activity
@@ -233,9 +293,14 @@ def indicator_rows(indicators: pd.DataFrame, achieved: pd.Series, cases: pd.Data
         target = pd.to_numeric(pd.Series([ind.get("target")]), errors="coerce").iloc[0]
         suppressed = False
         if ind["kind"] == "case":
-            hit = pd.DataFrame() if cases is None or cases.empty else cases[
-                (cases["indicator_id"] == ind["indicator_id"])
-                & (cases["commune"].map(fold_name) == fold_name(commune))]
+            hit = (
+                pd.DataFrame()
+                if cases is None or cases.empty
+                else cases[
+                    (cases["indicator_id"] == ind["indicator_id"])
+                    & (cases["commune"].map(fold_name) == fold_name(commune))
+                ]
+            )
             if hit.empty:
                 value, text = np.nan, "–"
             else:
@@ -245,17 +310,29 @@ def indicator_rows(indicators: pd.DataFrame, achieved: pd.Series, cases: pd.Data
         else:
             value = achieved.get(ind["indicator_id"], np.nan)
             text = "–" if pd.isna(value) else f"{value:,.0f}".replace(",", "\u202f")
-        share = "" if pd.isna(value) or pd.isna(target) or not target else \
-            f"{100 * value / target:.0f} %"
+        share = (
+            "" if pd.isna(value) or pd.isna(target) or not target else f"{100 * value / target:.0f} %"
+        )
         if suppressed or pd.isna(value) or pd.isna(target) or not target:
             status = "no_data"
         else:
             status = str(status_of(pd.Series([value / target])).iloc[0])
-        rows.append({"indicator_id": ind["indicator_id"], "label": ind[label_col],
-                     "kind": ind["kind"], "achieved": text, "target": target, "share": share,
-                     "status": status, "suppressed": suppressed})
-    return pd.DataFrame(rows, columns=["indicator_id", "label", "kind", "achieved", "target",
-                                       "share", "status", "suppressed"])
+        rows.append(
+            {
+                "indicator_id": ind["indicator_id"],
+                "label": ind[label_col],
+                "kind": ind["kind"],
+                "achieved": text,
+                "target": target,
+                "share": share,
+                "status": status,
+                "suppressed": suppressed,
+            }
+        )
+    return pd.DataFrame(
+        rows,
+        columns=["indicator_id", "label", "kind", "achieved", "target", "share", "status", "suppressed"],
+    )
 
 
 # --- drawing ---------------------------------------------------------------------------------
@@ -266,14 +343,31 @@ def _table(ax, rows: pd.DataFrame, *, lang: str, fontsize: float = 7.0) -> None:
     if rows.empty:
         ax.text(0, 1, t("export.pack.no_indicators", lang), va="top", fontsize=fontsize)
         return
-    header = [t("export.pack.col.indicator", lang), t("export.pack.col.achieved", lang),
-              t("export.pack.col.target", lang), t("export.pack.col.share", lang),
-              t("export.pack.col.status", lang)]
-    cells = [[_clip(r.label, 70), r.achieved,
-              "" if pd.isna(r.target) else f"{r.target:,.0f}".replace(",", "\u202f"), r.share,
-              t(f"export.pack.status.{r.status}", lang)] for r in rows.itertuples()]
-    table = ax.table(cellText=cells, colLabels=header, cellLoc="left", colLoc="left",
-                     colWidths=[0.52, 0.11, 0.11, 0.11, 0.15], bbox=[0, 0, 1, 1])
+    header = [
+        t("export.pack.col.indicator", lang),
+        t("export.pack.col.achieved", lang),
+        t("export.pack.col.target", lang),
+        t("export.pack.col.share", lang),
+        t("export.pack.col.status", lang),
+    ]
+    cells = [
+        [
+            _clip(r.label, 70),
+            r.achieved,
+            "" if pd.isna(r.target) else f"{r.target:,.0f}".replace(",", "\u202f"),
+            r.share,
+            t(f"export.pack.status.{r.status}", lang),
+        ]
+        for r in rows.itertuples()
+    ]
+    table = ax.table(
+        cellText=cells,
+        colLabels=header,
+        cellLoc="left",
+        colLoc="left",
+        colWidths=[0.52, 0.11, 0.11, 0.11, 0.15],
+        bbox=[0, 0, 1, 1],
+    )
     table.auto_set_font_size(False)
     table.set_fontsize(fontsize)
     for (r, c), cell in table.get_celld().items():
@@ -307,28 +401,41 @@ def _notes_box(fig: Figure, box: list[float], lang: str) -> None:
         ax.axhline(y, xmin=0.01, xmax=0.99, color="#cccccc", linewidth=0.5)
 
 
-def draw_page(page: PackPage, *, number: int, total: int, lang: str,
-              paper: str = "A4") -> Figure:
+def draw_page(page: PackPage, *, number: int, total: int, lang: str, paper: str = "A4") -> Figure:
     """Return the figure of one unit's page (portrait)."""
     w, h = paper_size_in(paper, "portrait")
     fig = Figure(figsize=(w, h))
     view = page.view
     fig.text(0.06, 0.972, page.name, fontsize=17, fontweight="bold", va="top")
-    fig.text(0.06, 0.943, wrap_lines([f"{view.title} — {page.basis}" if page.basis
-                                      else view.title], w * 0.88, 8.5),
-             fontsize=8.5, va="top", color="#333333")
+    fig.text(
+        0.06,
+        0.943,
+        wrap_lines([f"{view.title} — {page.basis}" if page.basis else view.title], w * 0.88, 8.5),
+        fontsize=8.5,
+        va="top",
+        color="#333333",
+    )
     ax = fig.add_axes([0.06, 0.50, 0.60, 0.42])
     draw_map(ax, view)
     draw_inset(fig.add_axes([0.69, 0.76, 0.26, 0.15]), view)
     draw_legend(fig.add_axes([0.69, 0.50, 0.27, 0.24]), view, fontsize=6.5)
-    fig.text(0.06, 0.485, t("export.pack.indicators", lang), fontsize=10, fontweight="bold",
-             va="top")
+    fig.text(0.06, 0.485, t("export.pack.indicators", lang), fontsize=10, fontweight="bold", va="top")
     _table(fig.add_axes([0.06, 0.25, 0.88, 0.22]), page.indicators, lang=lang)
     _notes_box(fig, [0.06, 0.075, 0.88, 0.16], lang)
-    foot = [*page.notes, view.disclosure.text(lang),
-            t("export.date", lang, date=view.created) + ". " + t("disclaimer.boundaries", lang)]
-    fig.text(0.06, 0.008, wrap_lines(foot, w * 0.8, 6.0), fontsize=6.0, va="bottom",
-             color="#333333", linespacing=1.25)
+    foot = [
+        *page.notes,
+        view.disclosure.text(lang),
+        t("export.date", lang, date=view.created) + ". " + t("disclaimer.boundaries", lang),
+    ]
+    fig.text(
+        0.06,
+        0.008,
+        wrap_lines(foot, w * 0.8, 6.0),
+        fontsize=6.0,
+        va="bottom",
+        color="#333333",
+        linespacing=1.25,
+    )
     fig.text(0.94, 0.008, f"{number}/{total}", fontsize=7, ha="right", va="bottom")
     return fig
 
@@ -344,22 +451,36 @@ def draw_cover(cover: PackCover, *, total: int, lang: str, paper: str = "A4") ->
         draw_map(ax, cover.view)
         draw_legend(fig.add_axes([0.69, 0.45, 0.27, 0.42]), cover.view, fontsize=6.5)
     contents = [f"{t('export.pack.contents', lang)}"]
-    contents += [f"  {name} … {t('export.pack.page', lang, n=i + 2)}"
-                 for i, name in enumerate(cover.units)]
+    contents += [
+        f"  {name} … {t('export.pack.page', lang, n=i + 2)}" for i, name in enumerate(cover.units)
+    ]
     fig.text(0.06, 0.42, "\n".join(contents), fontsize=10, va="top", linespacing=1.5)
     lines = list(cover.lines)
     if cover.not_mapped:
         lines.insert(0, t("export.pack.not_mapped", lang, names=", ".join(cover.not_mapped)))
-    fig.text(0.06, 0.02, wrap_lines(lines, w * 0.86, 7.0), fontsize=7.0, va="bottom",
-             color="#333333", linespacing=1.3)
+    fig.text(
+        0.06,
+        0.02,
+        wrap_lines(lines, w * 0.86, 7.0),
+        fontsize=7.0,
+        va="bottom",
+        color="#333333",
+        linespacing=1.3,
+    )
     fig.text(0.94, 0.008, f"1/{total}", fontsize=7, ha="right", va="bottom")
     return fig
 
 
-def render_pack(cover: PackCover, pages: Iterable[PackPage] | Callable[[], Iterable[PackPage]],
-                out: str | os.PathLike[str] | BinaryIO, *, lang: str, n_pages: int,
-                paper: str = "A4",
-                progress: Callable[[int, int, str], None] | None = None) -> int:
+def render_pack(
+    cover: PackCover,
+    pages: Iterable[PackPage] | Callable[[], Iterable[PackPage]],
+    out: str | os.PathLike[str] | BinaryIO,
+    *,
+    lang: str,
+    n_pages: int,
+    paper: str = "A4",
+    progress: Callable[[int, int, str], None] | None = None,
+) -> int:
     """Write the pack as one PDF: the cover, then one page per unit; return the page count.
 
     ``pages`` may be a lazy iterable so each unit's view is built just before its page is drawn;
@@ -372,9 +493,8 @@ def render_pack(cover: PackCover, pages: Iterable[PackPage] | Callable[[], Itera
         written += 1
         if progress:
             progress(written, total, cover.title)
-        for page in (pages() if callable(pages) else pages):
-            pdf.savefig(draw_page(page, number=written + 1, total=total, lang=lang,
-                                  paper=paper))
+        for page in pages() if callable(pages) else pages:
+            pdf.savefig(draw_page(page, number=written + 1, total=total, lang=lang, paper=paper))
             written += 1
             if progress:
                 progress(written, total, page.name)

@@ -35,5 +35,6 @@ def parse_period(period: str) -> tuple[pd.Timestamp, pd.Timestamp]:
             return start, start + pd.offsets.MonthEnd(0) + pd.Timedelta(hours=23, minutes=59)
     except ValueError:
         pass
-    raise InputError(f"period {period!r} is not understood; expected YYYY, YYYY-MM or "
-                     "YYYY-MM-DD/YYYY-MM-DD")
+    raise InputError(
+        f"period {period!r} is not understood; expected YYYY, YYYY-MM or YYYY-MM-DD/YYYY-MM-DD"
+    )

@@ -16,7 +16,12 @@ from geo import settings
 from geo.errors import InputError
 
 PLACE_KINDS: tuple[str, ...] = (
-    "capital", "regional_capital", "cercle_capital", "commune", "village", "gold_site",
+    "capital",
+    "regional_capital",
+    "cercle_capital",
+    "commune",
+    "village",
+    "gold_site",
 )
 
 
@@ -34,13 +39,19 @@ def read_places(path: str | Path) -> gpd.GeoDataFrame:
     for col in ("lat", "lon", "precision_m"):
         if col in out.columns:
             out[col] = pd.to_numeric(out[col], errors="coerce")
-    out["approximate"] = out.get("approximate", pd.Series("false", index=out.index)).fillna(
-        "false").str.lower().eq("true")
+    out["approximate"] = (
+        out.get("approximate", pd.Series("false", index=out.index))
+        .fillna("false")
+        .str.lower()
+        .eq("true")
+    )
     bad_kind = ~out["kind"].isin(PLACE_KINDS)
     if bad_kind.any():
         row = int(np.flatnonzero(bad_kind)[0]) + 2
-        raise InputError(f"row {row}: kind {out['kind'][bad_kind].iloc[0]!r} is not one of "
-                         f"{', '.join(PLACE_KINDS)}", source=path.name)
+        raise InputError(
+            f"row {row}: kind {out['kind'][bad_kind].iloc[0]!r} is not one of {', '.join(PLACE_KINDS)}",
+            source=path.name,
+        )
     return with_geometry(out)
 
 
@@ -83,7 +94,11 @@ def validate_location(lat: float, lon: float, *, source: str = "location") -> tu
     if miny <= lat <= maxy and minx <= lon <= maxx:
         return lat, lon
     if miny <= lon <= maxy and minx <= lat <= maxx:
-        raise InputError(f"lat {lat}, lon {lon} look swapped; expected lat {miny}..{maxy} and "
-                         f"lon {minx}..{maxx}", source=source)
-    raise InputError(f"lat {lat}, lon {lon} lie outside Mali; expected lat {miny}..{maxy}, "
-                     f"lon {minx}..{maxx}", source=source)
+        raise InputError(
+            f"lat {lat}, lon {lon} look swapped; expected lat {miny}..{maxy} and lon {minx}..{maxx}",
+            source=source,
+        )
+    raise InputError(
+        f"lat {lat}, lon {lon} lie outside Mali; expected lat {miny}..{maxy}, lon {minx}..{maxx}",
+        source=source,
+    )

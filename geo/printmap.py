@@ -98,7 +98,7 @@ def _clip_to(frame: gpd.GeoDataFrame, view_bounds, pad: float) -> gpd.GeoDataFra
     minx, miny, maxx, maxy = view_bounds
     dx, dy = (maxx - minx) * pad, (maxy - miny) * pad
     box = (minx - dx, miny - dy, maxx + dx, maxy + dy)
-    sub = frame.cx[box[0]:box[2], box[1]:box[3]]
+    sub = frame.cx[box[0] : box[2], box[1] : box[3]]
     if sub.empty:
         return sub
     if (sub.geom_type.isin(["Polygon", "MultiPolygon"])).any():
@@ -108,8 +108,7 @@ def _clip_to(frame: gpd.GeoDataFrame, view_bounds, pad: float) -> gpd.GeoDataFra
     return sub
 
 
-def draw_map(ax, view: View, *, labels: bool = True, scalebar: bool = True,
-             north: bool = True) -> None:
+def draw_map(ax, view: View, *, labels: bool = True, scalebar: bool = True, north: bool = True) -> None:
     """Draw the layers of ``view`` on ``ax`` in its local metric CRS, with scale bar and arrow."""
     crs = map_crs(view)
     bbox = ax.get_position()
@@ -141,18 +140,40 @@ def draw_map(ax, view: View, *, labels: bool = True, scalebar: bool = True,
         spine.set_color("#444444")
         spine.set_linewidth(0.8)
     if scalebar:
-        ax.add_artist(ScaleBar(1.0, "m", location="lower left", box_alpha=0.85,
-                               length_fraction=0.25, font_properties={"size": 8}))
+        ax.add_artist(
+            ScaleBar(
+                1.0,
+                "m",
+                location="lower left",
+                box_alpha=0.85,
+                length_fraction=0.25,
+                font_properties={"size": 8},
+            )
+        )
     if north:
-        ax.annotate(t("export.north", view.lang), xy=(0.955, 0.96), xytext=(0.955, 0.86),
-                    xycoords="axes fraction", ha="center", va="center", fontsize=11,
-                    fontweight="bold",
-                    arrowprops={"facecolor": "black", "width": 3, "headwidth": 10,
-                                "headlength": 10})
+        ax.annotate(
+            t("export.north", view.lang),
+            xy=(0.955, 0.96),
+            xytext=(0.955, 0.86),
+            xycoords="axes fraction",
+            ha="center",
+            va="center",
+            fontsize=11,
+            fontweight="bold",
+            arrowprops={"facecolor": "black", "width": 3, "headwidth": 10, "headlength": 10},
+        )
     draw_size_key(ax, view)
     if view.message:
-        ax.text(0.5, 0.93, view.message, transform=ax.transAxes, ha="center", va="top",
-                fontsize=10, bbox={"boxstyle": "round", "fc": "#fff3bf", "ec": "#e0b000"})
+        ax.text(
+            0.5,
+            0.93,
+            view.message,
+            transform=ax.transAxes,
+            ha="center",
+            va="top",
+            fontsize=10,
+            bbox={"boxstyle": "round", "fc": "#fff3bf", "ec": "#e0b000"},
+        )
 
 
 def marker_radius_pt(radius_px: float | pd.Series) -> float | pd.Series:
@@ -160,8 +181,9 @@ def marker_radius_pt(radius_px: float | pd.Series) -> float | pd.Series:
     return radius_px * PT_PER_PX
 
 
-def _draw_layer(ax, layer: ViewLayer, frame: gpd.GeoDataFrame, *, labels: bool,
-                names: list[_Name] | None = None) -> None:
+def _draw_layer(
+    ax, layer: ViewLayer, frame: gpd.GeoDataFrame, *, labels: bool, names: list[_Name] | None = None
+) -> None:
     z = 1 if layer.role == "context" and layer.kind != "point" else 3
     names = [] if names is None else names
     if layer.kind == "point":
@@ -171,47 +193,81 @@ def _draw_layer(ax, layer: ViewLayer, frame: gpd.GeoDataFrame, *, labels: bool,
         if "_radius" in pts.columns:  # proportional symbols: area follows the value
             radius = pd.to_numeric(pts["_radius"], errors="coerce").fillna(layer.radius)
             pts = pts.assign(_r_pt=marker_radius_pt(radius)).sort_values(
-                "_r_pt", ascending=False, kind="stable")  # small circles over big ones
+                "_r_pt", ascending=False, kind="stable"
+            )  # small circles over big ones
             alpha = layer.fill_opacity
         else:
             pts = pts.assign(_r_pt=marker_radius_pt(layer.radius))
             alpha = 0.95
         size = (2 * pts["_r_pt"]) ** 2  # scatter sizes are areas in points squared
         zp = 5.0 if layer.role == "data" else 5.6  # sites and centres over the data circles
-        ax.scatter(pts.geometry.x, pts.geometry.y, s=size,
-                   c=[c if c != "none" else "#ffffff" for c in pts["_fill"]],
-                   edgecolors=list(pts["_edge"]), linewidths=0.8, zorder=zp, alpha=alpha)
+        ax.scatter(
+            pts.geometry.x,
+            pts.geometry.y,
+            s=size,
+            c=[c if c != "none" else "#ffffff" for c in pts["_fill"]],
+            edgecolors=list(pts["_edge"]),
+            linewidths=0.8,
+            zorder=zp,
+            alpha=alpha,
+        )
         hidden = pts["_status"].isin(["no_data", "suppressed"])
         if hidden.any():
-            ax.scatter(pts.geometry.x[hidden], pts.geometry.y[hidden], s=size[hidden],
-                       facecolors="none", edgecolors="#333333", linewidths=0.8, linestyle=":",
-                       zorder=zp + 0.3)
-        for x, y, text, r in zip(pts.geometry.x, pts.geometry.y, pts["_label"], pts["_r_pt"],
-                                 strict=True):
-            names.append(_Name(float(x), float(y), str(text) if labels and text else "",
-                               float(r)))
+            ax.scatter(
+                pts.geometry.x[hidden],
+                pts.geometry.y[hidden],
+                s=size[hidden],
+                facecolors="none",
+                edgecolors="#333333",
+                linewidths=0.8,
+                linestyle=":",
+                zorder=zp + 0.3,
+            )
+        for x, y, text, r in zip(
+            pts.geometry.x, pts.geometry.y, pts["_label"], pts["_r_pt"], strict=True
+        ):
+            names.append(_Name(float(x), float(y), str(text) if labels and text else "", float(r)))
         return
     dash = _mpl_dash(layer.dash)
     if layer.kind == "line":
-        frame.boundary.plot(ax=ax, color=list(frame["_edge"]), linewidth=layer.weight,
-                            linestyle=dash, zorder=z + 1)
+        frame.boundary.plot(
+            ax=ax, color=list(frame["_edge"]), linewidth=layer.weight, linestyle=dash, zorder=z + 1
+        )
         return
     special = frame["_status"].isin(["suppressed", "no_data"])
     normal = frame[~special]
     many = len(frame) > MANY_FEATURES
     if not normal.empty:
-        normal.plot(ax=ax, color=[c if c != "none" else "none" for c in normal["_fill"]],
-                    edgecolor="face" if many else list(normal["_edge"]),
-                    linewidth=0.2 if many else layer.weight * 0.6,
-                    alpha=layer.fill_opacity if layer.role == "data" else 1.0, zorder=z)
+        normal.plot(
+            ax=ax,
+            color=[c if c != "none" else "none" for c in normal["_fill"]],
+            edgecolor="face" if many else list(normal["_edge"]),
+            linewidth=0.2 if many else layer.weight * 0.6,
+            alpha=layer.fill_opacity if layer.role == "data" else 1.0,
+            zorder=z,
+        )
     sup = frame[frame["_status"] == "suppressed"]
     if not sup.empty:
-        sup.plot(ax=ax, facecolor=STATUS_COLORS["suppressed"], edgecolor="#555555",
-                 hatch=HATCH, linewidth=0.6, linestyle=(0, (4, 3)), zorder=z)
+        sup.plot(
+            ax=ax,
+            facecolor=STATUS_COLORS["suppressed"],
+            edgecolor="#555555",
+            hatch=HATCH,
+            linewidth=0.6,
+            linestyle=(0, (4, 3)),
+            zorder=z,
+        )
     nod = frame[frame["_status"] == "no_data"]
     if not nod.empty:
-        nod.plot(ax=ax, facecolor="#ffffff", edgecolor="#555555", linewidth=0.6,
-                 linestyle=(0, (1, 3)), alpha=0.8, zorder=z)
+        nod.plot(
+            ax=ax,
+            facecolor="#ffffff",
+            edgecolor="#555555",
+            linewidth=0.6,
+            linestyle=(0, (1, 3)),
+            alpha=0.8,
+            zorder=z,
+        )
     if labels and layer.role == "data" and len(frame) <= MAX_LABELS:
         for geom, text in zip(frame.geometry, frame["_label"], strict=True):
             if text and geom is not None and not geom.is_empty:
@@ -233,16 +289,17 @@ class _Name:
 def _box(x: float, y: float, w: float, h: float, side: str, r: float) -> tuple:
     """Return the box (points) of a ``w`` x ``h`` label on ``side`` of a circle at ``x, y``."""
     gap = r + 2.0
-    return {"r": (x + gap, y - h / 2, x + gap + w, y + h / 2),
-            "l": (x - gap - w, y - h / 2, x - gap, y + h / 2),
-            "t": (x - w / 2, y + gap, x + w / 2, y + gap + h),
-            "b": (x - w / 2, y - gap - h, x + w / 2, y - gap),
-            "c": (x - w / 2, y - h / 2, x + w / 2, y + h / 2)}[side]
+    return {
+        "r": (x + gap, y - h / 2, x + gap + w, y + h / 2),
+        "l": (x - gap - w, y - h / 2, x - gap, y + h / 2),
+        "t": (x - w / 2, y + gap, x + w / 2, y + gap + h),
+        "b": (x - w / 2, y - gap - h, x + w / 2, y - gap),
+        "c": (x - w / 2, y - h / 2, x + w / 2, y + h / 2),
+    }[side]
 
 
 def _hits(a: tuple, b: tuple, slack: float = 0.5) -> bool:
-    return a[0] + slack < b[2] and b[0] + slack < a[2] and a[1] + slack < b[3] \
-        and b[1] + slack < a[3]
+    return a[0] + slack < b[2] and b[0] + slack < a[2] and a[1] + slack < b[3] and b[1] + slack < a[3]
 
 
 def place_labels(ax, names: list[_Name], *, fontsize: float = LABEL_PT) -> list[str]:
@@ -259,8 +316,11 @@ def place_labels(ax, names: list[_Name], *, fontsize: float = LABEL_PT) -> list[
     to_pt = 72.0 / ax.figure.dpi
     xy = ax.transData.transform(np.array([[n.x, n.y] for n in names])) * to_pt
     x0, y0, x1, y1 = ax.get_window_extent().extents * to_pt
-    circles = [(px - n.r_pt, py - n.r_pt, px + n.r_pt, py + n.r_pt)
-               for n, (px, py) in zip(names, xy, strict=True) if n.r_pt > 0]
+    circles = [
+        (px - n.r_pt, py - n.r_pt, px + n.r_pt, py + n.r_pt)
+        for n, (px, py) in zip(names, xy, strict=True)
+        if n.r_pt > 0
+    ]
     placed: list[tuple] = []
     skipped: list[str] = []
     h = fontsize * 1.25
@@ -288,14 +348,29 @@ def place_labels(ax, names: list[_Name], *, fontsize: float = LABEL_PT) -> list[
             continue
         side, box = best
         placed.append(box)
-        offset = {"r": (n.r_pt + 2.0, 0.0), "l": (-(n.r_pt + 2.0), 0.0),
-                  "t": (0.0, n.r_pt + 2.0), "b": (0.0, -(n.r_pt + 2.0)), "c": (0.0, 0.0)}[side]
+        offset = {
+            "r": (n.r_pt + 2.0, 0.0),
+            "l": (-(n.r_pt + 2.0), 0.0),
+            "t": (0.0, n.r_pt + 2.0),
+            "b": (0.0, -(n.r_pt + 2.0)),
+            "c": (0.0, 0.0),
+        }[side]
         ha = {"r": "left", "l": "right"}.get(side, "center")
         va = {"t": "bottom", "b": "top"}.get(side, "center")
-        ax.annotate(n.text, (n.x, n.y), xytext=offset, textcoords="offset points", ha=ha,
-                    va=va, fontsize=fontsize, zorder=7, color="#222222",
-                    bbox=None if n.centred else {"boxstyle": "square,pad=0.1", "fc": "white",
-                                                 "ec": "none", "alpha": 0.6})
+        ax.annotate(
+            n.text,
+            (n.x, n.y),
+            xytext=offset,
+            textcoords="offset points",
+            ha=ha,
+            va=va,
+            fontsize=fontsize,
+            zorder=7,
+            color="#222222",
+            bbox=None
+            if n.centred
+            else {"boxstyle": "square,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.6},
+        )
     return skipped
 
 
@@ -322,17 +397,33 @@ def draw_size_key(ax, view: View) -> None:
         label_y.append(last)
     area = DrawingArea(2 * big + 10 + text_w, max(2 * big + 2, last + fs * 0.6))
     for (entry, r), y in reversed(list(zip(pairs, label_y, strict=True))):
-        area.add_artist(Circle((big, r + 1), r, facecolor=entry.color, edgecolor="#444444",
-                               linewidth=0.6, alpha=min(layer.fill_opacity, 0.6)))
-        area.add_artist(Line2D([big, 2 * big + 3, 2 * big + 7], [2 * r + 1, y, y],
-                               color="#444444", linewidth=0.5))
-        area.add_artist(Text(2 * big + 9, y, entry.label, va="center", ha="left",
-                             fontsize=fs, color="#222222"))
-    title = TextArea(textwrap.fill(layer.title, 28),
-                     textprops={"fontsize": fs, "fontweight": "bold", "color": "#222222"})
-    box = AnchoredOffsetbox(loc="lower right", child=VPacker(children=[title, area], pad=0,
-                                                             sep=3, align="left"),
-                            pad=0.4, borderpad=0.5, frameon=True)
+        area.add_artist(
+            Circle(
+                (big, r + 1),
+                r,
+                facecolor=entry.color,
+                edgecolor="#444444",
+                linewidth=0.6,
+                alpha=min(layer.fill_opacity, 0.6),
+            )
+        )
+        area.add_artist(
+            Line2D([big, 2 * big + 3, 2 * big + 7], [2 * r + 1, y, y], color="#444444", linewidth=0.5)
+        )
+        area.add_artist(
+            Text(2 * big + 9, y, entry.label, va="center", ha="left", fontsize=fs, color="#222222")
+        )
+    title = TextArea(
+        textwrap.fill(layer.title, 28),
+        textprops={"fontsize": fs, "fontweight": "bold", "color": "#222222"},
+    )
+    box = AnchoredOffsetbox(
+        loc="lower right",
+        child=VPacker(children=[title, area], pad=0, sep=3, align="left"),
+        pad=0.4,
+        borderpad=0.5,
+        frameon=True,
+    )
     box.patch.set_facecolor("white")
     box.patch.set_alpha(0.85)
     box.patch.set_edgecolor("#999999")
@@ -351,19 +442,34 @@ def legend_handles(view: View) -> tuple[list, list[str]]:
             labels.append(f"$\\bf{{{_tex(entry.label)}}}$")
             continue
         if entry.kind == "line":
-            handles.append(Line2D([], [], color=entry.color, linewidth=1.6,
-                                  linestyle=_mpl_dash(entry.dash)))
+            handles.append(
+                Line2D([], [], color=entry.color, linewidth=1.6, linestyle=_mpl_dash(entry.dash))
+            )
         elif entry.kind == "point" and entry.status == "value":
-            handles.append(Line2D([], [], marker="o", linestyle="none", markersize=7,
-                                  markerfacecolor=entry.color, markeredgecolor=entry.edge))
+            handles.append(
+                Line2D(
+                    [],
+                    [],
+                    marker="o",
+                    linestyle="none",
+                    markersize=7,
+                    markerfacecolor=entry.color,
+                    markeredgecolor=entry.edge,
+                )
+            )
         elif entry.status == "suppressed":
-            handles.append(Patch(facecolor=STATUS_COLORS["suppressed"], edgecolor="#555555",
-                                 hatch=HATCH, linestyle="--"))
+            handles.append(
+                Patch(
+                    facecolor=STATUS_COLORS["suppressed"],
+                    edgecolor="#555555",
+                    hatch=HATCH,
+                    linestyle="--",
+                )
+            )
         elif entry.status == "no_data":
             handles.append(Patch(facecolor="#ffffff", edgecolor="#555555", linestyle=":"))
         elif entry.status == "unmatched":
-            handles.append(Line2D([], [], marker="x", linestyle="none", markersize=7,
-                                  color=entry.color))
+            handles.append(Line2D([], [], marker="x", linestyle="none", markersize=7, color=entry.color))
         else:
             handles.append(Patch(facecolor=entry.color, edgecolor=entry.edge))
         labels.append(entry.label)
@@ -385,10 +491,19 @@ def draw_legend(ax, view: View, *, ncol: int = 1, fontsize: float = 7.5) -> None
     width_pt = ax.get_position().width * ax.figure.get_size_inches()[0] * 72 / ncol
     chars = max(16, int((width_pt - 3.5 * fontsize) / (fontsize * 0.55)))
     labels = [lb if lb.startswith("$") else textwrap.fill(lb, chars) for lb in labels]
-    ax.legend(handles, labels, loc="upper left", frameon=False, fontsize=fontsize, ncol=ncol,
-              title=t("export.legend.title", view.lang),
-              title_fontproperties={"weight": "bold", "size": fontsize + 1},
-              alignment="left", handlelength=1.8, borderaxespad=0.0)
+    ax.legend(
+        handles,
+        labels,
+        loc="upper left",
+        frameon=False,
+        fontsize=fontsize,
+        ncol=ncol,
+        title=t("export.legend.title", view.lang),
+        title_fontproperties={"weight": "bold", "size": fontsize + 1},
+        alignment="left",
+        handlelength=1.8,
+        borderaxespad=0.0,
+    )
 
 
 @functools.cache
@@ -407,11 +522,21 @@ def draw_inset(ax, view: View) -> None:
     countries[mali].plot(ax=ax, color="#fbfaf7", edgecolor="#333333", linewidth=0.6)
     minx, miny, maxx, maxy = view.bounds or settings.MALI_BBOX
     if (maxx - minx) < 0.6 and (maxy - miny) < 0.6:
-        ax.plot([(minx + maxx) / 2], [(miny + maxy) / 2], marker="s", markersize=6,
-                markerfacecolor="none", markeredgecolor="#c0392b", markeredgewidth=1.5)
+        ax.plot(
+            [(minx + maxx) / 2],
+            [(miny + maxy) / 2],
+            marker="s",
+            markersize=6,
+            markerfacecolor="none",
+            markeredgecolor="#c0392b",
+            markeredgewidth=1.5,
+        )
     else:
-        ax.add_patch(Rectangle((minx, miny), maxx - minx, maxy - miny, fill=False,
-                               edgecolor="#c0392b", linewidth=1.2))
+        ax.add_patch(
+            Rectangle(
+                (minx, miny), maxx - minx, maxy - miny, fill=False, edgecolor="#c0392b", linewidth=1.2
+            )
+        )
     ax.set_xlim(-12.8, 4.8)
     ax.set_ylim(9.5, 25.5)
     ax.set_aspect(1 / np.cos(np.radians(17.0)))
@@ -433,8 +558,7 @@ def footer_lines(view: View) -> list[str]:
         lines.append(t("export.sources", lang) + colon + sep.join(view.sources))
     if view.attributions:
         lines.append(t("export.attributions", lang) + colon + " ".join(view.attributions))
-    lines.append(t("export.date", lang, date=view.created) + ". "
-                 + t("disclaimer.boundaries", lang))
+    lines.append(t("export.date", lang, date=view.created) + ". " + t("disclaimer.boundaries", lang))
     lines.append(view.disclosure.text(lang))
     return lines
 
@@ -462,19 +586,34 @@ def draw_print(view: View, *, paper: str = "A4", orientation: str = "landscape")
         ncol = 2
     fig.text(0.03, title_y, view.title, fontsize=16 * scale, fontweight="bold", va="top")
     if view.subtitle:
-        fig.text(0.03, title_y - 0.042 * (1 if orientation == "landscape" else 0.7),
-                 view.subtitle, fontsize=10 * scale, va="top", color="#333333")
+        fig.text(
+            0.03,
+            title_y - 0.042 * (1 if orientation == "landscape" else 0.7),
+            view.subtitle,
+            fontsize=10 * scale,
+            va="top",
+            color="#333333",
+        )
     ax = fig.add_axes(map_box)
     draw_map(ax, view)
     draw_inset(fig.add_axes(inset_box), view)
     draw_legend(fig.add_axes(legend_box), view, ncol=ncol, fontsize=7.0 * scale)
-    fig.text(0.03, 0.012, wrap_lines(footer_lines(view), w * foot_w, fs), fontsize=fs,
-             va="bottom", ha="left", color="#333333", linespacing=1.3)
+    fig.text(
+        0.03,
+        0.012,
+        wrap_lines(footer_lines(view), w * foot_w, fs),
+        fontsize=fs,
+        va="bottom",
+        ha="left",
+        color="#333333",
+        linespacing=1.3,
+    )
     return fig
 
 
-def save_figure(fig: Figure, out: str | os.PathLike[str] | BinaryIO, *, fmt: str,
-                dpi: int = DEFAULT_DPI) -> None:
+def save_figure(
+    fig: Figure, out: str | os.PathLike[str] | BinaryIO, *, fmt: str, dpi: int = DEFAULT_DPI
+) -> None:
     """Write ``fig`` as ``fmt`` (png, svg, pdf) to a path or binary file."""
     if fmt not in FORMATS:
         raise UnknownNameError("print format", fmt, FORMATS)
@@ -482,9 +621,15 @@ def save_figure(fig: Figure, out: str | os.PathLike[str] | BinaryIO, *, fmt: str
     fig.savefig(out, format=fmt, dpi=dpi, metadata=metadata)
 
 
-def render_print(view: View, out: str | os.PathLike[str] | BinaryIO | None = None, *,
-                 fmt: str = "png", dpi: int = DEFAULT_DPI, paper: str = "A4",
-                 orientation: str = "landscape") -> bytes | None:
+def render_print(
+    view: View,
+    out: str | os.PathLike[str] | BinaryIO | None = None,
+    *,
+    fmt: str = "png",
+    dpi: int = DEFAULT_DPI,
+    paper: str = "A4",
+    orientation: str = "landscape",
+) -> bytes | None:
     """Draw ``view`` as a print map; write it to ``out``, or return the bytes when ``out`` is None.
 
     Parameters

@@ -50,14 +50,19 @@ def read_records(path: str | Path, *, max_mb: float = settings.RECORDS_MAX_FILE_
     """
     path = Path(path)
     src = path.name
-    size = require_file(path, "a CSV, XLSX, GeoJSON or GeoPackage file with a header line and "
-                              "at least one record")
+    size = require_file(
+        path, "a CSV, XLSX, GeoJSON or GeoPackage file with a header line and at least one record"
+    )
     if size > max_mb * 1024 * 1024:
-        raise InputError(f"is {size / 1024 / 1024:.1f} MB; the limit is {max_mb:g} MB (split the "
-                         "file, or raise the limit with --max-mb)", source=src)
+        raise InputError(
+            f"is {size / 1024 / 1024:.1f} MB; the limit is {max_mb:g} MB (split the "
+            "file, or raise the limit with --max-mb)",
+            source=src,
+        )
     suffix = path.suffix.lower()
-    if suffix in _EXCEL_SUFFIXES or (suffix not in _GEO_SUFFIXES and zipfile.is_zipfile(path)
-                                     and _is_xlsx(path)):
+    if suffix in _EXCEL_SUFFIXES or (
+        suffix not in _GEO_SUFFIXES and zipfile.is_zipfile(path) and _is_xlsx(path)
+    ):
         frame = _read_excel(path)
     elif suffix in _GEO_SUFFIXES:
         frame = _read_geo(path)
@@ -77,8 +82,10 @@ def decode(data: bytes, src: str) -> str:
     """Return ``data`` decoded as UTF-8 (BOM or not), else cp1252, else latin-1; refuse binary."""
     head = data[:8192]
     if b"\x00" in head or (head and sum(b < 9 or 13 < b < 32 for b in head) > len(head) * 0.05):
-        raise InputError("looks like a binary file, not text; expected a CSV, XLSX, GeoJSON or "
-                         "GeoPackage file", source=src)
+        raise InputError(
+            "looks like a binary file, not text; expected a CSV, XLSX, GeoJSON or GeoPackage file",
+            source=src,
+        )
     for encoding in _ENCODINGS:
         try:
             return data.decode(encoding)
@@ -157,11 +164,9 @@ def _unique_names(names: list[str]) -> list[str]:
 def _read_excel(path: Path) -> pd.DataFrame:
     src = path.name
     try:
-        sheets = pd.read_excel(path, sheet_name=None, dtype=object, header=None,
-                               engine="openpyxl")
+        sheets = pd.read_excel(path, sheet_name=None, dtype=object, header=None, engine="openpyxl")
     except Exception as exc:  # openpyxl raises many types for a corrupt workbook
-        raise InputError(f"is not a readable XLSX workbook ({_first_line(exc)})",
-                         source=src) from None
+        raise InputError(f"is not a readable XLSX workbook ({_first_line(exc)})", source=src) from None
     # Kobo exports put the records on the first sheet; repeat groups follow on other sheets.
     raw = next((s for s in sheets.values() if not s.dropna(how="all").empty), None)
     if raw is None:
@@ -169,8 +174,9 @@ def _read_excel(path: Path) -> pd.DataFrame:
     raw = raw.dropna(how="all")
     header = _unique_names([_cell_text(v).strip() for v in raw.iloc[0]])
     body = raw.iloc[1:]
-    frame = pd.DataFrame({h: body.iloc[:, j].map(_cell_text).to_numpy(dtype=object)
-                          for j, h in enumerate(header)})
+    frame = pd.DataFrame(
+        {h: body.iloc[:, j].map(_cell_text).to_numpy(dtype=object) for j, h in enumerate(header)}
+    )
     frame[LINE_COL] = (body.index.to_numpy() + 1).astype("int64")
     return frame
 
@@ -194,18 +200,23 @@ def _read_geo(path: Path) -> pd.DataFrame:
     try:
         frame = gpd.read_file(path)
     except Exception as exc:  # pyogrio raises driver-specific errors
-        raise InputError(f"is not readable geodata ({_first_line(exc)}); expected GeoJSON or "
-                         "GeoPackage", source=src) from None
+        raise InputError(
+            f"is not readable geodata ({_first_line(exc)}); expected GeoJSON or GeoPackage", source=src
+        ) from None
     if frame.crs is None:
         raise InputError("has no CRS; expected EPSG:4326 or another declared CRS", source=src)
     frame = frame.to_crs(settings.CRS)
     geom = frame.geometry
     kinds = set(geom.dropna().geom_type)
     if kinds - {"Point"}:
-        raise InputError(f"has {', '.join(sorted(kinds - {'Point'}))} geometries; expected "
-                         "points (one per record) or no geometry", source=src)
-    out = pd.DataFrame({c: frame[c].map(_cell_text).astype(object) for c in frame.columns
-                        if c != geom.name})
+        raise InputError(
+            f"has {', '.join(sorted(kinds - {'Point'}))} geometries; expected "
+            "points (one per record) or no geometry",
+            source=src,
+        )
+    out = pd.DataFrame(
+        {c: frame[c].map(_cell_text).astype(object) for c in frame.columns if c != geom.name}
+    )
     present = geom.notna() & ~geom.is_empty
     out[LAT_COL] = np.where(present, geom.y.where(present), np.nan)
     out[LON_COL] = np.where(present, geom.x.where(present), np.nan)
@@ -232,8 +243,9 @@ def _kobo_coordinates(frame: pd.DataFrame, src: str) -> pd.DataFrame:
         out[LAT_COL] = frame[pair["latitude"]]
         out[LON_COL] = frame[pair["longitude"]]
     elif "_geolocation" in frame.columns:
-        parts = frame["_geolocation"].astype(str).str.extract(
-            r"^\s*\[?\s*(-?[\d.]+)\s*[,; ]\s*(-?[\d.]+)")
+        parts = (
+            frame["_geolocation"].astype(str).str.extract(r"^\s*\[?\s*(-?[\d.]+)\s*[,; ]\s*(-?[\d.]+)")
+        )
         out = frame.copy()
         out[LAT_COL] = parts[0].where(parts[0].notna(), "")
         out[LON_COL] = parts[1].where(parts[1].notna(), "")

@@ -130,10 +130,18 @@ class PointCloud(folium.map.Layer):
         """
     )
 
-    def __init__(self, lat: Sequence[float], lon: Sequence[float],
-                 labels: Sequence[object] | None = None, *, name: str = "points",
-                 color: str = "#495057", radius: float = 2.0, decimals: int = 4,
-                 show: bool = True) -> None:
+    def __init__(
+        self,
+        lat: Sequence[float],
+        lon: Sequence[float],
+        labels: Sequence[object] | None = None,
+        *,
+        name: str = "points",
+        color: str = "#495057",
+        radius: float = 2.0,
+        decimals: int = 4,
+        show: bool = True,
+    ) -> None:
         super().__init__(name=name, overlay=True, control=True, show=show)
         self._name = "PointCloud"
         lat_a = np.round(np.asarray(lat, dtype="float64"), decimals)
@@ -143,12 +151,21 @@ class PointCloud(folium.map.Layer):
         flat = np.empty(2 * len(lat_a))
         flat[0::2], flat[1::2] = lat_a, lon_a
         self.coords = [float(v) for v in flat]
-        self.labels = ([escape(v) for v, k in zip(labels, keep, strict=True) if k]
-                       if labels is not None else [])
-        self.marker_options = {"radius": radius, "color": color, "weight": 0.6,
-                               "fillColor": color, "fillOpacity": 0.7}
-        self._bounds = ([[float(lat_a.min()), float(lon_a.min())],
-                         [float(lat_a.max()), float(lon_a.max())]] if len(lat_a) else None)
+        self.labels = (
+            [escape(v) for v, k in zip(labels, keep, strict=True) if k] if labels is not None else []
+        )
+        self.marker_options = {
+            "radius": radius,
+            "color": color,
+            "weight": 0.6,
+            "fillColor": color,
+            "fillOpacity": 0.7,
+        }
+        self._bounds = (
+            [[float(lat_a.min()), float(lon_a.min())], [float(lat_a.max()), float(lon_a.max())]]
+            if len(lat_a)
+            else None
+        )
 
     def _get_self_bounds(self) -> list[list[float | None]]:
         return self._bounds or [[None, None], [None, None]]
@@ -210,8 +227,9 @@ class _Labels(MacroElement):
         self.points = points
 
 
-def label_points(view: View, *, limit: int = LABEL_MAX,
-                 size_px: tuple[int, int] = (900, 680)) -> dict[str, list[list]]:
+def label_points(
+    view: View, *, limit: int = LABEL_MAX, size_px: tuple[int, int] = (900, 680)
+) -> dict[str, list[list]]:
     """Return the name labels to draw per point layer key.
 
     Each label is ``[lat, lon, escaped text, radius, [anchor x, anchor y], side]``. Places are
@@ -226,14 +244,12 @@ def label_points(view: View, *, limit: int = LABEL_MAX,
         if layer.kind != "point" or not layer.labels or not layer.show or layer.frame.empty:
             continue
         frame = layer.frame[layer.frame["_label"].astype(str).str.strip() != ""]
-        radius = frame["_radius"] if "_radius" in frame else pd.Series(layer.radius,
-                                                                         index=frame.index)
+        radius = frame["_radius"] if "_radius" in frame else pd.Series(layer.radius, index=frame.index)
         for (idx, label), geom in zip(frame["_label"].items(), frame.geometry, strict=True):
             if label in seen or geom is None or geom.is_empty:
                 continue
             seen.add(label)
-            items.append((layer.key, float(geom.y), float(geom.x), str(label),
-                          float(radius[idx])))
+            items.append((layer.key, float(geom.y), float(geom.x), str(label), float(radius[idx])))
     if not items or len(items) > limit:
         return {}
     minx, miny, maxx, maxy = view.bounds or settings.MALI_BBOX
@@ -252,25 +268,31 @@ def label_points(view: View, *, limit: int = LABEL_MAX,
     for key, lat, lon, label, r in items:
         x, y = xy(lat, lon)
         w, h = 6.2 * len(label), 14.0
-        sides = {"r": ((x + r + 3, y - 7, x + r + 3 + w, y + 7), [-(r + 3), 7]),
-                 "l": ((x - r - 3 - w, y - 7, x - r - 3, y + 7), [r + 3, 7]),
-                 "b": ((x - w / 2, y + r + 1, x + w / 2, y + r + 1 + h), [0, -(r + 1)]),
-                 "t": ((x - w / 2, y - r - 1 - h, x + w / 2, y - r - 1), [0, r + 1 + h])}
+        sides = {
+            "r": ((x + r + 3, y - 7, x + r + 3 + w, y + 7), [-(r + 3), 7]),
+            "l": ((x - r - 3 - w, y - 7, x - r - 3, y + 7), [r + 3, 7]),
+            "b": ((x - w / 2, y + r + 1, x + w / 2, y + r + 1 + h), [0, -(r + 1)]),
+            "t": ((x - w / 2, y - r - 1 - h, x + w / 2, y - r - 1), [0, r + 1 + h]),
+        }
         # fewest names hidden first, then fewest circles covered; ties keep the order above
-        side = min(sides, key=lambda name: (
-            sum(_overlap(sides[name][0], other) for other in boxes),
-            sum(_overlap(sides[name][0], other) for other in circles)))
+        side = min(
+            sides,
+            key=lambda name: (
+                sum(_overlap(sides[name][0], other) for other in boxes),
+                sum(_overlap(sides[name][0], other) for other in circles),
+            ),
+        )
         box, anchor = sides[side]
         boxes.append(box)
-        out.setdefault(key, []).append([round(lat, DECIMALS), round(lon, DECIMALS),
-                                        escape(label), r, anchor, side])
+        out.setdefault(key, []).append(
+            [round(lat, DECIMALS), round(lon, DECIMALS), escape(label), r, anchor, side]
+        )
     return out
 
 
 def _overlap(a: tuple[float, ...], b: tuple[float, ...], slack: float = 2.0) -> bool:
     """Return whether boxes ``a`` and ``b`` overlap by more than ``slack`` pixels."""
-    return (a[0] + slack < b[2] and b[0] + slack < a[2] and a[1] + slack < b[3]
-            and b[1] + slack < a[3])
+    return a[0] + slack < b[2] and b[0] + slack < a[2] and a[1] + slack < b[3] and b[1] + slack < a[3]
 
 
 def _geojson(layer: ViewLayer) -> dict:
@@ -278,18 +300,23 @@ def _geojson(layer: ViewLayer) -> dict:
     keep = ["_fill", "_edge", "_status", "_tip"]
     if layer.kind == "point" and "_radius" in frame.columns:
         keep.append("_radius")  # proportional symbols
-    small = gpd.GeoDataFrame(frame[[*keep, frame.geometry.name]], geometry=frame.geometry.name,
-                             crs=frame.crs)
+    small = gpd.GeoDataFrame(
+        frame[[*keep, frame.geometry.name]], geometry=frame.geometry.name, crs=frame.crs
+    )
     if layer.kind == "polygon" and len(small) > DISSOLVE_ABOVE:
         # Thousands of hexagons: one shape per class keeps the page small (no per-unit tooltip;
         # the class is in the legend).
         small = small.dissolve(by=["_fill", "_edge", "_status"], as_index=False)
         small["_tip"] = ""
-    small = display_geometry(small, tolerance_deg=TOLERANCE_DEG.get(layer.role, 0.002)
-                             if layer.kind != "point" else 0.0, decimals=DECIMALS)
+    small = display_geometry(
+        small,
+        tolerance_deg=TOLERANCE_DEG.get(layer.role, 0.002) if layer.kind != "point" else 0.0,
+        decimals=DECIMALS,
+    )
     small = small[small.geometry.notna() & ~small.geometry.is_empty]
-    small = small.rename(columns={"_fill": "f", "_edge": "e", "_status": "s", "_tip": "t",
-                                  "_radius": "r"})
+    small = small.rename(
+        columns={"_fill": "f", "_edge": "e", "_status": "s", "_tip": "t", "_radius": "r"}
+    )
     if "r" in small.columns:  # big circles under small ones, so every circle can be hovered
         small = small.sort_values("r", ascending=False, kind="stable")
     return json.loads(small.to_json(drop_id=True))
@@ -299,23 +326,29 @@ def _add_cloud(m: folium.Map, layer: ViewLayer) -> None:
     """Draw a large point layer as one compact canvas layer per colour (name tooltips only)."""
     frame = layer.frame[layer.frame.geometry.notna() & ~layer.frame.geometry.is_empty]
     for fill, part in frame.groupby("_fill", sort=False):
-        name = layer.title if frame["_fill"].nunique() == 1 else \
-            f"{layer.title} ({len(part)})"
-        PointCloud(part.geometry.y, part.geometry.x, list(part["_label"]), name=escape(name),
-                   color=str(fill), radius=min(layer.radius, 3.0), decimals=DECIMALS,
-                   show=layer.show).add_to(m)
+        name = layer.title if frame["_fill"].nunique() == 1 else f"{layer.title} ({len(part)})"
+        PointCloud(
+            part.geometry.y,
+            part.geometry.x,
+            list(part["_label"]),
+            name=escape(name),
+            color=str(fill),
+            radius=min(layer.radius, 3.0),
+            decimals=DECIMALS,
+            show=layer.show,
+        ).add_to(m)
 
 
 def _add_layer(m: folium.Map, layer: ViewLayer, labels: list[list] | None = None) -> None:
     if layer.frame.empty:
         return
-    if layer.kind == "point" and len(layer.frame) > CLOUD_ABOVE and \
-            "_radius" not in layer.frame.columns:
+    if layer.kind == "point" and len(layer.frame) > CLOUD_ABOVE and "_radius" not in layer.frame.columns:
         _add_cloud(m, layer)
         return
     data = _geojson(layer)
-    group = folium.FeatureGroup(name=escape(layer.title), show=layer.show,
-                                control=layer.role == "data" or layer.key != "borders")
+    group = folium.FeatureGroup(
+        name=escape(layer.title), show=layer.show, control=layer.role == "data" or layer.key != "borders"
+    )
     weight, opacity, dash = layer.weight, layer.fill_opacity, layer.dash
     if layer.kind == "polygon" and len(layer.frame) > MANY_FEATURES:
         weight = 0.0  # hexagon grids: outlines would only darken the map
@@ -325,10 +358,13 @@ def _add_layer(m: folium.Map, layer: ViewLayer, labels: list[list] | None = None
         props = feature["properties"]
         status = props.get("s")
         fill = props.get("f")
-        out = {"color": props.get("e") or "#555555", "weight": weight,
-               "fillColor": fill if fill and fill != "none" else "#ffffff",
-               "fillOpacity": 0.0 if kind == "line" or fill == "none" else opacity,
-               "dashArray": dash}
+        out = {
+            "color": props.get("e") or "#555555",
+            "weight": weight,
+            "fillColor": fill if fill and fill != "none" else "#ffffff",
+            "fillOpacity": 0.0 if kind == "line" or fill == "none" else opacity,
+            "dashArray": dash,
+        }
         if props.get("r"):
             out["radius"] = props["r"]
         if kind == "point":  # read when each circle is made (folium merges style into options)
@@ -341,13 +377,21 @@ def _add_layer(m: folium.Map, layer: ViewLayer, labels: list[list] | None = None
         return out
 
     has_tips = any(f["properties"].get("t") for f in data["features"])
-    tooltip = (folium.GeoJsonTooltip(fields=["t"], labels=False, sticky=True)
-               if has_tips and layer.role == "data" else None)
-    marker = (folium.CircleMarker(radius=layer.radius, weight=1, fill=True)
-              if kind == "point" else None)
-    folium.GeoJson(data, name=escape(layer.title), style_function=style, tooltip=tooltip,
-                   marker=marker, smooth_factor=1.0,
-                   highlight_function=None).add_to(group)
+    tooltip = (
+        folium.GeoJsonTooltip(fields=["t"], labels=False, sticky=True)
+        if has_tips and layer.role == "data"
+        else None
+    )
+    marker = folium.CircleMarker(radius=layer.radius, weight=1, fill=True) if kind == "point" else None
+    folium.GeoJson(
+        data,
+        name=escape(layer.title),
+        style_function=style,
+        tooltip=tooltip,
+        marker=marker,
+        smooth_factor=1.0,
+        highlight_function=None,
+    ).add_to(group)
     if labels:
         group.add_child(_Labels(labels))
     group.add_to(m)
@@ -372,12 +416,15 @@ def legend_html(view: View, *, open_: bool = True) -> str:
         elif entry.kind == "size":  # a reference circle at the map's own size
             d = round(2 * entry.size, 1)
             pad = round((widest - d) / 2, 1)  # circles centred on one axis, labels aligned
-            rows.append(f'<div class="szrow"><span class="sz" style="width:{d}px;height:{d}px;'
-                        f'margin:0 {pad + 6}px 0 {pad}px;background:{escape(entry.color)}">'
-                        f"</span>{label}</div>")
+            rows.append(
+                f'<div class="szrow"><span class="sz" style="width:{d}px;height:{d}px;'
+                f'margin:0 {pad + 6}px 0 {pad}px;background:{escape(entry.color)}">'
+                f"</span>{label}</div>"
+            )
         elif entry.kind == "point":
-            rows.append(f'<div><span class="pt" style="background:{escape(entry.color)}">'
-                        f"</span>{label}</div>")
+            rows.append(
+                f'<div><span class="pt" style="background:{escape(entry.color)}"></span>{label}</div>'
+            )
         elif entry.kind == "line":
             style = f"border-top-color:{escape(entry.color)};"
             if entry.dash:
@@ -385,15 +432,22 @@ def legend_html(view: View, *, open_: bool = True) -> str:
             rows.append(f'<div><span class="ln" style="{style}"></span>{label}</div>')
         else:
             cls = {"suppressed": "sw hatch", "no_data": "sw nodata"}.get(entry.status, "sw")
-            bg = "" if entry.status in ("suppressed", "no_data") else \
-                f' style="background:{escape(entry.color)}"'
+            bg = (
+                ""
+                if entry.status in ("suppressed", "no_data")
+                else f' style="background:{escape(entry.color)}"'
+            )
             rows.append(f'<div><span class="{cls}"{bg}></span>{label}</div>')
     if view.disclosure is None and not rows:
         return ""
     footer = "" if view.disclosure is None else _footer_html(view)
-    return (f'<details class="zp-legend-box"{" open" if open_ else ""}>'
-            f"<summary>{escape(t('export.legend.title', lang))}</summary>"
-            + "".join(rows) + footer + "</details>")
+    return (
+        f'<details class="zp-legend-box"{" open" if open_ else ""}>'
+        f"<summary>{escape(t('export.legend.title', lang))}</summary>"
+        + "".join(rows)
+        + footer
+        + "</details>"
+    )
 
 
 def _footer_html(view: View) -> str:
@@ -401,13 +455,17 @@ def _footer_html(view: View) -> str:
     lang = view.lang
     foot = [view.disclosure.text(lang), t("disclaimer.boundaries", lang)]
     if view.sources:
-        foot.append(f"{t('export.sources', lang)} : " + " ; ".join(view.sources)
-                    if lang == "fr" else f"{t('export.sources', lang)}: " + "; ".join(view.sources))
+        foot.append(
+            f"{t('export.sources', lang)} : " + " ; ".join(view.sources)
+            if lang == "fr"
+            else f"{t('export.sources', lang)}: " + "; ".join(view.sources)
+        )
     foot += view.attributions
     foot.append(t("export.date", lang, date=view.created))
-    return (f'<details class="zp-foot"><summary>{escape(t("export.legend.footer", lang))}'
-            '</summary><div class="foot">' + "<br>".join(escape(x) for x in foot)
-            + "</div></details>")
+    return (
+        f'<details class="zp-foot"><summary>{escape(t("export.legend.footer", lang))}'
+        '</summary><div class="foot">' + "<br>".join(escape(x) for x in foot) + "</div></details>"
+    )
 
 
 def title_html(view: View) -> str:
@@ -435,8 +493,13 @@ def to_folium(view: View, lang: str | None = None, *, height: str | int = "100%"
     if lang is not None and lang != view.lang:
         view = dataclasses.replace(view, lang=lang)
     minx, miny, maxx, maxy = view.bounds or settings.MALI_BBOX
-    m = OfflineMap(location=[(miny + maxy) / 2, (minx + maxx) / 2], zoom_start=7,
-                   height=height, control_scale=True, attribution_control=False)
+    m = OfflineMap(
+        location=[(miny + maxy) / 2, (minx + maxx) / 2],
+        zoom_start=7,
+        height=height,
+        control_scale=True,
+        attribution_control=False,
+    )
     m.get_root().header.add_child(Element(f"<style>{_CSS}</style>"), name="zp_css")
     labels = label_points(view)
     folium.map.CustomPane(MARKER_PANE[0], z_index=MARKER_PANE[1], pointer_events=True).add_to(m)
@@ -450,8 +513,7 @@ def to_folium(view: View, lang: str | None = None, *, height: str | int = "100%"
     if legend:
         m.add_child(Control(legend, position="bottomright", css_class="zp-legend"))
     if view.message:
-        m.add_child(Control(escape(view.message), position="bottomleft",
-                             css_class="zp-message"))
+        m.add_child(Control(escape(view.message), position="bottomleft", css_class="zp-message"))
     return m
 
 

@@ -154,8 +154,13 @@ class _Transaction:
                 )
         exists = table in self._tables()
         pyogrio.write_dataframe(
-            frame, self.path, layer=table, driver="GPKG", append=append and exists,
-            use_arrow=True, **kwargs
+            frame,
+            self.path,
+            layer=table,
+            driver="GPKG",
+            append=append and exists,
+            use_arrow=True,
+            **kwargs,
         )
         self.changed = True
 

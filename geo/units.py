@@ -37,8 +37,10 @@ def parse_units(spec: str) -> tuple[str, int]:
     text = str(spec).strip().lower()
     match = re.fullmatch(r"admin([0-3])|h3:(\d{1,2})", text)
     if not match:
-        raise InputError(f"units {spec!r} not understood; expected admin1, admin2, admin3 or "
-                         "h3:N with N the H3 resolution (e.g. h3:8)")
+        raise InputError(
+            f"units {spec!r} not understood; expected admin1, admin2, admin3 or "
+            "h3:N with N the H3 resolution (e.g. h3:8)"
+        )
     if match.group(1) is not None:
         return "admin", int(match.group(1))
     res = int(match.group(2))
@@ -71,9 +73,11 @@ def _finish(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     cent = np.where(inside, cent, shapely.point_on_surface(geoms))
     out["centroid_lon"] = shapely.get_x(cent)
     out["centroid_lat"] = shapely.get_y(cent)
-    return gpd.GeoDataFrame(out[[*UNIT_COLUMNS, *[c for c in out.columns
-                                                  if c not in UNIT_COLUMNS]]],
-                            geometry="geometry", crs=settings.CRS)
+    return gpd.GeoDataFrame(
+        out[[*UNIT_COLUMNS, *[c for c in out.columns if c not in UNIT_COLUMNS]]],
+        geometry="geometry",
+        crs=settings.CRS,
+    )
 
 
 def admin_units(admin: gpd.GeoDataFrame, zone, level: int) -> gpd.GeoDataFrame:
@@ -96,9 +100,11 @@ def admin_units(admin: gpd.GeoDataFrame, zone, level: int) -> gpd.GeoDataFrame:
     units = admin.to_crs(settings.CRS)
     units = units[units["level"] == level]
     if units.empty:
-        raise InputError(f"no admin units of level {level} installed; install them with "
-                         "`zoneplan data add-boundaries FILE --level "
-                         f"{level}` or use H3 units (e.g. --units h3:7)")
+        raise InputError(
+            f"no admin units of level {level} installed; install them with "
+            "`zoneplan data add-boundaries FILE --level "
+            f"{level}` or use H3 units (e.g. --units h3:7)"
+        )
     candidates = units[units.intersects(geom)]
     if candidates.empty:
         raise InputError(f"no admin unit of level {level} intersects the zone")
@@ -106,7 +112,8 @@ def admin_units(admin: gpd.GeoDataFrame, zone, level: int) -> gpd.GeoDataFrame:
     geoms = candidates.geometry.values
     overlap = pd.Series(shapely.area(shapely.intersection(geoms, geom)), index=candidates.index)
     keep = (overlap >= MIN_OVERLAP_SHARE * shapely.area(geoms)) | (
-        overlap >= MIN_OVERLAP_SHARE * geom.area)
+        overlap >= MIN_OVERLAP_SHARE * geom.area
+    )
     chosen = candidates[keep]
     if chosen.empty:  # a zone straddling several units: keep the biggest overlaps
         chosen = candidates[overlap >= 0.1 * overlap.max()]
@@ -126,8 +133,11 @@ def admin_hierarchy(units: gpd.GeoDataFrame | None) -> gpd.GeoDataFrame:
     """
     cols = ["unit_id", "name", "level", "parent_id"]
     if units is None or units.empty:
-        empty = gpd.GeoDataFrame({c: pd.Series(dtype=object) for c in cols},
-                                 geometry=gpd.GeoSeries([], crs=settings.CRS), crs=settings.CRS)
+        empty = gpd.GeoDataFrame(
+            {c: pd.Series(dtype=object) for c in cols},
+            geometry=gpd.GeoSeries([], crs=settings.CRS),
+            crs=settings.CRS,
+        )
         for c in ("cercle", "cercle_id", "region", "region_id"):
             empty[c] = pd.Series(dtype=object)
         return empty
@@ -135,8 +145,12 @@ def admin_hierarchy(units: gpd.GeoDataFrame | None) -> gpd.GeoDataFrame:
     out["unit_id"] = out["unit_id"].astype(str)
     out["level"] = out["level"].astype(int)
     # Ids may repeat across levels (Bamako is both a région and a cercle): key on (level, id).
-    info = {(int(lv), uid): (pid, name) for lv, uid, pid, name in
-            zip(out["level"], out["unit_id"], out["parent_id"], out["name"], strict=True)}
+    info = {
+        (int(lv), uid): (pid, name)
+        for lv, uid, pid, name in zip(
+            out["level"], out["unit_id"], out["parent_id"], out["name"], strict=True
+        )
+    }
 
     def ancestor(level: int, uid: str, wanted: int) -> str | None:
         while level > wanted:
@@ -146,10 +160,8 @@ def admin_hierarchy(units: gpd.GeoDataFrame | None) -> gpd.GeoDataFrame:
             level, uid = level - 1, str(parent)
         return uid if level == wanted and (level, uid) in info else None
 
-    out["cercle_id"] = [ancestor(lv, u, 2) for lv, u in zip(out["level"], out["unit_id"],
-                                                             strict=True)]
-    out["region_id"] = [ancestor(lv, u, 1) for lv, u in zip(out["level"], out["unit_id"],
-                                                             strict=True)]
+    out["cercle_id"] = [ancestor(lv, u, 2) for lv, u in zip(out["level"], out["unit_id"], strict=True)]
+    out["region_id"] = [ancestor(lv, u, 1) for lv, u in zip(out["level"], out["unit_id"], strict=True)]
     out["cercle"] = [info.get((2, c), (None, None))[1] if c else None for c in out["cercle_id"]]
     out["region"] = [info.get((1, r), (None, None))[1] if r else None for r in out["region_id"]]
     return out.reset_index(drop=True)
@@ -176,10 +188,17 @@ def h3_units(zone, resolution: int) -> gpd.GeoDataFrame:
     geometry = _cell_polygons(cells)
     centres = np.array([h3.cell_to_latlng(c) for c in cells], dtype="float64").reshape(-1, 2)
     out = gpd.GeoDataFrame(
-        {"unit_id": cells, "name": cells, "kind": f"h3:{resolution}",
-         "area_km2": [h3.cell_area(c, unit="km^2") for c in cells],
-         "centroid_lon": centres[:, 1], "centroid_lat": centres[:, 0]},
-        geometry=geometry, crs=settings.CRS)
+        {
+            "unit_id": cells,
+            "name": cells,
+            "kind": f"h3:{resolution}",
+            "area_km2": [h3.cell_area(c, unit="km^2") for c in cells],
+            "centroid_lon": centres[:, 1],
+            "centroid_lat": centres[:, 0],
+        },
+        geometry=geometry,
+        crs=settings.CRS,
+    )
     return out
 
 
@@ -235,7 +254,8 @@ def planning_units(zone, units: str, admin: gpd.GeoDataFrame | None = None) -> g
         raise InputError(
             f"units admin{number} ({name} boundaries) are not installed (installed: {have}); "
             f"use --units h3:N (e.g. h3:7) or install them with `zoneplan data add-boundaries "
-            f"FILE --level {number}`")
+            f"FILE --level {number}`"
+        )
     return admin_units(admin, zone, number)
 
 
@@ -246,8 +266,7 @@ def units_frame(frame: pd.DataFrame) -> gpd.GeoDataFrame:
     require_crs(frame, "units")
     missing = [c for c in ("unit_id",) if c not in frame.columns]
     if missing:
-        raise InputError(f"units lack column(s) {', '.join(missing)}; expected unit_id and a "
-                         "geometry")
+        raise InputError(f"units lack column(s) {', '.join(missing)}; expected unit_id and a geometry")
     out = frame.to_crs(settings.CRS)
     if "centroid_lon" not in out.columns or "area_km2" not in out.columns:
         if "kind" not in out.columns:

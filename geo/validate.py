@@ -23,61 +23,182 @@ from geo.readers import LAT_COL, LINE_COL, LON_COL
 
 #: Canonical field -> header spellings (compared after folding accents, case and punctuation).
 FIELDS: dict[str, tuple[str, ...]] = {
-    "record_ref": ("id", "record id", "record_id", "_uuid", "uuid", "identifiant", "n", "no",
-                   "numero", "n°"),
-    "date": ("date", "periode", "period", "mois", "month", "date activite", "date de l activite",
-             "date of activity", "jour", "today", "date de collecte"),
-    "place_code": ("code", "pcode", "p code", "hasc", "unit id", "unit_id", "place id",
-                   "place_id", "code lieu", "code localite", "code village", "code unite"),
-    "place": ("village", "localite", "lieu", "site", "place", "locality", "nom du village",
-              "village localite", "quartier", "village site", "nom localite"),
+    "record_ref": (
+        "id",
+        "record id",
+        "record_id",
+        "_uuid",
+        "uuid",
+        "identifiant",
+        "n",
+        "no",
+        "numero",
+        "n°",
+    ),
+    "date": (
+        "date",
+        "periode",
+        "period",
+        "mois",
+        "month",
+        "date activite",
+        "date de l activite",
+        "date of activity",
+        "jour",
+        "today",
+        "date de collecte",
+    ),
+    "place_code": (
+        "code",
+        "pcode",
+        "p code",
+        "hasc",
+        "unit id",
+        "unit_id",
+        "place id",
+        "place_id",
+        "code lieu",
+        "code localite",
+        "code village",
+        "code unite",
+    ),
+    "place": (
+        "village",
+        "localite",
+        "lieu",
+        "site",
+        "place",
+        "locality",
+        "nom du village",
+        "village localite",
+        "quartier",
+        "village site",
+        "nom localite",
+    ),
     "commune": ("commune", "municipality", "nom commune"),
     "cercle": ("cercle", "district", "circle"),
     "region": ("region", "province"),
-    "activity_type": ("activite", "type", "type d activite", "activity", "activity type",
-                      "activity_type", "type activite", "theme"),
-    "case_type": ("type de cas", "case type", "case_type", "cas", "type cas", "etape",
-                  "prise en charge type"),
+    "activity_type": (
+        "activite",
+        "type",
+        "type d activite",
+        "activity",
+        "activity type",
+        "activity_type",
+        "type activite",
+        "theme",
+    ),
+    "case_type": (
+        "type de cas",
+        "case type",
+        "case_type",
+        "cas",
+        "type cas",
+        "etape",
+        "prise en charge type",
+    ),
     "partner": ("partenaire", "partner", "organisation", "organization", "ong", "structure"),
-    "programme_id": ("programme", "projet", "program", "project", "programme id",
-                     "programme_id"),
+    "programme_id": ("programme", "projet", "program", "project", "programme id", "programme_id"),
     "girls": ("filles", "girls", "nombre de filles", "nb filles", "f"),
     "boys": ("garcons", "boys", "nombre de garcons", "nb garcons", "g"),
     "women": ("femmes", "women", "nombre de femmes", "nb femmes"),
     "men": ("hommes", "men", "nombre d hommes", "nb hommes"),
     "children": ("enfants", "children", "nombre d enfants", "nb enfants"),
-    "total": ("total", "nombre", "effectif", "count", "participants", "total participants",
-              "personnes", "people", "nombre total"),
-    "sessions": ("seances", "sessions", "nombre de seances", "nb seances", "focus groups",
-                 "nombre de sessions"),
+    "total": (
+        "total",
+        "nombre",
+        "effectif",
+        "count",
+        "participants",
+        "total participants",
+        "personnes",
+        "people",
+        "nombre total",
+    ),
+    "sessions": (
+        "seances",
+        "sessions",
+        "nombre de seances",
+        "nb seances",
+        "focus groups",
+        "nombre de sessions",
+    ),
     "age_group": ("tranche d age", "age", "age group", "age_group", "tranche age", "ages"),
     "lat": ("latitude", "lat", "y", "gps latitude"),
     "lon": ("longitude", "lon", "long", "lng", "x", "gps longitude"),
-    "notes": ("observations", "observation", "commentaire", "commentaires", "remarques",
-              "notes", "comment", "comments"),
+    "notes": (
+        "observations",
+        "observation",
+        "commentaire",
+        "commentaires",
+        "remarques",
+        "notes",
+        "comment",
+        "comments",
+    ),
 }
-COUNT_FIELDS: tuple[str, ...] = ("girls", "boys", "women", "men", "children", "total",
-                                 "sessions")
+COUNT_FIELDS: tuple[str, ...] = ("girls", "boys", "women", "men", "children", "total", "sessions")
 SEX_FIELDS: tuple[str, ...] = ("girls", "boys", "women", "men")
-TEXT_FIELDS: tuple[str, ...] = ("record_ref", "place_code", "place", "commune", "cercle",
-                                "region", "activity_type", "case_type", "partner",
-                                "programme_id", "age_group", "notes")
+TEXT_FIELDS: tuple[str, ...] = (
+    "record_ref",
+    "place_code",
+    "place",
+    "commune",
+    "cercle",
+    "region",
+    "activity_type",
+    "case_type",
+    "partner",
+    "programme_id",
+    "age_group",
+    "notes",
+)
 
 KINDS: tuple[str, ...] = ("activities", "cases")
 
 _MONTHS = {
-    "janv": 1, "janvier": 1, "jan": 1, "january": 1,
-    "fev": 2, "fevr": 2, "fevrier": 2, "feb": 2, "february": 2,
-    "mars": 3, "mar": 3, "march": 3,
-    "avr": 4, "avril": 4, "apr": 4, "april": 4,
-    "mai": 5, "may": 5,
-    "juin": 6, "jun": 6, "june": 6,
-    "juil": 7, "juillet": 7, "jul": 7, "july": 7,
-    "aout": 8, "aou": 8, "aug": 8, "august": 8,
-    "sept": 9, "sep": 9, "septembre": 9, "september": 9,
-    "oct": 10, "octobre": 10, "october": 10,
-    "nov": 11, "novembre": 11, "november": 11,
-    "dec": 12, "decembre": 12, "december": 12,
+    "janv": 1,
+    "janvier": 1,
+    "jan": 1,
+    "january": 1,
+    "fev": 2,
+    "fevr": 2,
+    "fevrier": 2,
+    "feb": 2,
+    "february": 2,
+    "mars": 3,
+    "mar": 3,
+    "march": 3,
+    "avr": 4,
+    "avril": 4,
+    "apr": 4,
+    "april": 4,
+    "mai": 5,
+    "may": 5,
+    "juin": 6,
+    "jun": 6,
+    "june": 6,
+    "juil": 7,
+    "juillet": 7,
+    "jul": 7,
+    "july": 7,
+    "aout": 8,
+    "aou": 8,
+    "aug": 8,
+    "august": 8,
+    "sept": 9,
+    "sep": 9,
+    "septembre": 9,
+    "september": 9,
+    "oct": 10,
+    "octobre": 10,
+    "october": 10,
+    "nov": 11,
+    "novembre": 11,
+    "november": 11,
+    "dec": 12,
+    "decembre": 12,
+    "december": 12,
 }
 
 
@@ -106,18 +227,18 @@ def read_mapping(path: str | Path) -> dict[str, str]:
                     continue
                 parts = re.split(r"[,;\t]", line, maxsplit=1)
                 if len(parts) != 2:
-                    raise InputError(f"line {n}: {line!r}; expected 'header,field'",
-                                     source=path.name)
+                    raise InputError(f"line {n}: {line!r}; expected 'header,field'", source=path.name)
                 mapping[parts[0].strip()] = parts[1].strip()
     except (ValueError, AttributeError) as exc:
         if isinstance(exc, InputError):
             raise
-        raise InputError(f"is not a JSON object of header -> field ({exc})",
-                         source=path.name) from None
+        raise InputError(f"is not a JSON object of header -> field ({exc})", source=path.name) from None
     unknown = sorted(set(mapping.values()) - set(FIELDS))
     if unknown:
-        raise InputError(f"maps to unknown field(s) {', '.join(unknown)}; expected: "
-                         f"{', '.join(FIELDS)}", source=path.name)
+        raise InputError(
+            f"maps to unknown field(s) {', '.join(unknown)}; expected: {', '.join(FIELDS)}",
+            source=path.name,
+        )
     return mapping
 
 
@@ -141,8 +262,9 @@ def map_headers(columns: list[str], mapping: dict[str, str] | None = None) -> di
     return result
 
 
-def canonical(frame: pd.DataFrame, kind: str, mapping: dict[str, str] | None = None,
-              *, source: str = "") -> pd.DataFrame:
+def canonical(
+    frame: pd.DataFrame, kind: str, mapping: dict[str, str] | None = None, *, source: str = ""
+) -> pd.DataFrame:
     """Return ``frame`` renamed to canonical fields; refuse it if required columns are missing."""
     if kind not in KINDS:
         raise InputError(f"kind {kind!r} is not known; expected one of: {', '.join(KINDS)}")
@@ -170,8 +292,10 @@ def canonical(frame: pd.DataFrame, kind: str, mapping: dict[str, str] | None = N
         hint = ""
         if len(found) == 1 and any(d in found[0] for d in ",;\t|"):
             hint = " (one column only: is the delimiter a comma, semicolon or tab?)"
-        raise InputError(f"missing required column(s): {'; '.join(missing)}; columns found: "
-                         f"{', '.join(found)}{hint}", source=source or None)
+        raise InputError(
+            f"missing required column(s): {'; '.join(missing)}; columns found: {', '.join(found)}{hint}",
+            source=source or None,
+        )
     for field in (*TEXT_FIELDS, *COUNT_FIELDS, "lat", "lon"):
         if field not in out.columns:
             out[field] = ""
@@ -186,8 +310,7 @@ def map_unique(series: pd.Series, func) -> pd.Series:
     """Return ``series.map(func)`` computed once per distinct value (records repeat a lot)."""
     codes, uniques = pd.factorize(series.astype(object), use_na_sentinel=False)
     values = np.array([func(v) for v in uniques] + [None], dtype=object)
-    return pd.Series(values[codes] if len(codes) else values[:0], index=series.index,
-                     dtype=object)
+    return pd.Series(values[codes] if len(codes) else values[:0], index=series.index, dtype=object)
 
 
 # --- values ----------------------------------------------------------------------------------
@@ -274,9 +397,12 @@ def validate(frame: pd.DataFrame, kind: str) -> pd.DataFrame:
     parsed = map_unique(out["date"], parse_date)
     for i in np.flatnonzero(parsed.isna().to_numpy()):
         text = str(out["date"].iloc[i])
-        reasons[i].append(f"date {text!r} not understood; expected dd/mm/yyyy, yyyy-mm-dd, "
-                          "an Excel serial number or a month such as 'janv. 2021'"
-                          if text.strip() else "date missing")
+        reasons[i].append(
+            f"date {text!r} not understood; expected dd/mm/yyyy, yyyy-mm-dd, "
+            "an Excel serial number or a month such as 'janv. 2021'"
+            if text.strip()
+            else "date missing"
+        )
     out["date"] = pd.to_datetime(parsed)
 
     any_count = np.zeros(len(out), dtype=bool)
@@ -290,22 +416,27 @@ def validate(frame: pd.DataFrame, kind: str) -> pd.DataFrame:
         any_count |= ~np.isnan(values)
     for i in np.flatnonzero(~any_count):
         if not any("expected a whole number" in r for r in reasons[i]):
-            reasons[i].append("no count given; expected filles, garçons, femmes, hommes, enfants, "
-                              "total or séances")
+            reasons[i].append(
+                "no count given; expected filles, garçons, femmes, hommes, enfants, total or séances"
+            )
 
     # Parts consistent with a given total; the total is filled in where it is missing.
     girls, boys = out["girls"].to_numpy(), out["boys"].to_numpy()
     women, men = out["women"].to_numpy(), out["men"].to_numpy()
     children = out["children"].to_numpy()
-    kids_parts = np.where(np.isnan(girls) & np.isnan(boys), np.nan,
-                          np.nan_to_num(girls) + np.nan_to_num(boys))
+    kids_parts = np.where(
+        np.isnan(girls) & np.isnan(boys), np.nan, np.nan_to_num(girls) + np.nan_to_num(boys)
+    )
     bad_children = ~np.isnan(children) & ~np.isnan(kids_parts) & (children != kids_parts)
     for i in np.flatnonzero(bad_children):
         reasons[i].append(f"filles + garçons = {kids_parts[i]:g} but enfants = {children[i]:g}")
     kids = np.where(np.isnan(kids_parts), children, kids_parts)
     adults_given = ~(np.isnan(women) & np.isnan(men))
-    parts = np.where(np.isnan(kids) & ~adults_given, np.nan,
-                     np.nan_to_num(kids) + np.nan_to_num(women) + np.nan_to_num(men))
+    parts = np.where(
+        np.isnan(kids) & ~adults_given,
+        np.nan,
+        np.nan_to_num(kids) + np.nan_to_num(women) + np.nan_to_num(men),
+    )
     total = out["total"].to_numpy()
     bad_total = ~np.isnan(total) & ~np.isnan(parts) & (parts != total)
     for i in np.flatnonzero(bad_total):
@@ -341,9 +472,17 @@ def validate(frame: pd.DataFrame, kind: str) -> pd.DataFrame:
 
 
 def _label(field: str) -> str:
-    return {"girls": "filles", "boys": "garçons", "women": "femmes", "men": "hommes",
-            "children": "enfants", "total": "total", "sessions": "séances",
-            "activity_type": "activité/type", "case_type": "type de cas"}.get(field, field)
+    return {
+        "girls": "filles",
+        "boys": "garçons",
+        "women": "femmes",
+        "men": "hommes",
+        "children": "enfants",
+        "total": "total",
+        "sessions": "séances",
+        "activity_type": "activité/type",
+        "case_type": "type de cas",
+    }.get(field, field)
 
 
 # --- activity and case types ------------------------------------------------------------------
@@ -351,35 +490,77 @@ def _label(field: str) -> str:
 #: Type code -> spellings found in partners' files (folded). Codes are those of
 #: ``data/indicators.csv`` (column ``activity_type``).
 ACTIVITY_TYPES: dict[str, tuple[str, ...]] = {
-    "focus_group": ("focus group", "focus groups", "focus groupe", "groupe de discussion",
-                    "groupes de discussion", "fg"),
-    "sensibilisation": ("sensibilisation", "causerie", "causerie educative", "causeries",
-                        "sensibilisation communautaire", "awareness", "awareness session",
-                        "sensitisation", "prevention"),
-    "sensibilisation_masse": ("sensibilisation de masse", "radio", "emission radio",
-                              "emissions radio", "theatre forum", "caravane", "caravanes",
-                              "mass sensitisation", "radio broadcast", "forum theatre"),
-    "formation_pairs": ("formation pairs", "formation des pairs educateurs",
-                        "formation pairs educateurs", "peer educator training",
-                        "pairs educateurs"),
-    "formation_ccpe": ("formation ccpe", "atelier ccpe", "ccpe training",
-                       "formation des membres ccpe"),
-    "formation_travailleurs_sociaux": ("formation travailleurs sociaux",
-                                       "formation des travailleurs sociaux",
-                                       "social worker training"),
-    "formation_acteurs": ("formation acteurs", "formation des acteurs", "officials training",
-                          "formation police", "formation agents"),
+    "focus_group": (
+        "focus group",
+        "focus groups",
+        "focus groupe",
+        "groupe de discussion",
+        "groupes de discussion",
+        "fg",
+    ),
+    "sensibilisation": (
+        "sensibilisation",
+        "causerie",
+        "causerie educative",
+        "causeries",
+        "sensibilisation communautaire",
+        "awareness",
+        "awareness session",
+        "sensitisation",
+        "prevention",
+    ),
+    "sensibilisation_masse": (
+        "sensibilisation de masse",
+        "radio",
+        "emission radio",
+        "emissions radio",
+        "theatre forum",
+        "caravane",
+        "caravanes",
+        "mass sensitisation",
+        "radio broadcast",
+        "forum theatre",
+    ),
+    "formation_pairs": (
+        "formation pairs",
+        "formation des pairs educateurs",
+        "formation pairs educateurs",
+        "peer educator training",
+        "pairs educateurs",
+    ),
+    "formation_ccpe": ("formation ccpe", "atelier ccpe", "ccpe training", "formation des membres ccpe"),
+    "formation_travailleurs_sociaux": (
+        "formation travailleurs sociaux",
+        "formation des travailleurs sociaux",
+        "social worker training",
+    ),
+    "formation_acteurs": (
+        "formation acteurs",
+        "formation des acteurs",
+        "officials training",
+        "formation police",
+        "formation agents",
+    ),
     "formation_medias": ("formation medias", "formation des medias", "media training"),
     "plan_action": ("plan d action", "plans d action", "action plan"),
 }
 CASE_TYPES: dict[str, tuple[str, ...]] = {
-    "identification": ("identification", "identifie", "identifies", "identifiees",
-                       "victimes identifiees", "identified"),
+    "identification": (
+        "identification",
+        "identifie",
+        "identifies",
+        "identifiees",
+        "victimes identifiees",
+        "identified",
+    ),
     "prise_en_charge": ("prise en charge", "pec", "cared for", "care"),
-    "prise_en_charge_psy": ("prise en charge psychosociale", "psychosocial", "psychosocial care",
-                            "prise en charge psy"),
-    "retour_famille": ("retour en famille", "retour famille", "reunification", "returned",
-                       "retour"),
+    "prise_en_charge_psy": (
+        "prise en charge psychosociale",
+        "psychosocial",
+        "psychosocial care",
+        "prise en charge psy",
+    ),
+    "retour_famille": ("retour en famille", "retour famille", "reunification", "returned", "retour"),
     "reinsertion": ("reinsertion", "reintegration", "reinserted", "reinsertion sociale"),
 }
 
@@ -389,8 +570,10 @@ def _type_key(text: object) -> str:
 
 
 _TYPE_LOOKUP = {
-    kind: {**{_type_key(code): code for code in vocab},
-           **{_type_key(s): code for code, spellings in vocab.items() for s in spellings}}
+    kind: {
+        **{_type_key(code): code for code in vocab},
+        **{_type_key(s): code for code, spellings in vocab.items() for s in spellings},
+    }
     for kind, vocab in (("activities", ACTIVITY_TYPES), ("cases", CASE_TYPES))
 }
 

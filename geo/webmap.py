@@ -88,7 +88,7 @@ def display_geometry(
         simplified[polygonal] = shapely.coverage_simplify(geoms[polygonal], tolerance_deg)
         geoms = simplified
     places = settings.DISPLAY_DECIMALS if decimals is None else decimals
-    out[out.geometry.name] = shapely.set_precision(geoms, 10 ** -places)
+    out[out.geometry.name] = shapely.set_precision(geoms, 10**-places)
     return out
 
 
@@ -108,8 +108,10 @@ def standalone_html(m: folium.Map) -> str:
     """
     assets = leaflet_assets()
     page = m.get_root().render()
-    for uri_kind, text, tag in (("text/javascript", assets["js"], "script"),
-                                ("text/css", assets["css"], "style")):
+    for uri_kind, text, tag in (
+        ("text/javascript", assets["js"], "script"),
+        ("text/css", assets["css"], "style"),
+    ):
         uri = _data_uri(text, uri_kind)
         if tag == "script":
             page = page.replace(f'<script src="{uri}"></script>', f"<script>{text}</script>")

@@ -85,18 +85,28 @@ def build_zones(
         if geom is None:
             pts = located[located["place_id"].isin(zdef["places"])]
             if pts.empty:
-                raise InputError(f"zone {zdef['zone_id']!r} has no located place and no installed "
-                                 "admin unit; expected at least one")
+                raise InputError(
+                    f"zone {zdef['zone_id']!r} has no located place and no installed "
+                    "admin unit; expected at least one"
+                )
             geom = _buffer_hull(pts.geometry, float(zdef["buffer_km"]))
             if country is not None:
                 geom = shapely.intersection(geom, country)
-            basis = (f"{zdef['buffer_km']} km autour de l'enveloppe de "
-                     f"{', '.join(pts['name'])}")
-        rows.append({"zone_id": zdef["zone_id"], "name_fr": zdef["name_fr"],
-                     "name_en": zdef["name_en"], "programme_id": zdef["programme_id"],
-                     "method": method, "basis": basis, "geometry": geom})
-    zones = gpd.GeoDataFrame(rows, columns=[*ZONE_COLUMNS, "geometry"], geometry="geometry",
-                             crs=settings.CRS)
+            basis = f"{zdef['buffer_km']} km autour de l'enveloppe de {', '.join(pts['name'])}"
+        rows.append(
+            {
+                "zone_id": zdef["zone_id"],
+                "name_fr": zdef["name_fr"],
+                "name_en": zdef["name_en"],
+                "programme_id": zdef["programme_id"],
+                "method": method,
+                "basis": basis,
+                "geometry": geom,
+            }
+        )
+    zones = gpd.GeoDataFrame(
+        rows, columns=[*ZONE_COLUMNS, "geometry"], geometry="geometry", crs=settings.CRS
+    )
     if drawn is not None and not drawn.empty:
         extra = drawn.to_crs(settings.CRS).copy()
         extra = extra[~extra["zone_id"].isin(zones["zone_id"])]
@@ -122,8 +132,9 @@ def get_zone(zones: gpd.GeoDataFrame, zone_id: str) -> gpd.GeoDataFrame:
     return hit
 
 
-def validate_drawn(geometry: shapely.Geometry | dict | None, *, zone_id: str,
-                   name: str) -> shapely.Geometry:
+def validate_drawn(
+    geometry: shapely.Geometry | dict | None, *, zone_id: str, name: str
+) -> shapely.Geometry:
     """Return a drawn zone polygon if it is complete and valid; refuse half-drawn shapes."""
     if isinstance(geometry, dict):
         geometry = shapely.geometry.shape(geometry)
@@ -135,8 +146,7 @@ def validate_drawn(geometry: shapely.Geometry | dict | None, *, zone_id: str,
         raise InputError("no polygon drawn; draw a closed polygon before saving")
     if geometry.geom_type not in ("Polygon", "MultiPolygon"):
         raise InputError(f"a zone must be a polygon; got a {geometry.geom_type}")
-    if geometry.area <= 0 or (geometry.geom_type == "Polygon" and
-                              len(geometry.exterior.coords) < 4):
+    if geometry.area <= 0 or (geometry.geom_type == "Polygon" and len(geometry.exterior.coords) < 4):
         raise InputError("the polygon has fewer than three corners; finish drawing it")
     if not geometry.is_valid:
         geometry = shapely.make_valid(geometry)

@@ -15,8 +15,11 @@ _KINDS = {
     "int": pd.api.types.is_integer_dtype,
     "float": pd.api.types.is_numeric_dtype,
     "bool": pd.api.types.is_bool_dtype,
-    "date": lambda s: pd.api.types.is_datetime64_any_dtype(s) or pd.api.types.is_object_dtype(s)
-    or pd.api.types.is_string_dtype(s),
+    "date": lambda s: (
+        pd.api.types.is_datetime64_any_dtype(s)
+        or pd.api.types.is_object_dtype(s)
+        or pd.api.types.is_string_dtype(s)
+    ),
 }
 
 
@@ -33,11 +36,15 @@ class Schema:
 
     def empty(self) -> gpd.GeoDataFrame:
         """Return an empty frame that satisfies this schema."""
-        dtypes = {"str": "object", "int": "int64", "float": "float64", "bool": "bool",
-                  "date": "datetime64[ns]"}
+        dtypes = {
+            "str": "object",
+            "int": "int64",
+            "float": "float64",
+            "bool": "bool",
+            "date": "datetime64[ns]",
+        }
         data = {c: pd.Series(dtype=dtypes[k]) for c, k in self.columns.items()}
-        return gpd.GeoDataFrame(data, geometry=gpd.GeoSeries([], crs=settings.CRS),
-                                crs=settings.CRS)
+        return gpd.GeoDataFrame(data, geometry=gpd.GeoSeries([], crs=settings.CRS), crs=settings.CRS)
 
     def check(self, frame: gpd.GeoDataFrame, layer: str) -> gpd.GeoDataFrame:
         """Return ``frame`` if it satisfies this schema; raise listing every problem otherwise."""

@@ -20,9 +20,21 @@ SOURCE = "project store (zoneplan import)"
 ATTRIBUTION = ""
 COUNT_COLUMNS = ("girls", "boys", "women", "men", "children", "total", "sessions")
 SCHEMA = Schema(
-    columns={"record_id": "str", "date": "date", "programme_id": "str", "partner": "str",
-             "activity_type": "str", "place_id": "str", "unit_id": "str", "girls": "int",
-             "boys": "int", "women": "int", "men": "int", "total": "int", "sessions": "int"},
+    columns={
+        "record_id": "str",
+        "date": "date",
+        "programme_id": "str",
+        "partner": "str",
+        "activity_type": "str",
+        "place_id": "str",
+        "unit_id": "str",
+        "girls": "int",
+        "boys": "int",
+        "women": "int",
+        "men": "int",
+        "total": "int",
+        "sessions": "int",
+    },
     geometry_types=("Point", "Polygon", "MultiPolygon"),
 )
 

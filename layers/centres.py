@@ -19,8 +19,17 @@ TITLE = {"fr": "Centres d'accueil", "en": "Reception centres"}
 SOURCE = "data/centres.csv (partners; town level on purpose)"
 ATTRIBUTION = "Centres des partenaires : localisation à l'échelle de la ville."
 SCHEMA = Schema(
-    columns={"centre_id": "str", "name": "str", "partner": "str", "kind": "str", "town": "str",
-             "precision": "str", "sensitive": "bool", "zone": "str", "services": "str"},
+    columns={
+        "centre_id": "str",
+        "name": "str",
+        "partner": "str",
+        "kind": "str",
+        "town": "str",
+        "precision": "str",
+        "sensitive": "bool",
+        "zone": "str",
+        "services": "str",
+    },
     geometry_types=("Point",),
 )
 

@@ -19,10 +19,23 @@ TITLE = {"fr": "Lieux", "en": "Places"}
 SOURCE = "data/places.csv (GeoNames, Who's On First, programme documents)"
 ATTRIBUTION = "GeoNames (CC BY 4.0, geonames.org) via Who's On First."
 SCHEMA = Schema(
-    columns={"place_id": "str", "name": "str", "alt_names": "str", "kind": "str", "lat": "float",
-             "lon": "float", "admin1": "str", "admin2": "str", "admin3": "str", "zone": "str",
-             "source": "str", "confidence": "str", "precision_m": "float", "approximate": "bool",
-             "located": "bool"},
+    columns={
+        "place_id": "str",
+        "name": "str",
+        "alt_names": "str",
+        "kind": "str",
+        "lat": "float",
+        "lon": "float",
+        "admin1": "str",
+        "admin2": "str",
+        "admin3": "str",
+        "zone": "str",
+        "source": "str",
+        "confidence": "str",
+        "precision_m": "float",
+        "approximate": "bool",
+        "located": "bool",
+    },
     geometry_types=("Point",),
 )
 
@@ -44,8 +57,7 @@ def load(store=None, include_unlocated: bool = False) -> gpd.GeoDataFrame:
 def unlocated(store=None) -> pd.DataFrame:
     """Return the places that have no location yet (never mapped)."""
     frame = load_all(store)
-    return pd.DataFrame(frame.loc[~frame["located"]].drop(columns="geometry")).reset_index(
-        drop=True)
+    return pd.DataFrame(frame.loc[~frame["located"]].drop(columns="geometry")).reset_index(drop=True)
 
 
 def info(store=None) -> dict[str, str]:

@@ -22,14 +22,26 @@ SOURCE = "project store (zoneplan import --kind cases), aggregated and suppresse
 TABLE = Tables.CASES
 ATTRIBUTION = ""
 SCHEMA = Schema(
-    columns={"unit_id": "str", "name": "str", "level": "int", "case_type": "str",
-             "value": "float", "display": "str", "suppressed": "bool"},
+    columns={
+        "unit_id": "str",
+        "name": "str",
+        "level": "int",
+        "case_type": "str",
+        "value": "float",
+        "display": "str",
+        "suppressed": "bool",
+    },
     geometry_types=("Polygon", "MultiPolygon"),
 )
 
 
-def load(store=None, case_type: str | None = None, programme_id: str | None = None, *,
-         k: int = settings.SUPPRESSION_K) -> gpd.GeoDataFrame:
+def load(
+    store=None,
+    case_type: str | None = None,
+    programme_id: str | None = None,
+    *,
+    k: int = settings.SUPPRESSION_K,
+) -> gpd.GeoDataFrame:
     """Return case counts per admin unit, aggregated and disclosure-controlled.
 
     The unit is the commune where commune polygons are installed, else the cercle, else the
@@ -56,14 +68,19 @@ def load(store=None, case_type: str | None = None, programme_id: str | None = No
         return SCHEMA.empty()
     drawn = cases[cases[adm.id_col].isin(polygons["unit_id"])]
     parent = polygons.set_index("unit_id")["parent_id"] if adm.level > 1 else False
-    table = case_figures(drawn, level=adm.level, values="total", groupby=["case_type"],
-                         parent=parent, k=k)
-    out = table.drop(columns=["name", "level"], errors="ignore").rename(columns={
-        adm.id_col: "unit_id", "total": "value", "total_display": "display",
-        "total_suppressed": "suppressed"})
+    table = case_figures(
+        drawn, level=adm.level, values="total", groupby=["case_type"], parent=parent, k=k
+    )
+    out = table.drop(columns=["name", "level"], errors="ignore").rename(
+        columns={
+            adm.id_col: "unit_id",
+            "total": "value",
+            "total_display": "display",
+            "total_suppressed": "suppressed",
+        }
+    )
     out = out.merge(polygons[["unit_id", "name", "level", "geometry"]], on="unit_id")
-    frame = gpd.GeoDataFrame(out[[*SCHEMA.columns, "geometry"]], geometry="geometry",
-                             crs=settings.CRS)
+    frame = gpd.GeoDataFrame(out[[*SCHEMA.columns, "geometry"]], geometry="geometry", crs=settings.CRS)
     frame["level"] = frame["level"].astype("int64")
     frame["value"] = frame["value"].astype("float64")
     return frame.reset_index(drop=True)

@@ -21,8 +21,14 @@ TITLE = {"fr": "Zones d'intervention", "en": "Intervention zones"}
 SOURCE = "data/zones.json (programme documents)"
 ATTRIBUTION = ""
 SCHEMA = Schema(
-    columns={"zone_id": "str", "name_fr": "str", "name_en": "str", "programme_id": "str",
-             "method": "str", "basis": "str"},
+    columns={
+        "zone_id": "str",
+        "name_fr": "str",
+        "name_en": "str",
+        "programme_id": "str",
+        "method": "str",
+        "basis": "str",
+    },
     geometry_types=("Polygon", "MultiPolygon"),
 )
 
@@ -48,8 +54,12 @@ def load(store=None) -> gpd.GeoDataFrame:
     filter and command asks for the zones, and building them reads three layers.
     """
     store = Store.of(store)
-    key = (str(store.path), _version(store.path), _version(DATA / "zones.json"),
-           _version(DATA / "places.csv"))
+    key = (
+        str(store.path),
+        _version(store.path),
+        _version(DATA / "zones.json"),
+        _version(DATA / "places.csv"),
+    )
     return _build(*key).copy()
 
 
@@ -59,8 +69,9 @@ def _build(path: str, *_versions: tuple[int, int]) -> gpd.GeoDataFrame:
     boundaries = admin.load(store)
     boundaries = boundaries[boundaries["level"] > 0]
     mali = borders.load().query("is_mali").geometry.iloc[0]
-    return build_zones(definitions(), places.load(store), boundaries,
-                       store.read(Tables.USER_ZONES), country=mali)
+    return build_zones(
+        definitions(), places.load(store), boundaries, store.read(Tables.USER_ZONES), country=mali
+    )
 
 
 def names(store=None) -> list[str]:

@@ -59,8 +59,7 @@ def clip_box(outline: shapely.Geometry) -> shapely.Geometry:
     return shapely.box(*low, *high)
 
 
-def clipped(frame: gpd.GeoDataFrame, box: shapely.Geometry, keep: tuple[str, ...]
-            ) -> gpd.GeoDataFrame:
+def clipped(frame: gpd.GeoDataFrame, box: shapely.Geometry, keep: tuple[str, ...]) -> gpd.GeoDataFrame:
     """Return ``frame`` clipped to ``box`` with only its parts of the ``keep`` geometry types."""
     out = frame.copy()
     parts = shapely.intersection(out.geometry.to_numpy(), box)
@@ -123,8 +122,9 @@ def build_towns(source: Path, outline: shapely.Geometry) -> gpd.GeoDataFrame:
     return _sorted(frame, ["scalerank", "pop_max", "name"], ascending=[True, False, True])
 
 
-def _sorted(frame: gpd.GeoDataFrame, by: list[str], ascending: bool | list[bool] = True
-            ) -> gpd.GeoDataFrame:
+def _sorted(
+    frame: gpd.GeoDataFrame, by: list[str], ascending: bool | list[bool] = True
+) -> gpd.GeoDataFrame:
     return frame.sort_values(by, ascending=ascending, kind="stable").reset_index(drop=True)
 
 
@@ -142,14 +142,19 @@ def build(shared: Path, out: Path) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--shared", type=Path, default=settings.SHARED_MALI_DIR,
-                        help="the Mali reference folder (default: %(default)s)")
+    parser.add_argument(
+        "--shared",
+        type=Path,
+        default=settings.SHARED_MALI_DIR,
+        help="the Mali reference folder (default: %(default)s)",
+    )
     parser.add_argument("-o", "--out", type=Path, default=settings.DATA_DIR / "context")
     args = parser.parse_args()
     missing = [r for r in SOURCES.values() if not (args.shared / r).is_file()]
     if missing:
-        sys.exit(f"{args.shared}: missing {', '.join(missing)}; expected the Mali reference folder "
-                 "(--shared)")
+        sys.exit(
+            f"{args.shared}: missing {', '.join(missing)}; expected the Mali reference folder (--shared)"
+        )
     build(args.shared, args.out)
 
 

@@ -40,16 +40,30 @@ from geo.geodesy import area_km2  # noqa: E402
 DECIMALS = 5
 #: Output file: source file in the shared folder, and the columns ``read_boundaries`` reads.
 BOUNDARIES: dict[str, tuple[str, list[str]]] = {
-    "regions.geojson": ("boundaries/mli_adm1_regions_wof.geojson",
-                        ["wof_id", "name", "name_fr", "hasc"]),
-    "cercles.geojson": ("boundaries/mli_adm2_cercles_wof.geojson",
-                        ["wof_id", "name", "name_fr", "hasc", "adm1_hasc"]),
+    "regions.geojson": (
+        "boundaries/mli_adm1_regions_wof.geojson",
+        ["wof_id", "name", "name_fr", "hasc"],
+    ),
+    "cercles.geojson": (
+        "boundaries/mli_adm2_cercles_wof.geojson",
+        ["wof_id", "name", "name_fr", "hasc", "adm1_hasc"],
+    ),
 }
 LOCALITIES_SOURCE = "gazetteer/mli_localities_wof.csv"
 LOCALITIES_OUT = "localities.csv"
 #: The columns ``read_gazetteer`` reads from a Who's On First localities file.
-LOCALITY_COLUMNS = ["wof_id", "name", "lat", "lon", "adm1_name", "adm2_name", "placetype",
-                    "geonames_id", "geonames_feature_code", "is_current"]
+LOCALITY_COLUMNS = [
+    "wof_id",
+    "name",
+    "lat",
+    "lon",
+    "adm1_name",
+    "adm2_name",
+    "placetype",
+    "geonames_id",
+    "geonames_feature_code",
+    "is_current",
+]
 
 
 # --- helpers shared with build_context.py --------------------------------------------------------
@@ -72,7 +86,7 @@ def round_geometries(geoms: gpd.GeoSeries, decimals: int = DECIMALS) -> gpd.GeoS
     polygonal = np.isin(shapely.get_type_id(values), (3, 6))  # Polygon, MultiPolygon
     bad = polygonal & ~shapely.is_valid(values)
     if bad.any():
-        values[bad] = shapely.set_precision(values[bad], 10.0 ** -decimals)
+        values[bad] = shapely.set_precision(values[bad], 10.0**-decimals)
     values[polygonal] = shapely.orient_polygons(values[polygonal])  # RFC 7946: exteriors CCW
     return gpd.GeoSeries(values, index=geoms.index, crs=geoms.crs)
 
@@ -83,8 +97,11 @@ def write_geojson(frame: gpd.GeoDataFrame, path: Path) -> None:
     props = frame.drop(columns=geom)
     lines = []
     for record, shape in zip(props.to_dict("records"), frame.geometry, strict=True):
-        feature = {"type": "Feature", "properties": {k: _plain(v) for k, v in record.items()},
-                   "geometry": shapely.geometry.mapping(shape)}
+        feature = {
+            "type": "Feature",
+            "properties": {k: _plain(v) for k, v in record.items()},
+            "geometry": shapely.geometry.mapping(shape),
+        }
         lines.append(json.dumps(feature, ensure_ascii=False, separators=(",", ":")))
     head = json.dumps({"type": "FeatureCollection", "name": path.stem}, ensure_ascii=False)[:-1]
     text = head + ', "features": [\n' + ",\n".join(lines) + "\n]}\n"
@@ -150,8 +167,9 @@ def build_localities(source: Path, out: Path, outline: shapely.Geometry) -> dict
         reader = csv.DictReader(fh)
         for row in reader:
             if reader.line_num in accepted:  # the reader numbers rows by their line, as csv does
-                rows.append([_coord(row[c]) if c in ("lat", "lon") else row[c]
-                             for c in LOCALITY_COLUMNS])
+                rows.append(
+                    [_coord(row[c]) if c in ("lat", "lon") else row[c] for c in LOCALITY_COLUMNS]
+                )
     if len(rows) != len(accepted):
         sys.exit(f"{source}: matched {len(rows)} rows to the {len(accepted)} accepted; expected all")
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -174,11 +192,14 @@ def check_localities(source: Path, derived: Path, outline: shapely.Geometry) -> 
     a = before.frame.reset_index(drop=True)
     b = after.frame.reset_index(drop=True)
     if after.schema != "wof" or len(after.report) != len(b) or not a[cols].equals(b[cols]):
-        sys.exit(f"{derived} reads differently from {source}: {after.summary['rejected']} rows "
-                 f"rejected, {len(b)} accepted against {len(a)}")
-    shift = np.abs(shapely.get_coordinates(a.geometry.values)
-                   - shapely.get_coordinates(b.geometry.values))
-    if shift.max() > 0.5 * 10.0 ** -DECIMALS + 1e-12:
+        sys.exit(
+            f"{derived} reads differently from {source}: {after.summary['rejected']} rows "
+            f"rejected, {len(b)} accepted against {len(a)}"
+        )
+    shift = np.abs(
+        shapely.get_coordinates(a.geometry.values) - shapely.get_coordinates(b.geometry.values)
+    )
+    if shift.max() > 0.5 * 10.0**-DECIMALS + 1e-12:
         sys.exit(f"{derived}: a point moved by {shift.max():.7f}°; expected rounding only")
 
 
@@ -197,21 +218,32 @@ def build(shared: Path, out: Path) -> None:
     summary = build_localities(source, out / LOCALITIES_OUT, outline)
     check_localities(source, out / LOCALITIES_OUT, outline)
     left_out = ", ".join(f"{n} {why}" for why, n in summary["rejected_by_reason"].items())
-    print_written(out / LOCALITIES_OUT, f"{summary['accepted']} of {summary['rows_read']} "
-                  f"localities; left out as read_gazetteer rejects them: {left_out}")
+    print_written(
+        out / LOCALITIES_OUT,
+        f"{summary['accepted']} of {summary['rows_read']} "
+        f"localities; left out as read_gazetteer rejects them: {left_out}",
+    )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--shared", type=Path, default=settings.SHARED_MALI_DIR,
-                        help="the Mali reference folder (default: %(default)s)")
+    parser.add_argument(
+        "--shared",
+        type=Path,
+        default=settings.SHARED_MALI_DIR,
+        help="the Mali reference folder (default: %(default)s)",
+    )
     parser.add_argument("-o", "--out", type=Path, default=settings.DATA_DIR / "reference")
     args = parser.parse_args()
-    missing = [r for r in [*(s for s, _ in BOUNDARIES.values()), LOCALITIES_SOURCE]
-               if not (args.shared / r).is_file()]
+    missing = [
+        r
+        for r in [*(s for s, _ in BOUNDARIES.values()), LOCALITIES_SOURCE]
+        if not (args.shared / r).is_file()
+    ]
     if missing:
-        sys.exit(f"{args.shared}: missing {', '.join(missing)}; expected the Mali reference folder "
-                 "(--shared)")
+        sys.exit(
+            f"{args.shared}: missing {', '.join(missing)}; expected the Mali reference folder (--shared)"
+        )
     build(args.shared, args.out)
 
 

@@ -51,15 +51,23 @@ PARTNERS = {
     "rompre_le_silence": ["Samu Social Mali", "Caritas Mali – AET", "BNCE Mali", "AV.ES"],
 }
 LABELS = {
-    "formation_pairs": "Formation des pairs éducateurs", "focus_group": "Focus group",
-    "sensibilisation": "Sensibilisation", "sensibilisation_masse": "Théâtre forum",
-    "formation_ccpe": "Formation CCPE", "formation_travailleurs_sociaux":
-    "Formation des travailleurs sociaux", "formation_acteurs": "Formation des acteurs",
-    "plan_action": "Plan d'action", "formation_medias": "Formation des médias",
+    "formation_pairs": "Formation des pairs éducateurs",
+    "focus_group": "Focus group",
+    "sensibilisation": "Sensibilisation",
+    "sensibilisation_masse": "Théâtre forum",
+    "formation_ccpe": "Formation CCPE",
+    "formation_travailleurs_sociaux": "Formation des travailleurs sociaux",
+    "formation_acteurs": "Formation des acteurs",
+    "plan_action": "Plan d'action",
+    "formation_medias": "Formation des médias",
 }
-CASE_LABELS = {"identification": "Identification", "prise_en_charge": "Prise en charge",
-               "retour_famille": "Retour en famille", "reinsertion": "Réinsertion",
-               "prise_en_charge_psy": "Prise en charge psychosociale"}
+CASE_LABELS = {
+    "identification": "Identification",
+    "prise_en_charge": "Prise en charge",
+    "retour_famille": "Retour en famille",
+    "reinsertion": "Réinsertion",
+    "prise_en_charge_psy": "Prise en charge psychosociale",
+}
 #: Achievement ratios handed out in turn to the activity types, for a visible spread.
 RATIOS = (1.08, 0.93, 0.71, 0.45, 0.98, 0.62, 0.3, 1.0, 0.85, 0.55)
 
@@ -73,7 +81,8 @@ def activities(rng: np.random.Generator, targets: pd.DataFrame) -> list[dict]:
     rows: list[dict] = []
     turn = 0
     for (prog, atype), group in targets[targets["kind"] == "activity"].groupby(
-            ["programme_id", "activity_type"], sort=True):
+        ["programme_id", "activity_type"], sort=True
+    ):
         main = group.sort_values("target", ascending=False).iloc[0]
         ratio = RATIOS[turn % len(RATIOS)]
         turn += 1
@@ -86,12 +95,23 @@ def activities(rng: np.random.Generator, targets: pd.DataFrame) -> list[dict]:
         while done < goal:
             place = places[rng.choice(len(places), p=weights)]
             day = months[rng.integers(len(months))] + pd.Timedelta(days=int(rng.integers(28)))
-            row = {"Date": day.strftime("%d/%m/%Y"), "Programme": prog,
-                   "Village": place[0], "Commune": place[1], "Cercle": place[2],
-                   "Région": place[3], "Activité": LABELS.get(atype, atype),
-                   "Partenaire": PARTNERS[prog][rng.integers(len(PARTNERS[prog]))],
-                   "Filles": "", "Garçons": "", "Femmes": "", "Hommes": "", "Total": "",
-                   "Séances": "", "Observations": "FICTIF"}
+            row = {
+                "Date": day.strftime("%d/%m/%Y"),
+                "Programme": prog,
+                "Village": place[0],
+                "Commune": place[1],
+                "Cercle": place[2],
+                "Région": place[3],
+                "Activité": LABELS.get(atype, atype),
+                "Partenaire": PARTNERS[prog][rng.integers(len(PARTNERS[prog]))],
+                "Filles": "",
+                "Garçons": "",
+                "Femmes": "",
+                "Hommes": "",
+                "Total": "",
+                "Séances": "",
+                "Observations": "FICTIF",
+            }
             if main["measure"] == "sessions" and atype != "focus_group":
                 row["Séances"] = 1
                 row["Total"] = int(rng.integers(4, 12))
@@ -100,8 +120,9 @@ def activities(rng: np.random.Generator, targets: pd.DataFrame) -> list[dict]:
                 sessions = int(min(rng.integers(2, 6), goal - done))
                 girls = int(rng.integers(1, 3) * sessions)
                 boys = int(sessions)
-                row.update({"Séances": sessions, "Filles": girls, "Garçons": boys,
-                            "Total": girls + boys})
+                row.update(
+                    {"Séances": sessions, "Filles": girls, "Garçons": boys, "Total": girls + boys}
+                )
                 done += sessions
             else:
                 size = int(min(rng.integers(8, 60), max(goal - done, 1)))
@@ -111,8 +132,9 @@ def activities(rng: np.random.Generator, targets: pd.DataFrame) -> list[dict]:
                 men = size - girls - boys - women
                 if main["measure"] == "girls":
                     girls, boys, women, men = size, 0, 0, 0
-                row.update({"Filles": girls, "Garçons": boys, "Femmes": women, "Hommes": men,
-                            "Total": size})
+                row.update(
+                    {"Filles": girls, "Garçons": boys, "Femmes": women, "Hommes": men, "Total": size}
+                )
                 done += size
             rows.append(row)
     return rows
@@ -122,10 +144,13 @@ def cases(rng: np.random.Generator, targets: pd.DataFrame) -> list[dict]:
     """Return quarterly case counts per commune (Kangaba) or cercle (other zones)."""
     rows: list[dict] = []
     units = {
-        "kangaba": [("Nouga", "Kangaba", "Koulikoro", 0.6), ("Kaniogo", "Kangaba", "Koulikoro",
-                                                              0.4)],
-        "rompre_le_silence": [("", "Bamako", "Bamako", 0.55), ("", "Ségou", "Ségou", 0.2),
-                              ("", "Sikasso", "Sikasso", 0.2), ("", "Mopti", "Mopti", 0.05)],
+        "kangaba": [("Nouga", "Kangaba", "Koulikoro", 0.6), ("Kaniogo", "Kangaba", "Koulikoro", 0.4)],
+        "rompre_le_silence": [
+            ("", "Bamako", "Bamako", 0.55),
+            ("", "Ségou", "Ségou", 0.2),
+            ("", "Sikasso", "Sikasso", 0.2),
+            ("", "Mopti", "Mopti", 0.05),
+        ],
     }
     for turn, target in enumerate(targets[targets["kind"] == "case"].itertuples()):
         ratio = (0.82, 0.64, 0.9, 0.4, 0.77, 0.58, 0.95)[turn % 7]
@@ -140,12 +165,20 @@ def cases(rng: np.random.Generator, targets: pd.DataFrame) -> list[dict]:
                 if count == 0:
                     continue
                 girls = count if target.measure == "girls" else int(rng.binomial(count, 0.85))
-                rows.append({"Date": q.strftime("%d/%m/%Y"), "Programme": target.programme_id,
-                             "Commune": commune, "Cercle": cercle, "Région": region,
-                             "Type de cas": CASE_LABELS[target.activity_type],
-                             "Partenaire": PARTNERS[target.programme_id][0],
-                             "Filles": girls, "Garçons": int(count - girls),
-                             "Total": int(count)})
+                rows.append(
+                    {
+                        "Date": q.strftime("%d/%m/%Y"),
+                        "Programme": target.programme_id,
+                        "Commune": commune,
+                        "Cercle": cercle,
+                        "Région": region,
+                        "Type de cas": CASE_LABELS[target.activity_type],
+                        "Partenaire": PARTNERS[target.programme_id][0],
+                        "Filles": girls,
+                        "Garçons": int(count - girls),
+                        "Total": int(count),
+                    }
+                )
     return rows
 
 

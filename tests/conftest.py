@@ -19,8 +19,9 @@ def shared_file(relative: str) -> Path:
     """Return a file of ``../shared/data/mali``, skipping the test with a reason if absent."""
     path = SHARED / relative
     if not path.exists():
-        pytest.skip(f"reference data {path} is absent (expected ../shared/data/mali beside the "
-                    "checkout)")
+        pytest.skip(
+            f"reference data {path} is absent (expected ../shared/data/mali beside the checkout)"
+        )
     return path
 
 

@@ -16,9 +16,12 @@ GEOD = pyproj.Geod(ellps="WGS84")
 
 
 def _points(coords: dict[str, tuple[float, float]], index=None) -> gpd.GeoDataFrame:
-    return gpd.GeoDataFrame({"name": list(coords)}, geometry=gpd.points_from_xy(
-        [c[0] for c in coords.values()], [c[1] for c in coords.values()]), crs="EPSG:4326",
-        index=index)
+    return gpd.GeoDataFrame(
+        {"name": list(coords)},
+        geometry=gpd.points_from_xy([c[0] for c in coords.values()], [c[1] for c in coords.values()]),
+        crs="EPSG:4326",
+        index=index,
+    )
 
 
 @pytest.fixture()
@@ -29,8 +32,7 @@ def centres():
 
 
 def test_nearest_centre_distance_and_band_counts(centres):
-    villages = _points({"v1": (-8.02, 12.0), "v2": (-8.15, 12.0), "v3": (-9.0, 13.0)},
-                       index=[7, 3, 9])
+    villages = _points({"v1": (-8.02, 12.0), "v2": (-8.15, 12.0), "v3": (-9.0, 13.0)}, index=[7, 3, 9])
     before = villages.copy()
     out = access(villages, centres, bands=(5, 20, 200))
     pd.testing.assert_frame_equal(villages, before)
@@ -52,9 +54,11 @@ def test_unit_centres_are_used_for_units(centres):
 
 
 def test_rows_without_location_are_kept_without_a_distance(centres):
-    frame = gpd.GeoDataFrame({"name": ["here", "nowhere"]},
-                             geometry=[gpd.points_from_xy([-8.0], [12.0])[0], None],
-                             crs="EPSG:4326")
+    frame = gpd.GeoDataFrame(
+        {"name": ["here", "nowhere"]},
+        geometry=[gpd.points_from_xy([-8.0], [12.0])[0], None],
+        crs="EPSG:4326",
+    )
     out = access(frame, centres)
     assert np.isnan(out["dist_centre_km"].iloc[1]) and out["nearest_centre"].iloc[1] is None
     summary = access_summary(out, bands=(5, 50), access_km=5)
@@ -96,8 +100,10 @@ def test_service_access_lists_places_and_skips_unlocated_danga(mali_store):
     # no centre in the Kangaba zone: every village is beyond the 25 km access band
     kangaba = next(p for p in result.summary["places"] if p["name"] == "Kangaba")
     assert kangaba["dist_centre_km"] == pytest.approx(
-        GEOD.inv(-8.41667, 11.93333, -7.97522, 12.60915)[2] / 1000, abs=0.01)
-    assert result.summary["villages_access"]["beyond_count"] == result.summary[
-        "villages_access"]["count"]
+        GEOD.inv(-8.41667, 11.93333, -7.97522, 12.60915)[2] / 1000, abs=0.01
+    )
+    assert (
+        result.summary["villages_access"]["beyond_count"] == result.summary["villages_access"]["count"]
+    )
     centres = layers.load("centres")
     assert result.summary["centres"] == len(centres)

@@ -63,8 +63,7 @@ def test_tiled_distances_agree_with_per_point_aeqd_far_from_the_tile_centre(bord
 
 def test_distance_matrix_matches_geodesic_between_points():
     a = gpd.GeoSeries(gpd.points_from_xy([-8.4, -5.6], [11.9, 11.3]), crs="EPSG:4326")
-    b = gpd.GeoSeries(gpd.points_from_xy([-7.97, -8.7, -4.18], [12.61, 11.8, 14.48]),
-                      crs="EPSG:4326")
+    b = gpd.GeoSeries(gpd.points_from_xy([-7.97, -8.7, -4.18], [12.61, 11.8, 14.48]), crs="EPSG:4326")
     geod = pyproj.Geod(ellps="WGS84")
     ref = np.array([[geod.inv(p.x, p.y, q.x, q.y)[2] / 1000 for q in b] for p in a])
     assert np.allclose(distance_matrix_km(a, b), ref, rtol=1e-3)
@@ -73,30 +72,39 @@ def test_distance_matrix_matches_geodesic_between_points():
 def _units(points: dict[str, tuple[float, float]], half_deg: float = 0.01) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(
         {"unit_id": list(points), "name": list(points)},
-        geometry=[shapely.box(x - half_deg, y - half_deg, x + half_deg, y + half_deg)
-                  for x, y in points.values()], crs="EPSG:4326", index=[10 + i for i in
-                                                                     range(len(points))])
+        geometry=[
+            shapely.box(x - half_deg, y - half_deg, x + half_deg, y + half_deg)
+            for x, y in points.values()
+        ],
+        crs="EPSG:4326",
+        index=[10 + i for i in range(len(points))],
+    )
 
 
 def _sites(**coords) -> gpd.GeoDataFrame:
-    return gpd.GeoDataFrame({"name": list(coords)}, geometry=gpd.points_from_xy(
-        [c[0] for c in coords.values()], [c[1] for c in coords.values()]), crs="EPSG:4326")
+    return gpd.GeoDataFrame(
+        {"name": list(coords)},
+        geometry=gpd.points_from_xy([c[0] for c in coords.values()], [c[1] for c in coords.values()]),
+        crs="EPSG:4326",
+    )
 
 
 @pytest.fixture()
 def frame():
     # near Tombola (border, gold), Bamako (attractive), central Mali (none)
-    return _units({"tombola": (-8.71667, 11.68333), "bamako": (-7.97522, 12.60915),
-                   "centre": (-4.0, 17.0)})
+    return _units(
+        {"tombola": (-8.71667, 11.68333), "bamako": (-7.97522, 12.60915), "centre": (-4.0, 17.0)}
+    )
 
 
 @pytest.fixture()
 def inputs(border):
-    attractive = gpd.GeoDataFrame({"name": ["Bamako"], "attractiveness": [1.0]},
-                                  geometry=gpd.points_from_xy([-7.97522], [12.60915]),
-                                  crs="EPSG:4326")
-    return {"border": border, "gold_sites": _sites(Koflatie=(-8.7, 11.8)),
-            "attractive": attractive}
+    attractive = gpd.GeoDataFrame(
+        {"name": ["Bamako"], "attractiveness": [1.0]},
+        geometry=gpd.points_from_xy([-7.97522], [12.60915]),
+        crs="EPSG:4326",
+    )
+    return {"border": border, "gold_sites": _sites(Koflatie=(-8.7, 11.8)), "attractive": attractive}
 
 
 def test_each_criterion_value_score_and_flag(frame, inputs):
@@ -131,7 +139,10 @@ def test_thresholds_move_the_flags(frame, inputs):
 def test_min_criteria_rule(frame, inputs):
     two = criteria(frame, **inputs, min_criteria=2)
     assert two.set_index("unit_id")["meets_criteria"].to_dict() == {
-        "tombola": True, "bamako": False, "centre": False}
+        "tombola": True,
+        "bamako": False,
+        "centre": False,
+    }
     with pytest.raises(InputError, match="1, 2 or 3"):
         criteria(frame, **inputs, min_criteria=4)
 
@@ -140,15 +151,22 @@ def test_weights_change_the_total(frame, inputs):
     equal = criteria(frame, **inputs).set_index("unit_id")
     only_border = criteria(frame, **inputs, weights="border=1,a=0,c=0").set_index("unit_id")
     assert only_border.loc["tombola", "total_score"] == pytest.approx(
-        equal.loc["tombola", "score_border"])
+        equal.loc["tombola", "score_border"]
+    )
     expected = equal.loc["tombola", ["score_attractiveness", "score_border", "score_gold"]].mean()
     assert equal.loc["tombola", "total_score"] == pytest.approx(expected)
 
 
-@pytest.mark.parametrize("text,match", [("a=-1", "zero or positive"),
-                                        ("a=0,b=0,c=0", "all weights are zero"),
-                                        ("x=1", "unknown criterion"), ("a=abc", "number"),
-                                        ("border", "no value")])
+@pytest.mark.parametrize(
+    "text,match",
+    [
+        ("a=-1", "zero or positive"),
+        ("a=0,b=0,c=0", "all weights are zero"),
+        ("x=1", "unknown criterion"),
+        ("a=abc", "number"),
+        ("border", "no value"),
+    ],
+)
 def test_bad_weights_are_refused(text, match):
     with pytest.raises(InputError, match=match):
         parse_weights(text)
@@ -160,16 +178,16 @@ def test_default_weights_are_equal():
 
 def test_crs_less_units_are_refused(frame, inputs):
     with pytest.raises(InputError, match="CRS"):
-        criteria(gpd.GeoDataFrame(frame.drop(columns="geometry"), geometry=list(frame.geometry)),
-                 **inputs)
+        criteria(
+            gpd.GeoDataFrame(frame.drop(columns="geometry"), geometry=list(frame.geometry)), **inputs
+        )
 
 
 def test_attractiveness_table_defaults_and_editing(places):
     table = read_attractiveness(settings.ATTRACTIVENESS_CSV)
     assert {"bamako", "segou", "sikasso", "mopti", "kangaba"} <= set(table["place_id"])
     assert table["source_reason"].str.len().gt(10).all()
-    assert (table["attractiveness"] == table[["markets", "tourism", "mining_economy"]]
-            .max(axis=1)).all()
+    assert (table["attractiveness"] == table[["markets", "tourism", "mining_economy"]].max(axis=1)).all()
     edited = table.copy()
     edited.loc[edited["place_id"] == "bamako", "markets"] = 0.1
     edited.loc[edited["place_id"] == "bamako", "tourism"] = 0.1
@@ -180,8 +198,14 @@ def test_attractiveness_table_defaults_and_editing(places):
 
 
 def test_bad_attractiveness_tables_are_refused(tmp_path):
-    bad = pd.DataFrame({"place_id": ["bamako", ""], "markets": ["2", "0.5"],
-                        "tourism": ["0", "x"], "mining_economy": ["0", "0"]})
+    bad = pd.DataFrame(
+        {
+            "place_id": ["bamako", ""],
+            "markets": ["2", "0.5"],
+            "tourism": ["0", "x"],
+            "mining_economy": ["0", "0"],
+        }
+    )
     with pytest.raises(InputError) as err:
         check_attractiveness(bad)
     assert "row 2: markets" in str(err.value) and "row 3: tourism" in str(err.value)

@@ -15,13 +15,17 @@ from geo.zones import get_zone
 
 
 def _square(lon: float, lat: float, half: float) -> gpd.GeoDataFrame:
-    return gpd.GeoDataFrame({"zone_id": ["z"]}, geometry=[shapely.box(lon - half, lat - half,
-                                                                       lon + half, lat + half)],
-                            crs="EPSG:4326")
+    return gpd.GeoDataFrame(
+        {"zone_id": ["z"]},
+        geometry=[shapely.box(lon - half, lat - half, lon + half, lat + half)],
+        crs="EPSG:4326",
+    )
 
 
-@pytest.mark.parametrize("spec,expected", [("admin2", ("admin", 2)), ("ADMIN3", ("admin", 3)),
-                                           ("h3:8", ("h3", 8)), (" h3:12 ", ("h3", 12))])
+@pytest.mark.parametrize(
+    "spec,expected",
+    [("admin2", ("admin", 2)), ("ADMIN3", ("admin", 3)), ("h3:8", ("h3", 8)), (" h3:12 ", ("h3", 12))],
+)
 def test_parse_units_accepts_admin_levels_and_h3(spec, expected):
     assert parse_units(spec) == expected
 
@@ -39,8 +43,7 @@ def test_h3_units_cover_the_zone_with_cell_areas_and_centres():
     cell = units["unit_id"].iloc[0]
     assert units["area_km2"].iloc[0] == pytest.approx(h3.cell_area(cell, unit="km^2"))
     lat, lon = h3.cell_to_latlng(cell)
-    assert (units["centroid_lon"].iloc[0], units["centroid_lat"].iloc[0]) == pytest.approx(
-        (lon, lat))
+    assert (units["centroid_lon"].iloc[0], units["centroid_lat"].iloc[0]) == pytest.approx((lon, lat))
     # the cells tile the zone: their total area is within a few cells of the zone's area
     zone_area = float(area_km2(zone)[0])
     assert abs(units["area_km2"].sum() - zone_area) < 6 * units["area_km2"].mean()

@@ -82,12 +82,20 @@ def map_payload(at: AppTest) -> str:
 
 def shows(text: str, script: str) -> bool:
     """Return whether ``text`` is in the map script (as typed or HTML-escaped, maybe JSON-escaped)."""
-    def jinja(form: str) -> str:  # Jinja's tojson also escapes &, <, > and '
-        return (json.dumps(form)[1:-1].replace("&", "\\u0026").replace("<", "\\u003c")
-                .replace(">", "\\u003e").replace("'", "\\u0027"))
 
-    return any(form in script or json.dumps(form)[1:-1] in script or jinja(form) in script
-               for form in (text, escape(text)))
+    def jinja(form: str) -> str:  # Jinja's tojson also escapes &, <, > and '
+        return (
+            json.dumps(form)[1:-1]
+            .replace("&", "\\u0026")
+            .replace("<", "\\u003c")
+            .replace(">", "\\u003e")
+            .replace("'", "\\u0027")
+        )
+
+    return any(
+        form in script or json.dumps(form)[1:-1] in script or jinja(form) in script
+        for form in (text, escape(text))
+    )
 
 
 def no_exception(at: AppTest) -> None:
@@ -189,10 +197,13 @@ def test_drawn_zone_is_saved_and_appears_everywhere(run_app_rw, store):
     zones = layers.load("zones", store=store).set_index("zone_id")
     assert zones.loc["kangaba_nord", "method"] == "drawn"
     assert zones.loc["kangaba_nord"].geometry.contains(
-        layers.load("places", store=store).set_index("place_id").loc["kokoyo"].geometry)
+        layers.load("places", store=store).set_index("place_id").loc["kokoyo"].geometry
+    )
     at = run_app_rw("access")
-    assert "kangaba_nord" in at.sidebar.selectbox(key="zone.kangaba").options or \
-        "Kangaba nord" in at.sidebar.selectbox(key="zone.kangaba").options
+    assert (
+        "kangaba_nord" in at.sidebar.selectbox(key="zone.kangaba").options
+        or "Kangaba nord" in at.sidebar.selectbox(key="zone.kangaba").options
+    )
 
 
 def test_half_drawn_zone_is_refused(run_app_rw, store):
@@ -208,8 +219,7 @@ def test_built_in_zone_id_is_refused(run_app_rw, store):
     at = run_app_rw("data", **{"zone.vertices": corners})
     at = _save_zone(at, "kangaba", "Kangaba bis")
     assert at.error
-    assert (layers.load("zones", store=store).set_index("zone_id").loc["kangaba", "method"]
-            != "drawn")
+    assert layers.load("zones", store=store).set_index("zone_id").loc["kangaba", "method"] != "drawn"
 
 
 def test_weight_slider_changes_the_criteria_request(run_app):
@@ -222,8 +232,10 @@ def test_weight_slider_changes_the_criteria_request(run_app):
     gaps_before = next(df.value for df in at.dataframe)
     at.slider(key="criteria.weight.border").set_value(0.0).run()
     no_exception(at)
-    assert next(df.value for df in at.dataframe)["total_score"].tolist() != \
-        gaps_before["total_score"].tolist()
+    assert (
+        next(df.value for df in at.dataframe)["total_score"].tolist()
+        != gaps_before["total_score"].tolist()
+    )
     at.radio(key="criteria.show").set_value("gaps").run()
     no_exception(at)
     after = map_payload(at)
@@ -301,9 +313,17 @@ def test_coverage_follows_partner_activity_type_and_period(run_sample):
 
 
 #: Modules only other pages need: the first page must not wait for them.
-NOT_ON_FIRST_PAGE = ("matplotlib", "mapclassify", "sklearn", "scipy", "openpyxl",
-                     "zoneplan.analysis", "zoneplan.exports", "zoneplan.ui.pages.data",
-                     "zoneplan.ui.pages.export")
+NOT_ON_FIRST_PAGE = (
+    "matplotlib",
+    "mapclassify",
+    "sklearn",
+    "scipy",
+    "openpyxl",
+    "zoneplan.analysis",
+    "zoneplan.exports",
+    "zoneplan.ui.pages.data",
+    "zoneplan.ui.pages.export",
+)
 
 
 def test_first_page_loads_only_what_it_draws(sample_store):
@@ -319,8 +339,9 @@ def test_first_page_loads_only_what_it_draws(sample_store):
         "assert at.get('component_instance'), 'no map'\n"
         f"print(json.dumps([m for m in {list(NOT_ON_FIRST_PAGE)!r} if m in sys.modules]))\n"
     )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          timeout=120, cwd=settings.REPO_DIR)
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, cwd=settings.REPO_DIR
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     loaded = json.loads(done.stdout.strip().splitlines()[-1])
     assert loaded == []

@@ -44,15 +44,21 @@ def _name(path: Path) -> str:
 
 @pytest.mark.parametrize("package", PACKAGES)
 def test_no_module_is_longer_than_600_lines(package):
-    long = {_name(p): n for p in _modules(package)
-            if (n := len(p.read_text(encoding="utf-8").splitlines())) > MAX_LINES}
+    long = {
+        _name(p): n
+        for p in _modules(package)
+        if (n := len(p.read_text(encoding="utf-8").splitlines())) > MAX_LINES
+    }
     assert long == {}
 
 
 def test_the_engine_imports_nothing_above_it():
-    upward = {_name(p): sorted(i for i in _imports(p) if i.split(".")[0] in ("layers", "zoneplan",
-                                                                          "streamlit"))
-              for p in _modules("geo")}
+    upward = {
+        _name(p): sorted(
+            i for i in _imports(p) if i.split(".")[0] in ("layers", "zoneplan", "streamlit")
+        )
+        for p in _modules("geo")
+    }
     assert {k: v for k, v in upward.items() if v} == {}
 
 
@@ -68,27 +74,33 @@ def test_only_the_store_module_touches_the_store_in_the_engine():
 
 
 def test_layers_import_nothing_from_the_services():
-    upward = {_name(p): sorted(i for i in _imports(p) if i.split(".")[0] == "zoneplan")
-              for p in _modules("layers")}
+    upward = {
+        _name(p): sorted(i for i in _imports(p) if i.split(".")[0] == "zoneplan")
+        for p in _modules("layers")
+    }
     assert {k: v for k, v in upward.items() if v} == {}
 
 
 def test_the_app_and_the_cli_do_not_import_each_other():
-    ui = {_name(p): sorted(i for i in _imports(p)
-                           if i.startswith(("zoneplan.cli", "zoneplan.commands")))
-          for p in _modules("zoneplan/ui")}
+    ui = {
+        _name(p): sorted(i for i in _imports(p) if i.startswith(("zoneplan.cli", "zoneplan.commands")))
+        for p in _modules("zoneplan/ui")
+    }
     cli = [*_modules("zoneplan/commands"), ROOT / "zoneplan" / "cli.py"]
     faces = {_name(p): sorted(i for i in _imports(p) if i.startswith("zoneplan.ui")) for p in cli}
     assert {k: v for k, v in {**ui, **faces}.items() if v} == {}
 
 
 def test_services_do_not_import_the_faces():
-    services = [p for p in (ROOT / "zoneplan").glob("*.py")
-                if p.name not in ("cli.py", "__main__.py")]
-    upward = {_name(p): sorted(i for i in _imports(p)
-                               if i.startswith(("zoneplan.ui", "zoneplan.commands", "zoneplan.cli",
-                                                "streamlit")))
-              for p in services}
+    services = [p for p in (ROOT / "zoneplan").glob("*.py") if p.name not in ("cli.py", "__main__.py")]
+    upward = {
+        _name(p): sorted(
+            i
+            for i in _imports(p)
+            if i.startswith(("zoneplan.ui", "zoneplan.commands", "zoneplan.cli", "streamlit"))
+        )
+        for p in services
+    }
     assert {k: v for k, v in upward.items() if v} == {}
 
 
@@ -101,6 +113,5 @@ def test_no_two_top_level_modules_share_a_name():
 def test_no_service_guesses_a_producer_s_columns():
     # Reading a partner's file may try several header spellings (geo/readers, geo/population);
     # a service reading another module's frame uses the columns that module declares.
-    guessing = [_name(p) for p in _modules("zoneplan")
-                if "def _pick(" in p.read_text(encoding="utf-8")]
+    guessing = [_name(p) for p in _modules("zoneplan") if "def _pick(" in p.read_text(encoding="utf-8")]
     assert guessing == []

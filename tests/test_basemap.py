@@ -21,23 +21,37 @@ def _frames(n_localities: int = 0) -> dict[str, gpd.GeoDataFrame]:
     borders = gpd.GeoDataFrame(
         {"name_fr": ["Mali", "Guinée"], "name_en": ["Mali", "Guinea"], "is_mali": [True, False]},
         geometry=[shapely.box(-9.0, 11.0, -8.0, 12.0), shapely.box(-10.0, 11.0, -9.0, 12.0)],
-        crs="EPSG:4326")
+        crs="EPSG:4326",
+    )
     admin = gpd.GeoDataFrame(
         {"name": ["Pays", "Koulikoro", "Kangaba", "Naréna"], "level": [0, 1, 2, 3]},
-        geometry=[shapely.box(-9.0, 11.0, -8.0, 12.0)] * 4, crs="EPSG:4326")
-    zones = gpd.GeoDataFrame({"name_fr": ["<b>Zone & co</b>"], "name_en": ["Zone"]},
-                             geometry=[shapely.box(-8.9, 11.5, -8.6, 11.9)], crs="EPSG:4326")
+        geometry=[shapely.box(-9.0, 11.0, -8.0, 12.0)] * 4,
+        crs="EPSG:4326",
+    )
+    zones = gpd.GeoDataFrame(
+        {"name_fr": ["<b>Zone & co</b>"], "name_en": ["Zone"]},
+        geometry=[shapely.box(-8.9, 11.5, -8.6, 11.9)],
+        crs="EPSG:4326",
+    )
     centres = gpd.GeoDataFrame(
-        {"name": ["Centre A", "Centre B"], "town": ["Kangaba", "Bamako"],
-         "precision": ["exact", "town"]},
-        geometry=[shapely.Point(-8.7, 11.9), shapely.Point(-8.0, 12.6)], crs="EPSG:4326")
+        {
+            "name": ["Centre A", "Centre B"],
+            "town": ["Kangaba", "Bamako"],
+            "precision": ["exact", "town"],
+        },
+        geometry=[shapely.Point(-8.7, 11.9), shapely.Point(-8.0, 12.6)],
+        crs="EPSG:4326",
+    )
     frames = {"borders": borders, "admin": admin, "zones": zones, "centres": centres}
     if n_localities:
         rng = np.random.default_rng(0)
         frames["gazetteer"] = gpd.GeoDataFrame(
             {"name": [f"L{i}" for i in range(n_localities)]},
-            geometry=gpd.points_from_xy(rng.uniform(-9, -8, n_localities),
-                                        rng.uniform(11, 12, n_localities)), crs="EPSG:4326")
+            geometry=gpd.points_from_xy(
+                rng.uniform(-9, -8, n_localities), rng.uniform(11, 12, n_localities)
+            ),
+            crs="EPSG:4326",
+        )
     return frames
 
 

@@ -25,12 +25,17 @@ from geo.i18n import t
 from zoneplan.ui.pages import PAGES
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+]
 MAP_FRAME = "iframe[title='streamlit_folium.st_folium']"
 
-pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="system chromium is not installed "
-                                "(apt-get install chromium)")
+pytestmark = pytest.mark.skipif(
+    CHROMIUM is None, reason="system chromium is not installed (apt-get install chromium)"
+)
 
 
 def _free_port() -> int:
@@ -45,10 +50,27 @@ def _running_app(home: Path):
     port = _free_port()
     env = {**os.environ, settings.STORE_ENV_VAR: str(home)}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(settings.REPO_DIR / "app.py"),
-         "--server.headless", "true", "--server.port", str(port),
-         "--browser.gatherUsageStats", "false", "--", "--store", str(home / "store.gpkg")],
-        cwd=settings.REPO_DIR, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            str(settings.REPO_DIR / "app.py"),
+            "--server.headless",
+            "true",
+            "--server.port",
+            str(port),
+            "--browser.gatherUsageStats",
+            "false",
+            "--",
+            "--store",
+            str(home / "store.gpkg"),
+        ],
+        cwd=settings.REPO_DIR,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
@@ -107,8 +129,7 @@ def test_page_draws_its_map_without_console_errors(app_url, browser, shots, page
     tab.on("pageerror", lambda exc: errors.append(str(exc)))
     try:
         tab.goto(f"{app_url}/?page={page}", wait_until="domcontentloaded")
-        tab.get_by_role("heading", name=t(f"app.page.{page}", "fr")).first.wait_for(
-            timeout=30_000)
+        tab.get_by_role("heading", name=t(f"app.page.{page}", "fr")).first.wait_for(timeout=30_000)
         if page == "data":
             tab.get_by_role("tab", name=t("app.data.tab.zone", "fr")).click()
         frame = tab.frame_locator(MAP_FRAME).first
@@ -124,8 +145,7 @@ def test_page_draws_its_map_without_console_errors(app_url, browser, shots, page
     assert not errors, errors
 
 
-def test_fresh_store_loads_the_fictitious_sample_from_the_coverage_page(tmp_path, browser,
-                                                                         shots):
+def test_fresh_store_loads_the_fictitious_sample_from_the_coverage_page(tmp_path, browser, shots):
     tab = browser.new_page(viewport={"width": 1400, "height": 1000})
     errors: list[str] = []
     tab.on("pageerror", lambda exc: errors.append(str(exc)))
@@ -135,7 +155,8 @@ def test_fresh_store_loads_the_fictitious_sample_from_the_coverage_page(tmp_path
             button = tab.get_by_role("button", name=t("app.data.sample.load", "fr"))
             button.wait_for(timeout=30_000)
             tab.frame_locator(MAP_FRAME).first.locator(".leaflet-interactive").first.wait_for(
-                state="attached", timeout=30_000)
+                state="attached", timeout=30_000
+            )
             assert tab.get_by_text(t("sample.banner", "fr")).count() == 0
             tab.wait_for_timeout(800)  # Leaflet's zoom animation ends
             tab.screenshot(path=str(shots / "coverage-fresh-store.png"), full_page=True)

@@ -54,10 +54,10 @@ def test_input_is_not_mutated_and_index_is_kept():
 
 
 def test_a_row_total_cannot_reveal_a_hidden_part():
-    frame = pd.DataFrame({"unit_id": ["c1", "c2"], "girls": [3, 20], "boys": [15, 30],
-                          "total": [18, 50]})
-    out = disclosure.protect(frame, ["girls", "boys", "total"], level="commune",
-                             total_col="total")
+    frame = pd.DataFrame(
+        {"unit_id": ["c1", "c2"], "girls": [3, 20], "boys": [15, 30], "total": [18, 50]}
+    )
+    out = disclosure.protect(frame, ["girls", "boys", "total"], level="commune", total_col="total")
     hidden = out[["girls_suppressed", "boys_suppressed", "total_suppressed"]].to_numpy()
     # row 0: girls hidden, so boys or total must be hidden too
     assert hidden[0].sum() >= 2
@@ -85,8 +85,14 @@ def test_no_hidden_value_can_be_recomputed_random_tables(seed):
     n = int(rng.integers(2, 12))
     girls = rng.choice([0, 1, 2, 3, 4, 6, 9, 15, 30], size=n)
     boys = rng.choice([0, 1, 3, 5, 8, 12, 25], size=n)
-    frame = pd.DataFrame({"parent": rng.choice(["p", "q", "r"], size=n), "girls": girls,
-                          "boys": boys, "total": girls + boys})
+    frame = pd.DataFrame(
+        {
+            "parent": rng.choice(["p", "q", "r"], size=n),
+            "girls": girls,
+            "boys": boys,
+            "total": girls + boys,
+        }
+    )
     cols = ["girls", "boys", "total"]
     out = disclosure.protect(frame, cols, level=2, parent_col="parent", total_col="total")
     for col in cols:

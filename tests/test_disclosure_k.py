@@ -37,10 +37,17 @@ STALE = ("<5", "< 5", "1 à 4", "&lt;5", "&lt; 5")
 
 
 def _communes() -> pd.DataFrame:
-    return pd.DataFrame({"commune_id": ["K:nouga", "K:kaniogo", "K:nouga"],
-                         "commune": ["Nouga", "Kaniogo", "Nouga"],
-                         "cercle_id": ["ML.KK.KG"] * 3, "case_type": "identification",
-                         "girls": [4, 20, 0], "boys": [3, 5, 0], "total": [7, 25, 0]})
+    return pd.DataFrame(
+        {
+            "commune_id": ["K:nouga", "K:kaniogo", "K:nouga"],
+            "commune": ["Nouga", "Kaniogo", "Nouga"],
+            "cercle_id": ["ML.KK.KG"] * 3,
+            "case_type": "identification",
+            "girls": [4, 20, 0],
+            "boys": [3, 5, 0],
+            "total": [7, 25, 0],
+        }
+    )
 
 
 @pytest.fixture
@@ -55,8 +62,9 @@ def case_store(store, tmp_path):
 def _pdftext(path: Path) -> str:
     if not shutil.which("pdftotext"):
         pytest.skip("poppler-utils (pdftotext) is not installed")
-    out = subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True,
-                         text=True, check=True)
+    out = subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True, text=True, check=True
+    )
     return " ".join(out.stdout.split())  # wrapped footers: one space between words
 
 
@@ -81,12 +89,14 @@ def test_case_figures_hide_seven_with_k_ten_and_show_it_with_k_five():
 
 
 def test_units_without_records_get_zero_and_finer_levels_are_refused():
-    out = case_figures(_communes(), level=3, values="total", units=["K:nouga", "K:other"],
-                       parent=False, k=K)
+    out = case_figures(
+        _communes(), level=3, values="total", units=["K:nouga", "K:other"], parent=False, k=K
+    )
     assert list(out["commune_id"]) == ["K:nouga", "K:other"]
     assert list(out["total_display"]) == ["<10", "x"]  # the zero would give the 7 away
-    assert list(case_figures(_communes(), level=3, values="total", units=["K:other"],
-                             k=K)["total_display"]) == ["0"]
+    assert list(
+        case_figures(_communes(), level=3, values="total", units=["K:other"], k=K)["total_display"]
+    ) == ["0"]
     from geo.errors import InputError
 
     with pytest.raises(InputError, match="never shown below"):
@@ -103,8 +113,9 @@ def test_records_case_table_takes_k(case_store):
 
 
 def test_indicators_take_k(case_store):
-    targets = pd.DataFrame({"indicator_id": ["v", "w"], "programme_id": "p", "kind": "case",
-                            "target": 50})
+    targets = pd.DataFrame(
+        {"indicator_id": ["v", "w"], "programme_id": "p", "kind": "case", "target": 50}
+    )
     got = pd.DataFrame({"indicator_id": ["v", "w"], "achieved": [7, 40]})
     five = achievement(targets, got, k=5).set_index("indicator_id")
     ten = achievement(targets, got, k=K).set_index("indicator_id")
@@ -116,9 +127,20 @@ def test_indicators_take_k(case_store):
 
 
 def test_risk_layer_takes_k(mali_store):
-    mali_store.write("cases", pd.DataFrame({
-        "record_id": ["c1"], "case_type": ["identification"], "unit_id": ["ML.KK.KG"],
-        "commune_id": [None], "cercle_id": ["ML.KK.KG"], "region_id": ["ML.KK"], "total": [7]}))
+    mali_store.write(
+        "cases",
+        pd.DataFrame(
+            {
+                "record_id": ["c1"],
+                "case_type": ["identification"],
+                "unit_id": ["ML.KK.KG"],
+                "commune_id": [None],
+                "cercle_id": ["ML.KK.KG"],
+                "region_id": ["ML.KK"],
+                "total": [7],
+            }
+        ),
+    )
     five = layers.load("risk", store=mali_store, k=5)
     ten = layers.load("risk", store=mali_store, k=K)
     assert list(five["display"]) == ["7"] and list(ten["display"]) == ["<10"]
@@ -126,9 +148,18 @@ def test_risk_layer_takes_k(mali_store):
 
 
 def test_analysis_cases_take_k(mali_store):
-    mali_store.write("cases", pd.DataFrame({
-        "record_id": ["c1"], "case_type": ["identification"], "unit_id": ["ML.KK.KG"],
-        "cercle_id": ["ML.KK.KG"], "total": [7]}))
+    mali_store.write(
+        "cases",
+        pd.DataFrame(
+            {
+                "record_id": ["c1"],
+                "case_type": ["identification"],
+                "unit_id": ["ML.KK.KG"],
+                "cercle_id": ["ML.KK.KG"],
+                "total": [7],
+            }
+        ),
+    )
     five = analyse("criteria", zone="kangaba", units="admin2", store=mali_store, k=5)
     ten = analyse("criteria", zone="kangaba", units="admin2", store=mali_store, k=K)
     assert five.units["cases_display"].iloc[0] == "7"
@@ -144,20 +175,35 @@ def test_legend_entries_and_tooltips_state_k():
     import geopandas as gpd
     from shapely.geometry import box
 
-    units = gpd.GeoDataFrame(frame.assign(name=frame["name"]), crs="EPSG:4326",
-                             geometry=[box(0, 0, 1, 1), box(1, 0, 2, 1)])
-    layer = gv.choropleth(units, key="cases", title="Cas", value_col="total", lang="fr",
-                          display_col="total_display", suppressed_col="total_suppressed", k=K)
+    units = gpd.GeoDataFrame(
+        frame.assign(name=frame["name"]), crs="EPSG:4326", geometry=[box(0, 0, 1, 1), box(1, 0, 2, 1)]
+    )
+    layer = gv.choropleth(
+        units,
+        key="cases",
+        title="Cas",
+        value_col="total",
+        lang="fr",
+        display_col="total_display",
+        suppressed_col="total_suppressed",
+        k=K,
+    )
     labels = [e.label for e in layer.legend if e.status == "suppressed"]
     assert labels == [LEGEND_FR]
     assert layer.frame["_tip"].str.contains("&lt;10").any()
     en = gv.status_entries("en", statuses=("suppressed",), k=K)
     assert [e.label for e in en] == ["< 10 (suppressed)"]
     hidden = units.assign(total_display=None)
-    layer = gv.choropleth(hidden, key="c", title="Cas", value_col="total", lang="fr",
-                          suppressed_col="total_suppressed", k=K)
-    assert layer.frame.loc[layer.frame["_status"] == "suppressed", "_value_text"].eq(
-        "<10").all()
+    layer = gv.choropleth(
+        hidden,
+        key="c",
+        title="Cas",
+        value_col="total",
+        lang="fr",
+        suppressed_col="total_suppressed",
+        k=K,
+    )
+    assert layer.frame.loc[layer.frame["_status"] == "suppressed", "_value_text"].eq("<10").all()
 
 
 def test_disclosure_footer_states_k():
@@ -192,15 +238,17 @@ def test_html_export_states_k(case_store, tmp_path):
     assert "&lt; 10 (masqué)" in page
     assert "effectifs de 1 à 9 affichés « &lt;10 »" in page
     assert not any(s in page for s in ("&lt; 5 (masqué)", "« &lt;5 »", "1 à 4 affichés"))
-    path = exports.export_map("coverage", zone="kangaba", out=tmp_path / "m.html",
-                              store=case_store, lang="fr", k=K)
+    path = exports.export_map(
+        "coverage", zone="kangaba", out=tmp_path / "m.html", store=case_store, lang="fr", k=K
+    )
     written = _unescaped(path.read_text(encoding="utf-8"))
     assert "&lt; 10 (masqué)" in written and "« &lt;10 »" in written
 
 
 def test_pdf_print_map_states_k(case_store, tmp_path):
-    path = exports.export_map("coverage", zone="kangaba", out=tmp_path / "m.pdf",
-                              store=case_store, lang="fr", k=K)
+    path = exports.export_map(
+        "coverage", zone="kangaba", out=tmp_path / "m.pdf", store=case_store, lang="fr", k=K
+    )
     text = _pdftext(path)
     assert LEGEND_FR in text
     assert FOOTER_FR in text
@@ -209,17 +257,18 @@ def test_pdf_print_map_states_k(case_store, tmp_path):
 
 def test_pdf_pack_hides_seven_and_states_k_on_every_page(case_store, tmp_path):
     _, units, page = exports.plan_pack(zone="kangaba", by="commune", store=case_store, k=K)
-    rows = {r["name"]: page(r).indicators.set_index("indicator_id")
-            for _, r in units.iterrows()}
+    rows = {r["name"]: page(r).indicators.set_index("indicator_id") for _, r in units.iterrows()}
     assert rows["Nouga"].loc["kg_victims_identified", "achieved"] == "<10"
     assert rows["Kaniogo"].loc["kg_victims_identified", "achieved"] == "x"  # secondary
     _, _, page5 = exports.plan_pack(zone="kangaba", by="commune", store=case_store, k=5)
     nouga = units[units["name"] == "Nouga"].iloc[0]
-    assert page5(nouga).indicators.set_index("indicator_id").loc[
-        "kg_victims_identified", "achieved"] == "7"
+    assert (
+        page5(nouga).indicators.set_index("indicator_id").loc["kg_victims_identified", "achieved"] == "7"
+    )
 
-    path, pages = exports.export_pack(zone="kangaba", by="commune", out=tmp_path / "p.pdf",
-                                      store=case_store, lang="fr", k=K)
+    path, pages = exports.export_pack(
+        zone="kangaba", by="commune", out=tmp_path / "p.pdf", store=case_store, lang="fr", k=K
+    )
     text = _pdftext(path)
     assert text.count(FOOTER_FR) == pages  # the cover and each unit's page
     assert text.count(LEGEND_FR) == pages

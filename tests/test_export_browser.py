@@ -17,9 +17,15 @@ def browser():
         pytest.skip("Chromium is not installed (apt-get install chromium); browser test skipped")
     sync_api = pytest.importorskip("playwright.sync_api")
     with sync_api.sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-            "--disable-component-update"])
+        b = pw.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+            ],
+        )
         yield b
         b.close()
 
@@ -44,8 +50,9 @@ def _open(browser, path):
 
 @pytest.mark.parametrize("view", ["coverage", "criteria"])
 def test_offline_html_draws_with_the_network_off(browser, tmp_path, store, view):
-    out = exports.export_map(view, zone="kangaba", out=tmp_path / "map.html", store=store,
-                             lang="fr", units="h3:6")
+    out = exports.export_map(
+        view, zone="kangaba", out=tmp_path / "map.html", store=store, lang="fr", units="h3:6"
+    )
     page, external, errors = _open(browser, out)
     try:
         assert external == []

@@ -29,8 +29,9 @@ CASES = """date,commune,case_type,partner,programme_id,girls,boys,children
 
 
 def zoneplan(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "zoneplan", *args], cwd=REPO,
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "zoneplan", *args], cwd=REPO, capture_output=True, text=True, timeout=120
+    )
 
 
 def pdfinfo(path: Path) -> dict[str, str]:
@@ -53,8 +54,22 @@ def records_store(store, tmp_path):
 
 def test_png_has_the_size_of_the_paper_at_the_chosen_dpi(tmp_path):
     out = tmp_path / "map.png"
-    done = zoneplan("export", "map", "--view", "coverage", "--zone", "kangaba", "--format",
-                    "png", "--dpi", "60", "--store", str(tmp_path / "s.gpkg"), "-o", str(out))
+    done = zoneplan(
+        "export",
+        "map",
+        "--view",
+        "coverage",
+        "--zone",
+        "kangaba",
+        "--format",
+        "png",
+        "--dpi",
+        "60",
+        "--store",
+        str(tmp_path / "s.gpkg"),
+        "-o",
+        str(out),
+    )
     assert done.returncode == 0, done.stderr
     with Image.open(out) as img:
         w, h = img.size
@@ -63,8 +78,7 @@ def test_png_has_the_size_of_the_paper_at_the_chosen_dpi(tmp_path):
 
 
 def test_portrait_a3_pdf_and_svg_open_in_their_readers(tmp_path, records_store):
-    view = exports.zmaps.build_view("coverage", zone="kangaba", store=records_store,
-                                     lang="en")
+    view = exports.zmaps.build_view("coverage", zone="kangaba", store=records_store, lang="en")
     pdf = exports.write_view(view, tmp_path / "map.pdf", paper="A3", orientation="portrait")
     info = pdfinfo(pdf)
     assert info["Pages"].strip() == "1"
@@ -84,16 +98,28 @@ def test_print_map_scale_bar_is_metric_at_the_map_latitude(store):
     import geopandas as gpd
     import shapely
 
-    line = gpd.GeoSeries([shapely.LineString([(-8.75, 11.85), (-8.65, 11.85)])],
-                         crs="EPSG:4326").to_crs(crs)
+    line = gpd.GeoSeries([shapely.LineString([(-8.75, 11.85), (-8.65, 11.85)])], crs="EPSG:4326").to_crs(
+        crs
+    )
     assert abs(line.length.iloc[0] - 10_898) < 60
 
 
-def test_pack_has_one_page_per_commune_plus_a_cover_and_pages_render(tmp_path,
-                                                                     records_store):
+def test_pack_has_one_page_per_commune_plus_a_cover_and_pages_render(tmp_path, records_store):
     out = tmp_path / "pack.pdf"
-    done = zoneplan("export", "pack", "--zone", "kangaba", "--by", "commune", "--lang", "fr",
-                    "--store", str(records_store.path), "-o", str(out))
+    done = zoneplan(
+        "export",
+        "pack",
+        "--zone",
+        "kangaba",
+        "--by",
+        "commune",
+        "--lang",
+        "fr",
+        "--store",
+        str(records_store.path),
+        "-o",
+        str(out),
+    )
     assert done.returncode == 0, done.stderr
     assert "[" in done.stderr and "/3" in done.stderr  # progress bar on stderr
     _, units, _ = exports.plan_pack(zone="kangaba", by="commune", store=records_store)
@@ -110,15 +136,15 @@ def test_pack_has_one_page_per_commune_plus_a_cover_and_pages_render(tmp_path,
 def test_village_pack_lists_the_unlocated_village_on_the_cover(tmp_path, store):
     cover, units, _ = exports.plan_pack(zone="kangaba", by="village", store=store)
     assert "Danga" in cover.not_mapped and "Danga" not in list(units["name"])
-    path, pages = exports.export_pack(zone="kangaba", by="village", out=tmp_path / "v.pdf",
-                                      store=store, lang="en")
+    path, pages = exports.export_pack(
+        zone="kangaba", by="village", out=tmp_path / "v.pdf", store=store, lang="en"
+    )
     assert pages == len(units) + 1 == int(pdfinfo(path)["Pages"])
 
 
 def test_case_figures_in_packs_are_suppressed_per_commune(records_store):
     _, units, page = exports.plan_pack(zone="kangaba", by="commune", store=records_store)
-    rows = {r["name"]: page(r).indicators.set_index("indicator_id")
-            for _, r in units.iterrows()}
+    rows = {r["name"]: page(r).indicators.set_index("indicator_id") for _, r in units.iterrows()}
     nouga = rows["Nouga"].loc["kg_victims_identified"]
     kaniogo = rows["Kaniogo"].loc["kg_victims_identified"]
     assert nouga["achieved"] == "<5" and nouga["suppressed"]
@@ -127,11 +153,14 @@ def test_case_figures_in_packs_are_suppressed_per_commune(records_store):
     assert rows["Nouga"].loc["kg_people_sensitised", "achieved"] == "120"
 
 
-@pytest.mark.parametrize(("args", "expect"), [
-    (["--view", "coverage", "--zone", "atlantis"], "kangaba"),
-    (["--view", "heatmap", "--zone", "kangaba"], "coverage, access, criteria, gaps"),
-    (["--view", "coverage", "--zone", "kangaba", "--format", "xlsx"], "png, svg, pdf, html"),
-])
+@pytest.mark.parametrize(
+    ("args", "expect"),
+    [
+        (["--view", "coverage", "--zone", "atlantis"], "kangaba"),
+        (["--view", "heatmap", "--zone", "kangaba"], "coverage, access, criteria, gaps"),
+        (["--view", "coverage", "--zone", "kangaba", "--format", "xlsx"], "png, svg, pdf, html"),
+    ],
+)
 def test_bad_input_is_one_line_exit_2_and_no_file(tmp_path, args, expect):
     out = tmp_path / "map.png"
     done = zoneplan("export", "map", *args, "--store", str(tmp_path / "s.gpkg"), "-o", str(out))
@@ -142,8 +171,16 @@ def test_bad_input_is_one_line_exit_2_and_no_file(tmp_path, args, expect):
 
 
 def test_missing_output_folder_is_refused(tmp_path):
-    done = zoneplan("export", "map", "--view", "coverage", "--zone", "kangaba", "-o",
-                    str(tmp_path / "nope" / "map.png"))
+    done = zoneplan(
+        "export",
+        "map",
+        "--view",
+        "coverage",
+        "--zone",
+        "kangaba",
+        "-o",
+        str(tmp_path / "nope" / "map.png"),
+    )
     assert done.returncode == 2 and "does not exist" in done.stderr
     (tmp_path / "file").write_text("x")
     with pytest.raises(exports.InputError, match="does not exist"):
@@ -182,8 +219,7 @@ def test_print_map_sizes_circles_by_count_with_a_key_and_names_apart(sample_stor
     from matplotlib.offsetbox import AnchoredOffsetbox
     from matplotlib.text import Annotation
 
-    view = exports.zmaps.build_view("coverage", zone="kangaba", store=sample_store,
-                                     measure="people")
+    view = exports.zmaps.build_view("coverage", zone="kangaba", store=sample_store, measure="people")
     layer = view.data_layers[0]
     fig = printmap.draw_print(view)
     FigureCanvasAgg(fig)
@@ -191,8 +227,11 @@ def test_print_map_sizes_circles_by_count_with_a_key_and_names_apart(sample_stor
     ax = fig.axes[0]
     # marker areas (points squared) follow the web map's radii, so areas follow the counts
     expected = np.sort(((2 * printmap.PT_PER_PX) * layer.frame["_radius"].to_numpy()) ** 2)
-    drawn = [np.sort(c.get_sizes()) for c in ax.collections
-             if hasattr(c, "get_sizes") and len(c.get_sizes()) == len(expected)]
+    drawn = [
+        np.sort(c.get_sizes())
+        for c in ax.collections
+        if hasattr(c, "get_sizes") and len(c.get_sizes()) == len(expected)
+    ]
     assert any(np.allclose(d, expected) for d in drawn)
     assert len(set(np.round(expected, 1))) > 3
     keys = [a for a in ax.artists if isinstance(a, AnchoredOffsetbox)]
@@ -203,7 +242,7 @@ def test_print_map_sizes_circles_by_count_with_a_key_and_names_apart(sample_stor
     assert len(printed) == len(set(printed))  # a site and its village: the name once
     boxes = [a.get_window_extent(renderer) for a in names]
     for i, a in enumerate(boxes):
-        for b in boxes[i + 1:]:
+        for b in boxes[i + 1 :]:
             overlap_w = min(a.x1, b.x1) - max(a.x0, b.x0)
             overlap_h = min(a.y1, b.y1) - max(a.y0, b.y0)
             assert overlap_w <= 1 or overlap_h <= 1, (a, b)

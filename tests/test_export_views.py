@@ -21,17 +21,25 @@ from zoneplan.maps import build_view
 
 def _communes() -> gpd.GeoDataFrame:
     boxes = [shapely.box(-8.8 + i * 0.1, 11.7, -8.7 + i * 0.1, 11.8) for i in range(5)]
-    frame = pd.DataFrame({"name": ["A", "B <b>", "C", "D", "E"],
-                          "cases": [0, 3, 12, np.nan, 40], "cercle": ["K"] * 5},
-                         index=[10, 11, 12, 13, 14])
+    frame = pd.DataFrame(
+        {"name": ["A", "B <b>", "C", "D", "E"], "cases": [0, 3, 12, np.nan, 40], "cercle": ["K"] * 5},
+        index=[10, 11, 12, 13, 14],
+    )
     return gpd.GeoDataFrame(frame, geometry=boxes, crs="EPSG:4326")
 
 
 def test_choropleth_tells_apart_suppressed_zero_and_no_data():
     frame = protect(_communes(), "cases", level="commune", parent_col="cercle")
     before = frame.copy()
-    layer = gv.choropleth(frame, key="cases", title="Cas", value_col="cases", lang="fr",
-                          display_col="cases_display", suppressed_col="cases_suppressed")
+    layer = gv.choropleth(
+        frame,
+        key="cases",
+        title="Cas",
+        value_col="cases",
+        lang="fr",
+        display_col="cases_display",
+        suppressed_col="cases_suppressed",
+    )
     status = layer.frame["_status"]
     assert list(layer.frame.index) == [10, 11, 12, 13, 14]
     assert status[10] == "zero" and status[11] == "suppressed" and status[13] == "no_data"
@@ -47,8 +55,9 @@ def test_tooltips_and_legend_escape_user_text():
     layer = gv.choropleth(_communes(), key="c", title="T <i>", value_col="cases", lang="en")
     tip = layer.frame.loc[11, "_tip"]
     assert "B &lt;b&gt;" in tip and "B <b>" not in tip
-    view = gv.make_view("coverage", lang="en", title="x", subtitle="", layers=[layer],
-                        disclosure=gv.Disclosure())
+    view = gv.make_view(
+        "coverage", lang="en", title="x", subtitle="", layers=[layer], disclosure=gv.Disclosure()
+    )
     html = legend_html(view)
     assert "T &lt;i&gt;" in html and "<i>" not in html
 
@@ -56,8 +65,9 @@ def test_tooltips_and_legend_escape_user_text():
 def test_make_view_states_no_data_when_every_unit_lacks_a_value():
     frame = _communes().assign(cases=np.nan)
     layer = gv.choropleth(frame, key="c", title="T", value_col="cases", lang="fr")
-    view = gv.make_view("coverage", lang="fr", title="x", subtitle="", layers=[layer],
-                        disclosure=gv.Disclosure())
+    view = gv.make_view(
+        "coverage", lang="fr", title="x", subtitle="", layers=[layer], disclosure=gv.Disclosure()
+    )
     assert view.message == t("no_data", "fr")
     page = standalone_html(to_folium(view))
     assert "zp-message" in page
@@ -103,15 +113,22 @@ def test_analysis_views_draw_units_with_classes(store):
 def test_legend_keeps_swatches_open_and_folds_the_footer(lang):
     layer = gv.choropleth(_communes(), key="c", title="T", value_col="cases", lang=lang)
     disclosure = gv.Disclosure(data_version="")
-    view = gv.make_view("coverage", lang=lang, title="x", subtitle="", layers=[layer],
-                        disclosure=disclosure, sources=["Natural Earth"])
+    view = gv.make_view(
+        "coverage",
+        lang=lang,
+        title="x",
+        subtitle="",
+        layers=[layer],
+        disclosure=disclosure,
+        sources=["Natural Earth"],
+    )
     html = legend_html(view)
     body, _, footer = html.partition('<details class="zp-foot">')
     assert body.startswith("<details") and " open>" in body.split("</summary>")[0] + ">"
-    assert "zp-foot" in html and "<details class=\"zp-foot\" open" not in html
+    assert "zp-foot" in html and '<details class="zp-foot" open' not in html
     assert t("export.legend.footer", lang) in footer
     for entry in layer.legend:  # every class swatch is outside the folded part
-        assert (entry.label.replace("<", "&lt;") in body)
+        assert entry.label.replace("<", "&lt;") in body
     sentence = disclosure.text(lang)
     assert escape(sentence) in footer
     k = settings.SUPPRESSION_K
@@ -136,8 +153,7 @@ def sample_store(tmp_path_factory):
 
 
 def test_coverage_counts_are_proportional_circles_at_places(sample_store):
-    view = build_view("coverage", zone="kangaba", store=sample_store, measure="people",
-                      partner="ACESEM")
+    view = build_view("coverage", zone="kangaba", store=sample_store, measure="people", partner="ACESEM")
     layer = view.data_layers[0]
     assert layer.kind == "point"
     records = layers.load("activities", store=sample_store)
@@ -155,15 +171,17 @@ def test_coverage_counts_are_proportional_circles_at_places(sample_store):
 
 
 def test_coverage_rates_are_a_choropleth_of_the_target(sample_store):
-    view = build_view("coverage", zone="kangaba", store=sample_store, measure="pct_target",
-                      units="h3:6")
+    view = build_view("coverage", zone="kangaba", store=sample_store, measure="pct_target", units="h3:6")
     layer = view.data_layers[0]
     assert layer.kind == "polygon" and (layer.frame["_status"] == "value").any()
     targets = pd.read_csv(settings.DATA_DIR / "indicators.csv")
     zones = layers.load("zones", store=sample_store)
-    target = targets.query("programme_id == 'kangaba' and activity_type == 'sensibilisation' "
-                           "and measure == 'people'")["target"].sum() / (
-        zones["programme_id"] == "kangaba").sum()
+    target = (
+        targets.query(
+            "programme_id == 'kangaba' and activity_type == 'sensibilisation' and measure == 'people'"
+        )["target"].sum()
+        / (zones["programme_id"] == "kangaba").sum()
+    )
     share = target / len(layer.frame)  # no population installed: equal shares
     reached = layer.frame["people_sensitised"]
     assert reached.sum() > 0
@@ -191,34 +209,50 @@ def test_analysis_views_reuse_a_result_given(store, monkeypatch):
 
 def _points(n: int) -> gpd.GeoDataFrame:
     names = [f"Village {i} <b>" for i in range(n)]
-    return gpd.GeoDataFrame({"name": names}, crs="EPSG:4326",
-                            geometry=gpd.points_from_xy(np.linspace(-8.8, -8.4, n),
-                                                        np.linspace(11.6, 12.0, n)))
+    return gpd.GeoDataFrame(
+        {"name": names},
+        crs="EPSG:4326",
+        geometry=gpd.points_from_xy(np.linspace(-8.8, -8.4, n), np.linspace(11.6, 12.0, n)),
+    )
 
 
 def test_few_places_get_permanent_labels_many_do_not():
     from geo.render_folium import LABEL_MAX, label_points
 
     few = gv.point_layer(_points(12), key="places", title="Lieux", color="#1c7ed6", lang="fr")
-    view = gv.make_view("access", lang="fr", title="x", subtitle="", layers=[few],
-                        disclosure=gv.Disclosure())
+    view = gv.make_view(
+        "access", lang="fr", title="x", subtitle="", layers=[few], disclosure=gv.Disclosure()
+    )
     labels = label_points(view)["places"]
     assert sorted(x[2] for x in labels) == sorted(escape(n) for n in few.frame["name"])
     page = standalone_html(to_folium(view))
     assert "zp-label" in page
     assert "Village 3 \\u0026lt;b\\u0026gt;" in page  # escaped, then JSON-encoded
     assert "Village 3 <b>" not in page
-    many = gv.point_layer(_points(LABEL_MAX + 1), key="places", title="Lieux", color="#1c7ed6",
-                          lang="fr")
-    crowded = gv.make_view("access", lang="fr", title="x", subtitle="", layers=[many],
-                           disclosure=gv.Disclosure())
+    many = gv.point_layer(
+        _points(LABEL_MAX + 1), key="places", title="Lieux", color="#1c7ed6", lang="fr"
+    )
+    crowded = gv.make_view(
+        "access", lang="fr", title="x", subtitle="", layers=[many], disclosure=gv.Disclosure()
+    )
     assert label_points(crowded) == {}
     # neighbouring labels are put on different sides rather than on top of each other
-    close = gv.point_layer(_points(2).assign(geometry=gpd.points_from_xy([-8.6, -8.6001],
-                                                                         [11.8, 11.8])),
-                           key="p", title="P", color="#000", lang="fr")
-    pair = gv.make_view("access", lang="fr", title="x", subtitle="", layers=[close],
-                        disclosure=gv.Disclosure(), focus=_points(12))
+    close = gv.point_layer(
+        _points(2).assign(geometry=gpd.points_from_xy([-8.6, -8.6001], [11.8, 11.8])),
+        key="p",
+        title="P",
+        color="#000",
+        lang="fr",
+    )
+    pair = gv.make_view(
+        "access",
+        lang="fr",
+        title="x",
+        subtitle="",
+        layers=[close],
+        disclosure=gv.Disclosure(),
+        focus=_points(12),
+    )
     sides = [x[5] for x in label_points(pair)["p"]]
     assert sides[0] != sides[1]
 
@@ -235,12 +269,15 @@ def test_many_points_go_to_one_compact_canvas_layer(monkeypatch):
 
     n = rf.CLOUD_ABOVE + 200
     rng = np.random.default_rng(3)
-    pts = gpd.GeoDataFrame({"name": [f"L{i}" for i in range(n)], "v": rng.integers(0, 99, n)},
-                           crs="EPSG:4326", geometry=gpd.points_from_xy(
-                               rng.uniform(-8.9, -8.4, n), rng.uniform(11.6, 12.1, n)))
+    pts = gpd.GeoDataFrame(
+        {"name": [f"L{i}" for i in range(n)], "v": rng.integers(0, 99, n)},
+        crs="EPSG:4326",
+        geometry=gpd.points_from_xy(rng.uniform(-8.9, -8.4, n), rng.uniform(11.6, 12.1, n)),
+    )
     layer = gv.choropleth(pts, key="c", title="T", value_col="v", lang="fr", kind="point")
-    view = gv.make_view("coverage", lang="fr", title="x", subtitle="", layers=[layer],
-                        disclosure=gv.Disclosure())
+    view = gv.make_view(
+        "coverage", lang="fr", title="x", subtitle="", layers=[layer], disclosure=gv.Disclosure()
+    )
     compact = standalone_html(to_folium(view))
     assert "L.canvas(" in compact and "L0" in compact
     monkeypatch.setattr(rf, "CLOUD_ABOVE", n + 1)
@@ -265,8 +302,7 @@ def test_size_references_are_round_distinct_and_not_above_the_largest_value():
 def test_proportional_symbols_scale_area_and_key_circles_alike():
     pts = _points(6)
     pts["people"] = [np.nan, 0, 10, 40, 160, 640]
-    layer = gv.proportional_symbols(pts, key="c", title="Personnes", value_col="people",
-                                    lang="fr")
+    layer = gv.proportional_symbols(pts, key="c", title="Personnes", value_col="people", lang="fr")
     frame = layer.frame
     assert list(frame["_status"][:2]) == ["no_data", "zero"]
     value = frame[frame["_status"] == "value"]
@@ -283,6 +319,7 @@ def test_proportional_symbols_scale_area_and_key_circles_alike():
         assert entry.size == pytest.approx(expected, abs=0.11)
     statuses = {e.status for e in layer.legend}
     assert {"zero", "no_data", "suppressed"} <= statuses
-    html = legend_html(gv.make_view("c", lang="fr", title="T", subtitle="", layers=[layer],
-                                    disclosure=gv.Disclosure()))
+    html = legend_html(
+        gv.make_view("c", lang="fr", title="T", subtitle="", layers=[layer], disclosure=gv.Disclosure())
+    )
     assert html.count('class="sz"') == len(keys)

@@ -15,8 +15,12 @@ from zoneplan.datastore import install_boundaries
 
 WEST, EAST = box(-9.0, 11.0, -8.0, 12.0), box(-8.0, 11.0, -7.0, 12.0)
 # Four cercles: two in each région, none carrying its parent.
-CERCLES = [box(-9.0, 11.0, -8.5, 12.0), box(-8.5, 11.0, -8.0, 12.0),
-           box(-8.0, 11.0, -7.5, 12.0), box(-7.5, 11.0, -7.0, 12.0)]
+CERCLES = [
+    box(-9.0, 11.0, -8.5, 12.0),
+    box(-8.5, 11.0, -8.0, 12.0),
+    box(-8.0, 11.0, -7.5, 12.0),
+    box(-7.5, 11.0, -7.0, 12.0),
+]
 
 
 def _write(frame: gpd.GeoDataFrame, path, driver="GeoJSON"):
@@ -25,9 +29,16 @@ def _write(frame: gpd.GeoDataFrame, path, driver="GeoJSON"):
 
 
 def test_geoboundaries_level_from_shape_type(tmp_path):
-    frame = gpd.GeoDataFrame({"shapeName": ["Ouest", "Est"], "shapeID": ["MLI-ADM1-1", "MLI-ADM1-2"],
-                              "shapeGroup": ["MLI", "MLI"], "shapeType": ["ADM1", "ADM1"]},
-                             geometry=[WEST, EAST], crs=4326)
+    frame = gpd.GeoDataFrame(
+        {
+            "shapeName": ["Ouest", "Est"],
+            "shapeID": ["MLI-ADM1-1", "MLI-ADM1-2"],
+            "shapeGroup": ["MLI", "MLI"],
+            "shapeType": ["ADM1", "ADM1"],
+        },
+        geometry=[WEST, EAST],
+        crs=4326,
+    )
     result = read_boundaries(_write(frame, tmp_path / "gb.geojson"))
     assert result.schema == "geoboundaries"
     assert list(result.frame["unit_id"]) == ["MLI-ADM1-1", "MLI-ADM1-2"]
@@ -37,11 +48,16 @@ def test_geoboundaries_level_from_shape_type(tmp_path):
 
 
 def test_ocha_zipped_shapefile_with_parent_pcodes(tmp_path):
-    frame = gpd.GeoDataFrame({"ADM2_FR": ["Cercle de Kangaba", "Kati", "Bla", "San"],
-                              "ADM2_EN": ["Kangaba", "Kati", "Bla", "San"],
-                              "ADM2_PCODE": ["ML0201", "ML0202", "ML0401", "ML0402"],
-                              "ADM1_PCODE": ["ML02", "ML02", "ML04", "ML04"]},
-                             geometry=CERCLES, crs=4326)
+    frame = gpd.GeoDataFrame(
+        {
+            "ADM2_FR": ["Cercle de Kangaba", "Kati", "Bla", "San"],
+            "ADM2_EN": ["Kangaba", "Kati", "Bla", "San"],
+            "ADM2_PCODE": ["ML0201", "ML0202", "ML0401", "ML0402"],
+            "ADM1_PCODE": ["ML02", "ML02", "ML04", "ML04"],
+        },
+        geometry=CERCLES,
+        crs=4326,
+    )
     folder = tmp_path / "shp"
     folder.mkdir()
     _write(frame, folder / "mli_adm2.shp", driver="ESRI Shapefile")
@@ -58,9 +74,11 @@ def test_ocha_zipped_shapefile_with_parent_pcodes(tmp_path):
 
 
 def test_gadm_geopackage_in_projected_crs_is_reprojected(tmp_path):
-    frame = gpd.GeoDataFrame({"GID_0": ["MLI"] * 2, "GID_1": ["MLI.1_1", "MLI.2_1"],
-                              "NAME_1": ["Koulikoro", "Ségou"]},
-                             geometry=[WEST, EAST], crs=4326).to_crs(32629)
+    frame = gpd.GeoDataFrame(
+        {"GID_0": ["MLI"] * 2, "GID_1": ["MLI.1_1", "MLI.2_1"], "NAME_1": ["Koulikoro", "Ségou"]},
+        geometry=[WEST, EAST],
+        crs=4326,
+    ).to_crs(32629)
     result = read_boundaries(_write(frame, tmp_path / "gadm.gpkg", driver="GPKG"))
     assert result.schema == "gadm"
     assert result.frame.crs.to_epsg() == 4326
@@ -70,8 +88,7 @@ def test_gadm_geopackage_in_projected_crs_is_reprojected(tmp_path):
 
 
 def test_generic_schema_needs_level_and_named_columns(tmp_path):
-    frame = gpd.GeoDataFrame({"NOM": ["A", "B"], "CODE": ["c1", "c2"]}, geometry=[WEST, EAST],
-                             crs=4326)
+    frame = gpd.GeoDataFrame({"NOM": ["A", "B"], "CODE": ["c1", "c2"]}, geometry=[WEST, EAST], crs=4326)
     path = _write(frame, tmp_path / "generic.geojson")
     with pytest.raises(InputError, match="--level"):
         read_boundaries(path, name_col="NOM", id_col="CODE")
@@ -84,8 +101,9 @@ def test_generic_schema_needs_level_and_named_columns(tmp_path):
 
 def test_invalid_geometry_is_repaired_and_counted(tmp_path):
     bowtie = Polygon([(-9, 11), (-8, 12), (-8, 11), (-9, 12), (-9, 11)])
-    frame = gpd.GeoDataFrame({"shapeName": ["Noeud", "Est"], "shapeID": ["x1", "x2"]},
-                             geometry=[bowtie, EAST], crs=4326)
+    frame = gpd.GeoDataFrame(
+        {"shapeName": ["Noeud", "Est"], "shapeID": ["x1", "x2"]}, geometry=[bowtie, EAST], crs=4326
+    )
     result = read_boundaries(_write(frame, tmp_path / "bad.geojson"), level=1)
     assert result.repaired == 1
     assert result.frame.is_valid.all()
@@ -94,11 +112,17 @@ def test_invalid_geometry_is_repaired_and_counted(tmp_path):
 
 
 def test_parents_assigned_by_containment_when_missing():
-    regions = gpd.GeoDataFrame({"unit_id": ["W", "E"], "name": ["W", "E"], "level": [1, 1],
-                                "parent_id": [None, None]}, geometry=[WEST, EAST], crs=4326)
-    cercles = gpd.GeoDataFrame({"unit_id": list("abcd"), "name": list("abcd"), "level": [2] * 4,
-                                "parent_id": [None] * 4}, geometry=CERCLES, crs=4326,
-                               index=[10, 11, 12, 13])
+    regions = gpd.GeoDataFrame(
+        {"unit_id": ["W", "E"], "name": ["W", "E"], "level": [1, 1], "parent_id": [None, None]},
+        geometry=[WEST, EAST],
+        crs=4326,
+    )
+    cercles = gpd.GeoDataFrame(
+        {"unit_id": list("abcd"), "name": list("abcd"), "level": [2] * 4, "parent_id": [None] * 4},
+        geometry=CERCLES,
+        crs=4326,
+        index=[10, 11, 12, 13],
+    )
     assert list(assign_parents(cercles, regions)) == ["W", "W", "E", "E"]
     merged = merge_level(regions, cercles)
     assert list(merged.loc[merged["level"] == 2, "parent_id"]) == ["W", "W", "E", "E"]

@@ -39,8 +39,16 @@ def test_regions_then_cercles_status_json(tmp_path, capsys):
     assert "Who's On First" in admin["attribution"]
     listed = {row["layer"] for row in status["layers"]}
     assert listed == set(layers.names())
-    assert {"activities", "admin", "borders", "centres", "gold_sites", "places", "risk",
-            "zones"} <= listed
+    assert {
+        "activities",
+        "admin",
+        "borders",
+        "centres",
+        "gold_sites",
+        "places",
+        "risk",
+        "zones",
+    } <= listed
     for row in status["layers"]:
         assert {"features", "source", "attribution"} <= set(row)
     places = next(row for row in status["layers"] if row["layer"] == "places")
@@ -62,14 +70,16 @@ def _empty_layer(tmp_path):
 def _no_crs(tmp_path):
     path = tmp_path / "nocrs.gpkg"
     gpd.GeoDataFrame({"shapeName": ["A"], "shapeID": ["a"]}, geometry=[box(-8, 12, -7, 13)]).to_file(
-        path, driver="GPKG")
+        path, driver="GPKG"
+    )
     return path
 
 
 def _wrong_columns(tmp_path):
     path = tmp_path / "cols.geojson"
     gpd.GeoDataFrame({"foo": ["A"], "bar": [1]}, geometry=[box(-8, 12, -7, 13)], crs=4326).to_file(
-        path, driver="GeoJSON")
+        path, driver="GeoJSON"
+    )
     return path
 
 
@@ -83,21 +93,32 @@ def _zero_bytes(tmp_path):
     return path
 
 
-@pytest.mark.parametrize(("make", "expected"), [
-    (_missing, "file not found"),
-    (_not_geodata, "not readable geodata"),
-    (_zero_bytes, "is empty"),
-    (_empty_layer, "no features"),
-    (_no_crs, "no CRS"),
-    (_wrong_columns, "match no known boundary schema"),
-])
+@pytest.mark.parametrize(
+    ("make", "expected"),
+    [
+        (_missing, "file not found"),
+        (_not_geodata, "not readable geodata"),
+        (_zero_bytes, "is empty"),
+        (_empty_layer, "no features"),
+        (_no_crs, "no CRS"),
+        (_wrong_columns, "match no known boundary schema"),
+    ],
+)
 def test_bad_input_one_line_exit_2_store_unchanged(tmp_path, capsys, make, expected):
     store_path = tmp_path / "s.gpkg"
-    good = gpd.GeoDataFrame({"shapeName": ["A"], "shapeID": ["a"], "shapeType": ["ADM1"]},
-                            geometry=[box(-8, 12, -7, 13)], crs=4326)
+    good = gpd.GeoDataFrame(
+        {"shapeName": ["A"], "shapeID": ["a"], "shapeType": ["ADM1"]},
+        geometry=[box(-8, 12, -7, 13)],
+        crs=4326,
+    )
     good.to_file(tmp_path / "good.geojson", driver="GeoJSON")
-    assert run(["data", "add-boundaries", str(tmp_path / "good.geojson"), "--store",
-                str(store_path)], capsys)[0] == 0
+    assert (
+        run(
+            ["data", "add-boundaries", str(tmp_path / "good.geojson"), "--store", str(store_path)],
+            capsys,
+        )[0]
+        == 0
+    )
     before = store_path.read_bytes()
     bad = make(tmp_path)
     code, out, err = run(["data", "add-boundaries", str(bad), "--store", str(store_path)], capsys)
@@ -114,9 +135,19 @@ def test_bad_input_one_line_exit_2_store_unchanged(tmp_path, capsys, make, expec
 
 def test_console_script_prints_no_traceback(tmp_path):
     proc = subprocess.run(
-        [sys.executable, "-m", "zoneplan", "data", "add-boundaries", str(tmp_path / "x.geojson"),
-         "--store", str(tmp_path / "s.gpkg")],
-        capture_output=True, text=True, timeout=60,
+        [
+            sys.executable,
+            "-m",
+            "zoneplan",
+            "data",
+            "add-boundaries",
+            str(tmp_path / "x.geojson"),
+            "--store",
+            str(tmp_path / "s.gpkg"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert proc.returncode == 2
     assert proc.stderr.count("\n") == 1
@@ -126,14 +157,21 @@ def test_console_script_prints_no_traceback(tmp_path):
 
 def test_set_location_places_danga_and_refuses_bad_points(tmp_path, capsys):
     store = str(tmp_path / "s.gpkg")
-    code, _, err = run(["data", "set-location", "danga", "--lat", "-8.7", "--lon", "11.7",
-                        "--store", store], capsys)
+    code, _, err = run(
+        ["data", "set-location", "danga", "--lat", "-8.7", "--lon", "11.7", "--store", store], capsys
+    )
     assert code == 2 and "swapped" in err
-    code, _, err = run(["data", "set-location", "nowhere", "--lat", "11.7", "--lon", "-8.7",
-                        "--store", store], capsys)
+    code, _, err = run(
+        ["data", "set-location", "nowhere", "--lat", "11.7", "--lon", "-8.7", "--store", store], capsys
+    )
     assert code == 2 and "unknown place 'nowhere'" in err
-    assert run(["data", "set-location", "danga", "--lat", "11.70", "--lon", "-8.72", "--store",
-                store], capsys)[0] == 0
+    assert (
+        run(
+            ["data", "set-location", "danga", "--lat", "11.70", "--lon", "-8.72", "--store", store],
+            capsys,
+        )[0]
+        == 0
+    )
     code, out, _ = run(["data", "status", "--json", "--store", store], capsys)
     places = next(row for row in json.loads(out)["layers"] if row["layer"] == "places")
     assert places["unlocated"] == []

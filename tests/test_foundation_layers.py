@@ -97,8 +97,7 @@ def test_places_fall_in_their_cercle(mali_store):
     cercles = layers.load("admin", store=mali_store, level=2)
     places = layers.load("places", store=mali_store)
     joined = gpd.sjoin(places, cercles[["name", "geometry"]], how="left", predicate="within")
-    mismatched = joined[joined["admin2"].map(fold_name) != joined["name_right"].map(
-        fold_name)]
+    mismatched = joined[joined["admin2"].map(fold_name) != joined["name_right"].map(fold_name)]
     assert mismatched.empty, mismatched[["name_left", "admin2", "name_right"]]
 
 
@@ -128,8 +127,10 @@ def test_zones_use_admin_units_where_installed(mali_store):
 
 
 def test_drawn_zone_is_saved_and_appears_everywhere(store):
-    square = {"type": "Polygon", "coordinates": [[[-8.0, 12.0], [-7.9, 12.0], [-7.9, 12.1],
-                                                  [-8.0, 12.1], [-8.0, 12.0]]]}
+    square = {
+        "type": "Polygon",
+        "coordinates": [[[-8.0, 12.0], [-7.9, 12.0], [-7.9, 12.1], [-8.0, 12.1], [-8.0, 12.0]]],
+    }
     save_drawn_zone(store, "zone_test", "Zone <b>test</b>", square, reserved=["bamako"])
     zones = layers.load("zones", store=store).set_index("zone_id")
     assert zones.loc["zone_test", "method"] == "drawn"

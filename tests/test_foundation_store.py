@@ -17,8 +17,9 @@ from geo.webmap import OfflineMap, display_geometry, escape, standalone_html
 
 
 def _points(n: int) -> gpd.GeoDataFrame:
-    return gpd.GeoDataFrame({"n": range(n)}, geometry=[Point(-8 + i / 10, 12) for i in range(n)],
-                            crs=4326)
+    return gpd.GeoDataFrame(
+        {"n": range(n)}, geometry=[Point(-8 + i / 10, 12) for i in range(n)], crs=4326
+    )
 
 
 def test_store_location_rules(tmp_path, monkeypatch):
@@ -87,7 +88,7 @@ def test_offline_map_loads_nothing_from_the_network():
 
 
 def test_escape_neutralises_markup():
-    assert escape("<script>x</script> & \"q\"") == "&lt;script&gt;x&lt;/script&gt; &amp; &quot;q&quot;"
+    assert escape('<script>x</script> & "q"') == "&lt;script&gt;x&lt;/script&gt; &amp; &quot;q&quot;"
     assert escape(None) == ""
 
 

@@ -24,8 +24,11 @@ def run(argv, capsys):
 
 def _villages(tmp_path, name="villages.csv"):
     path = tmp_path / name
-    path.write_text("nom;latitude;longitude;cercle\nDangatene;12,14889;-8,88087;Kangaba\n"
-                    "Sans point;;;Kangaba\nTegue;13.5327;-3.7875;Bankass\n", encoding="utf-8")
+    path.write_text(
+        "nom;latitude;longitude;cercle\nDangatene;12,14889;-8,88087;Kangaba\n"
+        "Sans point;;;Kangaba\nTegue;13.5327;-3.7875;Bankass\n",
+        encoding="utf-8",
+    )
     return path
 
 
@@ -55,17 +58,31 @@ def test_add_places_wof_json_summary_and_status(tmp_path, capsys):
 def test_add_places_replaces_the_previous_gazetteer_and_prints_one_summary(tmp_path, capsys):
     db = str(tmp_path / "s.gpkg")
     first = _villages(tmp_path)
-    code, out, _ = run(["data", "add-places", str(first), "--store", db, "--lang", "en",
-                        "--attribution", "Relevé des partenaires <2024>"], capsys)
+    code, out, _ = run(
+        [
+            "data",
+            "add-places",
+            str(first),
+            "--store",
+            db,
+            "--lang",
+            "en",
+            "--attribution",
+            "Relevé des partenaires <2024>",
+        ],
+        capsys,
+    )
     assert code == 0
     assert out.splitlines()[0].startswith(
-        "villages.csv (generic): 3 rows read = 2 accepted + 1 rejected")
+        "villages.csv (generic): 3 rows read = 2 accepted + 1 rejected"
+    )
     assert "line 3 (Sans point) rejected: no coordinates" in out
     second = tmp_path / "autres.csv"
     second.write_text("name,lat,lon\nSanga,14.4667,-3.3\n", encoding="utf-8")
     report = tmp_path / "rapport.csv"
-    code, out, _ = run(["data", "add-places", str(second), "--store", db, "--json",
-                        "--report", str(report)], capsys)
+    code, out, _ = run(
+        ["data", "add-places", str(second), "--store", db, "--json", "--report", str(report)], capsys
+    )
     assert code == 0 and json.loads(out)["replaced"] == 2
     frame = layers.load("gazetteer", store=Store(db))
     assert list(frame["name"]) == ["Sanga"]
@@ -74,8 +91,10 @@ def test_add_places_replaces_the_previous_gazetteer_and_prints_one_summary(tmp_p
     assert meta["gazetteer.source"] == "autres.csv" and meta["gazetteer.attribution"] == ""
 
 
-@pytest.mark.parametrize("content", [b"\x00\x01binary\x00" * 40, b"", b"nom,commune\nA,B\n",
-                                     b"name,lat,lon\nNowhere,48.85,2.35\n"])
+@pytest.mark.parametrize(
+    "content",
+    [b"\x00\x01binary\x00" * 40, b"", b"nom,commune\nA,B\n", b"name,lat,lon\nNowhere,48.85,2.35\n"],
+)
 def test_bad_files_exit_2_with_one_line_and_leave_the_store(tmp_path, capsys, content):
     db = str(tmp_path / "s.gpkg")
     assert run(["data", "add-places", str(_villages(tmp_path)), "--store", db], capsys)[0] == 0
@@ -90,8 +109,19 @@ def test_bad_files_exit_2_with_one_line_and_leave_the_store(tmp_path, capsys, co
 
 
 def test_missing_file_from_a_shell_has_no_traceback(tmp_path):
-    proc = subprocess.run([sys.executable, "-m", "zoneplan", "data", "add-places",
-                           str(tmp_path / "absent.csv"), "--store", str(tmp_path / "s.gpkg")],
-                          capture_output=True, text=True)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "zoneplan",
+            "data",
+            "add-places",
+            str(tmp_path / "absent.csv"),
+            "--store",
+            str(tmp_path / "s.gpkg"),
+        ],
+        capture_output=True,
+        text=True,
+    )
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr and "file not found" in proc.stderr

@@ -53,13 +53,12 @@ def test_wof_rejects_points_outside_mali_and_gone_places(wof):
     raw = pd.read_csv(shared_file(WOF), dtype=str, keep_default_na=False)
     rows = _rows(wof)
     line = {wof_id: int(i) + 2 for i, wof_id in raw["wof_id"].items()}
-    assert "outside Mali" in rows.loc[line["101756785"], "reason"]      # Birgu, Malta
+    assert "outside Mali" in rows.loc[line["101756785"], "reason"]  # Birgu, Malta
     # Serotandi (17.88 N, 11.02 W): inside the bounding box, in Mauritania.
     assert "outside Mali" in rows.loc[line["1360202843"], "reason"]
-    assert rows.loc[line["1209015961"], "status"] == "accepted"        # Serotandi in Kéniéba
+    assert rows.loc[line["1209015961"], "status"] == "accepted"  # Serotandi in Kéniéba
     pplq = raw.index[raw["geonames_feature_code"] == "PPLQ"]
-    assert len(pplq) and all("no longer a populated place" in rows.loc[i + 2, "reason"]
-                             for i in pplq)
+    assert len(pplq) and all("no longer a populated place" in rows.loc[i + 2, "reason"] for i in pplq)
     minx, miny, maxx, maxy = settings.MALI_BBOX
     b = wof.frame.geometry.bounds
     assert (b["minx"] >= minx).all() and (b["maxx"] <= maxx).all()
@@ -73,7 +72,8 @@ def test_wof_keeps_homonyms_in_their_cercles(wof):
     kangaba = dang.iloc[0]
     assert kangaba["gaz_id"] == "wof:1309827545"
     assert kangaba.geometry.y == pytest.approx(12.14889) and kangaba.geometry.x == pytest.approx(
-        -8.88087)
+        -8.88087
+    )
     assert "GeoNames 2594344" in kangaba["source"]
     tegue = frame[frame["name"] == "Tegue"]
     assert set(tegue["admin2"]) == {"Kangaba", "Bankass"}
@@ -82,16 +82,35 @@ def test_wof_keeps_homonyms_in_their_cercles(wof):
 def test_outline_is_optional_bbox_still_applies():
     result = read_gazetteer(shared_file(WOF))
     ids = set(result.frame["gaz_id"])
-    assert "wof:1360202843" in ids       # in the bounding box: only the outline rejects it
-    assert "wof:101756785" not in ids    # Birgu, Malta
+    assert "wof:1360202843" in ids  # in the bounding box: only the outline rejects it
+    assert "wof:101756785" not in ids  # Birgu, Malta
 
 
 # --- GeoNames dump -------------------------------------------------------------------------------
 
 
 def _geonames_line(gid, name, lat, lon, fclass="P", fcode="PPL", cc="ML", alt=""):
-    cols = [str(gid), name, name, alt, str(lat), str(lon), fclass, fcode, cc, "", "07", "", "",
-            "", "0", "", "350", "Africa/Bamako", "2012-01-18"]
+    cols = [
+        str(gid),
+        name,
+        name,
+        alt,
+        str(lat),
+        str(lon),
+        fclass,
+        fcode,
+        cc,
+        "",
+        "07",
+        "",
+        "",
+        "",
+        "0",
+        "",
+        "350",
+        "Africa/Bamako",
+        "2012-01-18",
+    ]
     return "\t".join(cols)
 
 
@@ -104,7 +123,7 @@ def geonames_file(tmp_path):
         _geonames_line(9000002, "Kédougou", 12.55, -12.18, cc="SN"),
         _geonames_line(9000003, "Vieux Kobada", 11.7, -8.6, fcode="PPLQ"),
         _geonames_line(9000004, "Swapped", -8.6, 11.8),
-        _geonames_line(2450020, "Tegue bis", 11.81, -8.62),                          # dup id
+        _geonames_line(2450020, "Tegue bis", 11.81, -8.62),  # dup id
         _geonames_line(9000005, "Mine de Kobada", 11.66, -8.58, fclass="S", fcode="MNAU"),
         _geonames_line(9000006, "Sans coordonnées", "", ""),
     ]
@@ -117,8 +136,7 @@ def test_geonames_dump_rows_and_reasons(geonames_file):
     result = read_gazetteer(geonames_file)
     assert result.schema == "geonames"
     rows = _rows(result)
-    assert result.summary["rows_read"] == 9 == result.summary["accepted"] + \
-        result.summary["rejected"]
+    assert result.summary["rows_read"] == 9 == result.summary["accepted"] + result.summary["rejected"]
     assert set(rows.index[rows["status"] == "accepted"]) == {1, 2, 8}
     assert "not a populated place" in rows.loc[3, "reason"]
     assert "country code SN" in rows.loc[4, "reason"]
@@ -145,16 +163,19 @@ def test_geonames_admin_filled_from_installed_cercles(geonames_file, mali_store)
 
 
 def test_generic_csv_with_named_columns(tmp_path):
-    text = ("NOM_VILLAGE;Y;X;CODE;CERCLE_NOM\r\n"
-            "Dangaténé;12,14889;-8,88087;V001;Kangaba\r\n"
-            "Sans point;;;V002;Kangaba\r\n"
-            ";12,0;-8,5;V003;Kangaba\r\n"
-            "Zéro;0;0;V004;\r\n"
-            "Doublon;12,0;-8,5;V001;Kangaba\r\n")
+    text = (
+        "NOM_VILLAGE;Y;X;CODE;CERCLE_NOM\r\n"
+        "Dangaténé;12,14889;-8,88087;V001;Kangaba\r\n"
+        "Sans point;;;V002;Kangaba\r\n"
+        ";12,0;-8,5;V003;Kangaba\r\n"
+        "Zéro;0;0;V004;\r\n"
+        "Doublon;12,0;-8,5;V001;Kangaba\r\n"
+    )
     path = tmp_path / "villages.csv"
     path.write_bytes(text.encode("cp1252"))
-    result = read_gazetteer(path, name_col="NOM_VILLAGE", lat_col="Y", lon_col="X",
-                            id_col="CODE", admin2_col="CERCLE_NOM")
+    result = read_gazetteer(
+        path, name_col="NOM_VILLAGE", lat_col="Y", lon_col="X", id_col="CODE", admin2_col="CERCLE_NOM"
+    )
     rows = _rows(result)
     assert result.schema == "generic"
     assert list(rows["status"]) == ["accepted", "rejected", "rejected", "rejected", "rejected"]
@@ -182,8 +203,9 @@ def test_generic_csv_missing_columns_lists_what_was_found(tmp_path):
 def test_generic_geojson_points_and_non_points(tmp_path):
     frame = gpd.GeoDataFrame(
         {"name": ["Kéniéba", "Zone"], "cercle": ["Kangaba", "Kangaba"]},
-        geometry=[Point(-8.6348, 12.04439),
-                  Polygon([(-8.7, 11.7), (-8.6, 11.7), (-8.6, 11.8)])], crs=settings.CRS)
+        geometry=[Point(-8.6348, 12.04439), Polygon([(-8.7, 11.7), (-8.6, 11.7), (-8.6, 11.8)])],
+        crs=settings.CRS,
+    )
     path = tmp_path / "localites.geojson"
     frame.to_file(path, driver="GeoJSON")
     result = read_gazetteer(path)
@@ -194,27 +216,30 @@ def test_generic_geojson_points_and_non_points(tmp_path):
 
 
 def test_generic_geopackage_in_a_projected_crs(tmp_path):
-    frame = gpd.GeoDataFrame({"nom": ["Tegue"], "code": ["T1"]},
-                             geometry=[Point(-8.61667, 11.8)], crs=settings.CRS).to_crs(32629)
+    frame = gpd.GeoDataFrame(
+        {"nom": ["Tegue"], "code": ["T1"]}, geometry=[Point(-8.61667, 11.8)], crs=settings.CRS
+    ).to_crs(32629)
     path = tmp_path / "villages.gpkg"
     frame.to_file(path, driver="GPKG")
     result = read_gazetteer(path)
     point = result.frame.geometry.iloc[0]
     assert result.frame.crs.to_string() == settings.CRS
-    assert point.x == pytest.approx(-8.61667, abs=1e-6) and point.y == pytest.approx(11.8,
-                                                                                      abs=1e-6)
+    assert point.x == pytest.approx(-8.61667, abs=1e-6) and point.y == pytest.approx(11.8, abs=1e-6)
     assert result.frame.iloc[0]["gaz_id"] == "villages:T1"
 
 
 # --- bad files -----------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("content, fragment", [
-    (b"", "is empty"),
-    (b"\x00\x01\x02\x03binary\x00" * 50, "binary"),
-    (b"name,lat,lon\n", "no rows"),
-    (b"\n\n  \n", "blank lines"),
-])
+@pytest.mark.parametrize(
+    "content, fragment",
+    [
+        (b"", "is empty"),
+        (b"\x00\x01\x02\x03binary\x00" * 50, "binary"),
+        (b"name,lat,lon\n", "no rows"),
+        (b"\n\n  \n", "blank lines"),
+    ],
+)
 def test_bad_files_are_refused(tmp_path, content, fragment):
     path = tmp_path / "gaz.csv"
     path.write_bytes(content)
@@ -239,13 +264,16 @@ def test_not_geodata_with_a_geo_suffix(tmp_path):
 
 def test_fill_admin_copies_and_keeps_the_index(mali_store):
     units = layers.load("admin", store=mali_store)
-    frame = gpd.GeoDataFrame({c: [""] * 2 for c in GAZETTEER_COLUMNS},
-                             geometry=[Point(-8.88087, 12.14889), Point(-3.7875, 13.5327)],
-                             index=[10, 20], crs=settings.CRS)
+    frame = gpd.GeoDataFrame(
+        {c: [""] * 2 for c in GAZETTEER_COLUMNS},
+        geometry=[Point(-8.88087, 12.14889), Point(-3.7875, 13.5327)],
+        index=[10, 20],
+        crs=settings.CRS,
+    )
     out, filled = fill_admin(frame, units)
     assert list(out.index) == [10, 20]
     assert list(out["admin2"]) == ["Kangaba", "Bankass"]
     assert list(out["admin1"]) == ["Koulikoro", "Mopti"]
-    assert (frame["admin2"] == "").all()           # the input is untouched
+    assert (frame["admin2"] == "").all()  # the input is untouched
     assert filled == {"admin1": 2, "admin2": 2}
     assert np.all(out.geometry.geom_equals(frame.geometry))

@@ -18,18 +18,30 @@ from zoneplan import records
 
 
 def _records() -> gpd.GeoDataFrame:
-    return gpd.GeoDataFrame({
-        "date": pd.to_datetime(["2021-01-05", "2021-02-10", "2021-04-01", "2022-01-01",
-                                "2021-01-20"]),
-        "place_id": ["tegue", "tegue", "tombola", "tombola", "bamako"],
-        "commune_id": ["K:kaniogo", "K:kaniogo", "K:nouga", "K:nouga", None],
-        "cercle_id": ["ML.KK.KG"] * 4 + ["ML.BA"],
-        "partner": ["A", "B", "A", "A", "C"],
-        "activity_type": ["sensibilisation"] * 4 + ["focus_group"],
-        "girls": [1, 2, 3, 4, 5], "boys": [10, 20, 30, 40, 50],
-        "total": [11, 22, 33, 44, 55],
-    }, geometry=[Point(-8.61667, 11.8), Point(-8.61667, 11.8), Point(-8.71667, 11.68333),
-                 Point(-8.71667, 11.68333), None], crs=settings.CRS, index=[5, 6, 7, 8, 9])
+    return gpd.GeoDataFrame(
+        {
+            "date": pd.to_datetime(
+                ["2021-01-05", "2021-02-10", "2021-04-01", "2022-01-01", "2021-01-20"]
+            ),
+            "place_id": ["tegue", "tegue", "tombola", "tombola", "bamako"],
+            "commune_id": ["K:kaniogo", "K:kaniogo", "K:nouga", "K:nouga", None],
+            "cercle_id": ["ML.KK.KG"] * 4 + ["ML.BA"],
+            "partner": ["A", "B", "A", "A", "C"],
+            "activity_type": ["sensibilisation"] * 4 + ["focus_group"],
+            "girls": [1, 2, 3, 4, 5],
+            "boys": [10, 20, 30, 40, 50],
+            "total": [11, 22, 33, 44, 55],
+        },
+        geometry=[
+            Point(-8.61667, 11.8),
+            Point(-8.61667, 11.8),
+            Point(-8.71667, 11.68333),
+            Point(-8.71667, 11.68333),
+            None,
+        ],
+        crs=settings.CRS,
+        index=[5, 6, 7, 8, 9],
+    )
 
 
 def test_aggregate_by_commune_keeps_unplaced_rows():
@@ -42,8 +54,7 @@ def test_aggregate_by_commune_keeps_unplaced_rows():
 
 def test_aggregate_by_period_partner_and_sex():
     out = aggregate(_records(), by="cercle", period="quarter", groupby=["partner", "sex"])
-    kg = out[(out["cercle_id"] == "ML.KK.KG") & (out["period"] == "2021-Q1")
-             & (out["partner"] == "A")]
+    kg = out[(out["cercle_id"] == "ML.KK.KG") & (out["period"] == "2021-Q1") & (out["partner"] == "A")]
     assert dict(zip(kg["sex"], kg["count"], strict=True)) == {"girls": 1, "boys": 10}
     assert out["count"].sum() == _records()[["girls", "boys"]].to_numpy().sum()
 
@@ -78,9 +89,15 @@ def test_period_labels():
 
 
 def test_achievement_ratio_baseline_and_status():
-    targets = pd.DataFrame({"indicator_id": ["a", "b", "c", "d"], "programme_id": "p",
-                            "kind": "activity", "target": [100, 100, 100, 50],
-                            "baseline": [np.nan, 20, np.nan, np.nan]})
+    targets = pd.DataFrame(
+        {
+            "indicator_id": ["a", "b", "c", "d"],
+            "programme_id": "p",
+            "kind": "activity",
+            "target": [100, 100, 100, 50],
+            "baseline": [np.nan, 20, np.nan, np.nan],
+        }
+    )
     got = pd.DataFrame({"indicator_id": ["a", "b", "c"], "achieved": [95, 60, 10]})
     out = achievement(targets, got).set_index("indicator_id")
     assert out.loc["a", "achievement"] == pytest.approx(0.95)
@@ -90,8 +107,9 @@ def test_achievement_ratio_baseline_and_status():
 
 
 def test_case_indicator_hides_small_achieved_and_its_ratio():
-    targets = pd.DataFrame({"indicator_id": ["v"], "programme_id": ["p"], "kind": ["case"],
-                            "target": [100]})
+    targets = pd.DataFrame(
+        {"indicator_id": ["v"], "programme_id": ["p"], "kind": ["case"], "target": [100]}
+    )
     out = achievement(targets, pd.DataFrame({"indicator_id": ["v"], "achieved": [3]}))
     assert out["achieved_display"].iloc[0] == "<5"
     assert np.isnan(out["achieved"].iloc[0]) and np.isnan(out["achievement"].iloc[0])
@@ -99,11 +117,18 @@ def test_case_indicator_hides_small_achieved_and_its_ratio():
 
 def test_achieved_counts_by_type_measure_and_period():
     targets = read_targets(settings.DATA_DIR / "indicators.csv")
-    recs = pd.DataFrame({"programme_id": "kangaba", "activity_type": "focus_group",
-                         "date": pd.to_datetime(["2021-01-01", "2023-06-01"]),
-                         "sessions": [4, 9], "girls": [5, 5], "boys": [3, 3]})
+    recs = pd.DataFrame(
+        {
+            "programme_id": "kangaba",
+            "activity_type": "focus_group",
+            "date": pd.to_datetime(["2021-01-01", "2023-06-01"]),
+            "sessions": [4, 9],
+            "girls": [5, 5],
+            "boys": [3, 3],
+        }
+    )
     got = achieved(recs, targets).set_index("indicator_id")["achieved"]
-    assert got["kg_focus_groups"] == 4          # the 2023 row is after the programme
+    assert got["kg_focus_groups"] == 4  # the 2023 row is after the programme
     assert got["kg_children_life_skills"] == 8
     assert np.isnan(got["kg_people_sensitised"])
 

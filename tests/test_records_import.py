@@ -18,27 +18,36 @@ from geo.names import fold_name
 from geo.validate import parse_date
 from zoneplan.records import import_file
 
-HEADER = ("Date;Village;Commune;Activité;Partenaire;Filles;Garçons;Femmes;Hommes;Total;"
-          "Latitude;Longitude;Observations")
+HEADER = (
+    "Date;Village;Commune;Activité;Partenaire;Filles;Garçons;Femmes;Hommes;Total;"
+    "Latitude;Longitude;Observations"
+)
 MESSY = [
-    "15/03/2021;Nougua;Nouga;Sensibilisation;CASE SAHEL;10;12;5;3;30;;;RAS",          # 2 ok
-    "janv. 2021;Koflatie;Kaniogo;Focus group;ENDA Mali;8;7;;;15;;;",                   # 3 ok
-    "2021-02-03;Kofoulaté;;Focus group;ENDA Mali;8;7;;;;;;",                           # 4 ok
-    "44270;Tégué;Kaniogo;Causerie;ACESEM;4;6;;;10;;;",                                  # 5 ok
-    "10/04/2021;Tombolla;Nouga;Sensibilisation;CASE SAHEL;3;2;;;5;;;",                  # 6 fuzzy
-    "10/04/2021;Tombolla;Nouga;Sensibilisation;CASE SAHEL;3;2;;;5;;;",                  # 7 dup
-    "11/04/2021;Sombo;Kaniogo;Sensibilisation;CASE SAHEL;-3;2;;;;;;",                   # 8 negative
-    "12/04/2021;Xyzabad;Nouga;Sensibilisation;CASE SAHEL;3;2;;;5;;;",                   # 9 unknown
+    "15/03/2021;Nougua;Nouga;Sensibilisation;CASE SAHEL;10;12;5;3;30;;;RAS",  # 2 ok
+    "janv. 2021;Koflatie;Kaniogo;Focus group;ENDA Mali;8;7;;;15;;;",  # 3 ok
+    "2021-02-03;Kofoulaté;;Focus group;ENDA Mali;8;7;;;;;;",  # 4 ok
+    "44270;Tégué;Kaniogo;Causerie;ACESEM;4;6;;;10;;;",  # 5 ok
+    "10/04/2021;Tombolla;Nouga;Sensibilisation;CASE SAHEL;3;2;;;5;;;",  # 6 fuzzy
+    "10/04/2021;Tombolla;Nouga;Sensibilisation;CASE SAHEL;3;2;;;5;;;",  # 7 dup
+    "11/04/2021;Sombo;Kaniogo;Sensibilisation;CASE SAHEL;-3;2;;;;;;",  # 8 negative
+    "12/04/2021;Xyzabad;Nouga;Sensibilisation;CASE SAHEL;3;2;;;5;;;",  # 9 unknown
     "13/04/2021;Tegue;Kaniogo;Sensibilisation;<script>alert(1)</script>;3;2;;;5;11,8;-8,61667;",
-    "32/13/2021;Danga;Nouga;Sensibilisation;CASE SAHEL;3;2;;;5;;;",                     # 11 date
-    "14/04/2021;;;Sensibilisation;CASE SAHEL;3;2;;;5;-8,6;11,8;",                       # 12 swapped
-    "15/04/2021;Sombo;Kaniogo;Sensibilisation;CASE SAHEL;3;2;;;9;;;",                   # 13 parts
-    "16/04/2021;Tombola;Nouga;Sensibilisation;CASE SAHEL;deux;2;;;;;;",                 # 14 text
-    "17/04/2021;;;Sensibilisation;CASE SAHEL;3;2;;;5;16,5;-30,2;",                      # 15 outside
+    "32/13/2021;Danga;Nouga;Sensibilisation;CASE SAHEL;3;2;;;5;;;",  # 11 date
+    "14/04/2021;;;Sensibilisation;CASE SAHEL;3;2;;;5;-8,6;11,8;",  # 12 swapped
+    "15/04/2021;Sombo;Kaniogo;Sensibilisation;CASE SAHEL;3;2;;;9;;;",  # 13 parts
+    "16/04/2021;Tombola;Nouga;Sensibilisation;CASE SAHEL;deux;2;;;;;;",  # 14 text
+    "17/04/2021;;;Sensibilisation;CASE SAHEL;3;2;;;5;16,5;-30,2;",  # 15 outside
 ]
-EXPECTED_REJECTED = {7: "duplicate of line 6", 8: "negative", 9: "unknown place",
-                     11: "not understood", 12: "swapped", 13: "add up", 14: "not a number",
-                     15: "outside Mali"}
+EXPECTED_REJECTED = {
+    7: "duplicate of line 6",
+    8: "negative",
+    9: "unknown place",
+    11: "not understood",
+    12: "swapped",
+    13: "add up",
+    14: "not a number",
+    15: "outside Mali",
+}
 
 
 def _write(path, lines, encoding="cp1252", header=HEADER):
@@ -55,8 +64,13 @@ def test_messy_french_csv_gives_exactly_the_expected_rows(messy, store):
     report = import_file(messy, store=store)
     s = report.summary
     assert s["rows_read"] == len(MESSY) == s["accepted"] + s["rejected"]
-    rejected = dict(zip(report.rows.loc[report.rows.status == "rejected", "line"],
-                        report.rows.loc[report.rows.status == "rejected", "reason"], strict=True))
+    rejected = dict(
+        zip(
+            report.rows.loc[report.rows.status == "rejected", "line"],
+            report.rows.loc[report.rows.status == "rejected", "reason"],
+            strict=True,
+        )
+    )
     assert set(rejected) == set(EXPECTED_REJECTED)
     for line, fragment in EXPECTED_REJECTED.items():
         assert fragment in rejected[line], (line, rejected[line])
@@ -106,8 +120,9 @@ def test_dry_run_leaves_the_store_untouched(messy, store):
     assert not store.exists()
 
 
-@pytest.mark.parametrize("encoding,delimiter", [("utf-8-sig", ","), ("utf-8", "\t"),
-                                                ("latin-1", ";"), ("cp1252", ";")])
+@pytest.mark.parametrize(
+    "encoding,delimiter", [("utf-8-sig", ","), ("utf-8", "\t"), ("latin-1", ";"), ("cp1252", ";")]
+)
 def test_encodings_and_delimiters(tmp_path, store, encoding, delimiter):
     header = delimiter.join(["Date", "Localité", "Commune", "Activité", "Garçons", "Filles"])
     row = delimiter.join(["01/02/2021", "Tégué", "Kaniogo", "Causerie éducative", "4", "5"])
@@ -119,8 +134,12 @@ def test_encodings_and_delimiters(tmp_path, store, encoding, delimiter):
 
 
 def test_english_headers_and_mapping_file(tmp_path, store):
-    path = _write(tmp_path / "en.csv", ["2021-05-01,Kokoyo,focus group,3,2"], encoding="utf-8",
-                  header="When,Site name,Activity,Girls,Boys")
+    path = _write(
+        tmp_path / "en.csv",
+        ["2021-05-01,Kokoyo,focus group,3,2"],
+        encoding="utf-8",
+        header="When,Site name,Activity,Girls,Boys",
+    )
     with pytest.raises(InputError, match="missing required column"):
         import_file(path, store=store)
     mapping = tmp_path / "map.csv"
@@ -131,10 +150,15 @@ def test_english_headers_and_mapping_file(tmp_path, store):
 
 
 def test_xlsx_with_kobo_geolocation(tmp_path, store):
-    frame = pd.DataFrame({"today": [pd.Timestamp("2021-06-01"), pd.Timestamp("2021-06-02")],
-                          "group_a/activite": ["Sensibilisation", "Sensibilisation"],
-                          "group_a/filles": [5, 6], "group_a/garcons": [4, 4],
-                          "_geolocation": ["[11.8, -8.7]", "[11.68333, -8.71667]"]})
+    frame = pd.DataFrame(
+        {
+            "today": [pd.Timestamp("2021-06-01"), pd.Timestamp("2021-06-02")],
+            "group_a/activite": ["Sensibilisation", "Sensibilisation"],
+            "group_a/filles": [5, 6],
+            "group_a/garcons": [4, 4],
+            "_geolocation": ["[11.8, -8.7]", "[11.68333, -8.71667]"],
+        }
+    )
     path = tmp_path / "kobo.xlsx"
     frame.to_excel(path, index=False)
     report = import_file(path, store=store, dry_run=True)
@@ -144,17 +168,22 @@ def test_xlsx_with_kobo_geolocation(tmp_path, store):
 
 
 def test_kobo_latitude_longitude_columns(tmp_path, store):
-    path = _write(tmp_path / "kobo.csv",
-                  ["2021-06-01;Sensibilisation;5;11.8;-8.61667"], encoding="utf-8",
-                  header="date;activite;total;_gps_latitude;_gps_longitude")
+    path = _write(
+        tmp_path / "kobo.csv",
+        ["2021-06-01;Sensibilisation;5;11.8;-8.61667"],
+        encoding="utf-8",
+        header="date;activite;total;_gps_latitude;_gps_longitude",
+    )
     report = import_file(path, store=store, dry_run=True)
     assert report.rows["place_id"].iloc[0] == "tegue"
 
 
 def test_geojson_points(tmp_path, store):
-    frame = gpd.GeoDataFrame({"date": ["2021-07-01"], "activite": ["Focus group"],
-                              "seances": [2], "enfants": [10]},
-                             geometry=[Point(-8.65, 11.76667)], crs=settings.CRS)
+    frame = gpd.GeoDataFrame(
+        {"date": ["2021-07-01"], "activite": ["Focus group"], "seances": [2], "enfants": [10]},
+        geometry=[Point(-8.65, 11.76667)],
+        crs=settings.CRS,
+    )
     path = tmp_path / "pts.geojson"
     frame.to_file(path)
     report = import_file(path, store=store, dry_run=True)
@@ -162,11 +191,15 @@ def test_geojson_points(tmp_path, store):
 
 
 def test_cases_keep_no_point_and_nothing_below_commune(tmp_path, store):
-    path = _write(tmp_path / "cas.csv", [
-        "01/02/2021;Tombola;Nouga;Identification;CASE SAHEL;3;1;4;11,68333;-8,71667",
-        "01/03/2021;Tégué;Kaniogo;Prise en charge;CASE SAHEL;7;0;7;;",
-        "01/03/2021;Tégué;Kaniogo;Torture;CASE SAHEL;7;0;7;;",
-    ], header="Date;Village;Commune;Type de cas;Partenaire;Filles;Garçons;Total;Lat;Lon")
+    path = _write(
+        tmp_path / "cas.csv",
+        [
+            "01/02/2021;Tombola;Nouga;Identification;CASE SAHEL;3;1;4;11,68333;-8,71667",
+            "01/03/2021;Tégué;Kaniogo;Prise en charge;CASE SAHEL;7;0;7;;",
+            "01/03/2021;Tégué;Kaniogo;Torture;CASE SAHEL;7;0;7;;",
+        ],
+        header="Date;Village;Commune;Type de cas;Partenaire;Filles;Garçons;Total;Lat;Lon",
+    )
     report = import_file(path, kind="cases", store=store)
     s = report.summary
     assert (s["accepted"], s["rejected"]) == (2, 1)
@@ -181,13 +214,16 @@ def test_cases_keep_no_point_and_nothing_below_commune(tmp_path, store):
     assert report.rows["place_id"].isna().all()
 
 
-@pytest.mark.parametrize("content,fragment", [
-    (b"", "empty"),
-    (b"\x00\x01\x02\x03binary\x00" * 50, "binary"),
-    ("Date;Village;Activité;Total\r\n".encode(), "no records"),
-    ("Date|Village|Activité|Total\r\n01/01/2021|Tombola|Causerie|5\r\n".encode(), "delimiter"),
-    (b"Jour;Nom;Quoi\r\n01/01/2021;Tombola;x\r\n", "columns found: Jour, Nom, Quoi"),
-])
+@pytest.mark.parametrize(
+    "content,fragment",
+    [
+        (b"", "empty"),
+        (b"\x00\x01\x02\x03binary\x00" * 50, "binary"),
+        ("Date;Village;Activité;Total\r\n".encode(), "no records"),
+        ("Date|Village|Activité|Total\r\n01/01/2021|Tombola|Causerie|5\r\n".encode(), "delimiter"),
+        (b"Jour;Nom;Quoi\r\n01/01/2021;Tombola;x\r\n", "columns found: Jour, Nom, Quoi"),
+    ],
+)
 def test_bad_files_are_refused_and_store_unchanged(tmp_path, store, content, fragment):
     path = tmp_path / "bad.csv"
     path.write_bytes(content)
@@ -209,9 +245,23 @@ def test_oversized_file_is_refused_before_reading(tmp_path, store):
 def test_cli_json_summary_adds_up_and_report_and_exit_codes(messy, tmp_path):
     store = tmp_path / "cli.gpkg"
     out = tmp_path / "report.csv"
-    run = subprocess.run([sys.executable, "-m", "zoneplan", "import", str(messy), "--store",
-                          str(store), "--json", "--report", str(out)],
-                         capture_output=True, text=True, check=False)
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "zoneplan",
+            "import",
+            str(messy),
+            "--store",
+            str(store),
+            "--json",
+            "--report",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert run.returncode == 0, run.stderr
     s = json.loads(run.stdout)
     assert s["rows_read"] == s["accepted"] + s["rejected"]
@@ -220,17 +270,28 @@ def test_cli_json_summary_adds_up_and_report_and_exit_codes(messy, tmp_path):
     assert (rows["status"] == "rejected").sum() == s["rejected"]
     bad = tmp_path / "empty.csv"
     bad.write_bytes(b"")
-    run = subprocess.run([sys.executable, "-m", "zoneplan", "import", str(bad), "--store",
-                          str(store)], capture_output=True, text=True, check=False)
+    run = subprocess.run(
+        [sys.executable, "-m", "zoneplan", "import", str(bad), "--store", str(store)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert run.returncode == 2
     assert "Traceback" not in run.stderr and "empty" in run.stderr
 
 
-@pytest.mark.parametrize("text,expected", [
-    ("15/03/2021", "2021-03-15"), ("2021-03-15", "2021-03-15"), ("44270", "2021-03-15"),
-    ("janv. 2021", "2021-01-01"), ("févr. 2022", "2022-02-01"), ("Août 2020", "2020-08-01"),
-    ("3/4/21", "2021-04-03"),
-])
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("15/03/2021", "2021-03-15"),
+        ("2021-03-15", "2021-03-15"),
+        ("44270", "2021-03-15"),
+        ("janv. 2021", "2021-01-01"),
+        ("févr. 2022", "2022-02-01"),
+        ("Août 2020", "2020-08-01"),
+        ("3/4/21", "2021-04-03"),
+    ],
+)
 def test_dates(text, expected):
     assert parse_date(text) == pd.Timestamp(expected)
 

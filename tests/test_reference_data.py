@@ -50,7 +50,8 @@ def test_regions_read_as_nine_level_one_units():
     assert len(regions.frame) == 9
     assert set(regions.frame["level"]) == {1}
     assert {"Bamako", "Kayes", "Koulikoro", "Sikasso", "Ségou", "Mopti", "Gao", "Kidal"} <= set(
-        regions.frame["name"])
+        regions.frame["name"]
+    )
     assert regions.frame.geometry.is_valid.all()
 
 
@@ -102,8 +103,12 @@ def test_build_script_reproduces_the_embedded_files(script, tmp_path):
     shared_file("boundaries/mli_adm2_cercles_wof.geojson")
     shared_file("context/ne_10m_rivers_mali_region.geojson")
     folder, names = BUILDS[script]
-    run = subprocess.run([sys.executable, str(SCRIPTS / script), "-o", str(tmp_path)],
-                         capture_output=True, text=True, check=False)
+    run = subprocess.run(
+        [sys.executable, str(SCRIPTS / script), "-o", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert run.returncode == 0, run.stderr
     for name in names:
         assert (tmp_path / name).read_bytes() == (folder / name).read_bytes(), name

@@ -50,17 +50,60 @@ from zoneplan.zone import ZoneData
 
 #: Columns of the per-unit CSV table, per verb (geometry and helpers left out).
 TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
-    "access": ("unit_id", "name", "area_km2", "centroid_lon", "centroid_lat",
-               "nearest_centre", "dist_centre_km"),
-    "criteria": ("unit_id", "name", "area_km2", "centroid_lon", "centroid_lat",
-                 "attractiveness", "attractiveness_from", "score_attractiveness",
-                 "met_attractiveness", "dist_border_km", "score_border", "met_border",
-                 "n_gold_sites", "dist_gold_km", "nearest_gold_site", "score_gold", "met_gold",
-                 "cases_display", "total_score", "n_criteria", "meets_criteria", "explanation"),
-    "gaps": ("gap_rank", "unit_id", "name", "area_km2", "centroid_lon", "centroid_lat",
-             "total_score", "n_criteria", "people_sensitised", "sessions", "target_people",
-             "coverage", "children", "people_per_1000_children", "nearest_centre",
-             "dist_centre_km", "gap_status", "gap_reasons", "explanation"),
+    "access": (
+        "unit_id",
+        "name",
+        "area_km2",
+        "centroid_lon",
+        "centroid_lat",
+        "nearest_centre",
+        "dist_centre_km",
+    ),
+    "criteria": (
+        "unit_id",
+        "name",
+        "area_km2",
+        "centroid_lon",
+        "centroid_lat",
+        "attractiveness",
+        "attractiveness_from",
+        "score_attractiveness",
+        "met_attractiveness",
+        "dist_border_km",
+        "score_border",
+        "met_border",
+        "n_gold_sites",
+        "dist_gold_km",
+        "nearest_gold_site",
+        "score_gold",
+        "met_gold",
+        "cases_display",
+        "total_score",
+        "n_criteria",
+        "meets_criteria",
+        "explanation",
+    ),
+    "gaps": (
+        "gap_rank",
+        "unit_id",
+        "name",
+        "area_km2",
+        "centroid_lon",
+        "centroid_lat",
+        "total_score",
+        "n_criteria",
+        "people_sensitised",
+        "sessions",
+        "target_people",
+        "coverage",
+        "children",
+        "people_per_1000_children",
+        "nearest_centre",
+        "dist_centre_km",
+        "gap_status",
+        "gap_reasons",
+        "explanation",
+    ),
 }
 
 
@@ -92,9 +135,12 @@ class AnalysisResult:
     def to_json(self, *, full: bool = False) -> dict:
         """Return the summary and the table's rows (all rows if ``full``, else up to 50)."""
         rows = self.table if full else self.table.head(50)
-        return {"summary": self.summary,
-                "rows": _records(rows),
-                "rows_shown": int(len(rows)), "rows_total": int(len(self.table))}
+        return {
+            "summary": self.summary,
+            "rows": _records(rows),
+            "rows_shown": int(len(rows)),
+            "rows_total": int(len(self.table)),
+        }
 
 
 def _records(frame: pd.DataFrame) -> list[dict]:
@@ -102,13 +148,19 @@ def _records(frame: pd.DataFrame) -> list[dict]:
     clean = clean.astype(object).where(clean.notna(), None)
     out = []
     for row in clean.to_dict(orient="records"):
-        out.append({k: (round(v, 4) if isinstance(v, float) else
-                        v.item() if isinstance(v, np.generic) else v) for k, v in row.items()})
+        out.append(
+            {
+                k: (
+                    round(v, 4) if isinstance(v, float) else v.item() if isinstance(v, np.generic) else v
+                )
+                for k, v in row.items()
+            }
+        )
     return out
 
 
-
 # --- inputs --------------------------------------------------------------------------------------
+
 
 def default_attractiveness() -> pd.DataFrame:
     """Return the embedded attractiveness table (``data/attractiveness.csv``), for editing."""
@@ -136,15 +188,19 @@ def programme_targets(programme_id: str, zones_in_programme: int = 1) -> dict[st
     people = sens.loc[sens["measure"] == "people", "target"].sum()
     if not people and len(sens):
         people = sens["target"].max()
-    sessions = rows.loc[(rows["activity_type"] == "focus_group")
-                        & (rows["measure"] == "sessions"), "target"].sum()
+    sessions = rows.loc[
+        (rows["activity_type"] == "focus_group") & (rows["measure"] == "sessions"), "target"
+    ].sum()
     share = max(int(zones_in_programme), 1)
-    return {"people": float(people) / share if people else None,
-            "sessions": float(sessions) / share if sessions else None}
+    return {
+        "people": float(people) / share if people else None,
+        "sessions": float(sessions) / share if sessions else None,
+    }
 
 
-def _cases_for_units(store: Store, units: gpd.GeoDataFrame, *,
-                     k: int = settings.SUPPRESSION_K) -> tuple[pd.DataFrame | None, str]:
+def _cases_for_units(
+    store: Store, units: gpd.GeoDataFrame, *, k: int = settings.SUPPRESSION_K
+) -> tuple[pd.DataFrame | None, str]:
     """Return protected case figures per admin unit (``unit_id``, ``cases_display``) and a note.
 
     Case figures are attached only to admin units of commune level or coarser, summed from the
@@ -161,16 +217,22 @@ def _cases_for_units(store: Store, units: gpd.GeoDataFrame, *,
     if not kind.startswith("admin"):
         return None, "cases_hidden"
     level = ADMIN_BY_LEVEL.get(int(kind.removeprefix("admin")))
-    if level is None or level.level == 0 or level.id_col not in cases.columns \
-            or level.level > settings.CASE_MIN_ADMIN_LEVEL:
+    if (
+        level is None
+        or level.level == 0
+        or level.id_col not in cases.columns
+        or level.level > settings.CASE_MIN_ADMIN_LEVEL
+    ):
         return None, "cases_hidden"
-    figures = case_figures(cases, level=level.level, values="total",
-                           units=units["unit_id"].astype(str), parent=False, k=k)
+    figures = case_figures(
+        cases, level=level.level, values="total", units=units["unit_id"].astype(str), parent=False, k=k
+    )
     figures = figures.rename(columns={level.id_col: "unit_id", "total_display": "cases_display"})
     return figures[["unit_id", "cases_display"]], ""
 
 
 # --- the analyses --------------------------------------------------------------------------------
+
 
 def _context(zone: str, units: str, store: Store, audience: str) -> ZoneData:
     """Return the zone's data with its planning units (``ZoneData.units``) chosen."""
@@ -187,18 +249,28 @@ def _criteria_frame(ctx: ZoneData, opts: dict) -> tuple[gpd.GeoDataFrame, dict]:
     if note:
         ctx.notes.append(t(f"analyses.{note}", opts["lang"]))
     frame = criteria(
-        ctx.units, border=border_line(layers.load("borders")),
+        ctx.units,
+        border=border_line(layers.load("borders")),
         gold_sites=layers.load("gold_sites", store=store),
         attractive=attractive_places(table, places),
         unit_attractiveness=table[table["unit_id"] != ""],
-        weights=opts["weights"], border_km=opts["border_km"], gold_km=opts["gold_km"],
-        attract_km=opts["attract_km"], attract_threshold=opts["attract_threshold"],
-        min_criteria=opts["min_criteria"], cases=cases, lang=opts["lang"])
+        weights=opts["weights"],
+        border_km=opts["border_km"],
+        gold_km=opts["gold_km"],
+        attract_km=opts["attract_km"],
+        attract_threshold=opts["attract_threshold"],
+        min_criteria=opts["min_criteria"],
+        cases=cases,
+        lang=opts["lang"],
+    )
     per = {}
     for name in CRITERIA:
         met = frame[f"met_{name}"]
-        per[name] = {"units_met": int(met.sum()), "share_met": _share(met),
-                     "zone_meets": bool(met.any())}
+        per[name] = {
+            "units_met": int(met.sum()),
+            "share_met": _share(met),
+            "zone_meets": bool(met.any()),
+        }
     per["attractiveness"]["threshold"] = opts["attract_threshold"]
     per["attractiveness"]["radius_km"] = opts["attract_km"]
     per["attractiveness"]["max"] = _num(frame["attractiveness"].max())
@@ -229,29 +301,40 @@ def _num(value: object) -> float | None:
 
 def _options(options: Mapping[str, object]) -> dict:
     known = {
-        "lang": settings.DEFAULT_LANGUAGE, "audience": "public",
-        "bands": settings.ACCESS_BANDS_KM, "access_km": settings.ACCESS_KM,
-        "border_km": settings.BORDER_THRESHOLD_KM, "gold_km": settings.GOLD_RADIUS_KM,
+        "lang": settings.DEFAULT_LANGUAGE,
+        "audience": "public",
+        "bands": settings.ACCESS_BANDS_KM,
+        "access_km": settings.ACCESS_KM,
+        "border_km": settings.BORDER_THRESHOLD_KM,
+        "gold_km": settings.GOLD_RADIUS_KM,
         "attract_km": settings.ATTRACT_RADIUS_KM,
-        "attract_threshold": settings.ATTRACT_THRESHOLD, "weights": None,
+        "attract_threshold": settings.ATTRACT_THRESHOLD,
+        "weights": None,
         "min_criteria": settings.MIN_CRITERIA,
-        "coverage_threshold": settings.COVERAGE_THRESHOLD, "gap_rule": "any",
-        "n": settings.NEXT_SITES_N, "min_distance_km": settings.NEXT_MIN_DISTANCE_KM,
-        "attractiveness": None, "k": settings.SUPPRESSION_K,
+        "coverage_threshold": settings.COVERAGE_THRESHOLD,
+        "gap_rule": "any",
+        "n": settings.NEXT_SITES_N,
+        "min_distance_km": settings.NEXT_MIN_DISTANCE_KM,
+        "attractiveness": None,
+        "k": settings.SUPPRESSION_K,
     }
     unknown = sorted(set(options) - set(known))
     if unknown:
-        raise InputError(f"unknown option(s) {', '.join(unknown)}; expected: "
-                         f"{', '.join(sorted(known))}")
+        raise InputError(f"unknown option(s) {', '.join(unknown)}; expected: {', '.join(sorted(known))}")
     opts = {**known, **{k: v for k, v in options.items() if v is not None}}
     opts["bands"] = check_bands(opts["bands"])
     opts["weights"] = parse_weights(opts["weights"])
     return opts
 
 
-def analyse(verb: str, *, zone: str, units: str = "auto",
-            store: Store | str | os.PathLike[str] | None = None,
-            **options: object) -> AnalysisResult:
+def analyse(
+    verb: str,
+    *,
+    zone: str,
+    units: str = "auto",
+    store: Store | str | os.PathLike[str] | None = None,
+    **options: object,
+) -> AnalysisResult:
     """Run analysis ``verb`` on ``zone`` and return an :class:`AnalysisResult`.
 
     Parameters
@@ -277,11 +360,15 @@ def analyse(verb: str, *, zone: str, units: str = "auto",
         raise UnknownNameError("analysis", verb, VERBS)
     opts = _options(options)
     ctx = _context(zone, units, Store.of(store), str(opts["audience"]))
-    base = {"verb": verb, "zone": zone, "units": units,
-            "unit_kind": str(ctx.units["kind"].iloc[0]) if len(ctx.units) else "",
-            "unit_count": int(len(ctx.units)),
-            "zone_area_km2": _num(ctx.units["area_km2"].sum()),
-            "unlocated_places": ctx.unlocated}
+    base = {
+        "verb": verb,
+        "zone": zone,
+        "units": units,
+        "unit_kind": str(ctx.units["kind"].iloc[0]) if len(ctx.units) else "",
+        "unit_count": int(len(ctx.units)),
+        "zone_area_km2": _num(ctx.units["area_km2"].sum()),
+        "unlocated_places": ctx.unlocated,
+    }
     if verb == "access":
         return _run_access(ctx, opts, base)
     frame, crit = _criteria_frame(ctx, opts)
@@ -291,33 +378,60 @@ def analyse(verb: str, *, zone: str, units: str = "auto",
     frame = access(frame, ctx.centres, bands=opts["bands"])
     if verb == "gaps":
         targets = programme_targets(ctx.programme_id, ctx.zones_in_programme())
-        frame = coverage(frame, layers.load("activities", store=ctx.store),
-                         target_people=targets["people"], target_sessions=targets["sessions"],
-                         population=read_population(ctx.store), at_risk=frame["meets_criteria"])
-        frame = find_gaps(frame, coverage_threshold=opts["coverage_threshold"],
-                          access_km=opts["access_km"], rule=str(opts["gap_rule"]),
-                          lang=opts["lang"])
+        frame = coverage(
+            frame,
+            layers.load("activities", store=ctx.store),
+            target_people=targets["people"],
+            target_sessions=targets["sessions"],
+            population=read_population(ctx.store),
+            at_risk=frame["meets_criteria"],
+        )
+        frame = find_gaps(
+            frame,
+            coverage_threshold=opts["coverage_threshold"],
+            access_km=opts["access_km"],
+            rule=str(opts["gap_rule"]),
+            lang=opts["lang"],
+        )
         gaps = frame[frame["is_gap"]].sort_values("gap_rank")
-        summary = {**base, "coverage_threshold": opts["coverage_threshold"],
-                   "access_km": opts["access_km"], "rule": opts["gap_rule"],
-                   "units_meeting": crit["units_meeting"], "gaps": int(len(gaps)),
-                   "zone_criteria_met": crit["zone_criteria_met"],
-                   "coverage": coverage_summary(frame, target_people=targets["people"],
-                                                target_sessions=targets["sessions"]),
-                   "top_gaps": _records(gaps.head(10)[["gap_rank", "unit_id", "name",
-                                                        "total_score", "gap_reasons"]]),
-                   "notes": ctx.notes}
+        summary = {
+            **base,
+            "coverage_threshold": opts["coverage_threshold"],
+            "access_km": opts["access_km"],
+            "rule": opts["gap_rule"],
+            "units_meeting": crit["units_meeting"],
+            "gaps": int(len(gaps)),
+            "zone_criteria_met": crit["zone_criteria_met"],
+            "coverage": coverage_summary(
+                frame, target_people=targets["people"], target_sessions=targets["sessions"]
+            ),
+            "top_gaps": _records(
+                gaps.head(10)[["gap_rank", "unit_id", "name", "total_score", "gap_reasons"]]
+            ),
+            "notes": ctx.notes,
+        }
         table = _table(frame.sort_values("gap_rank", na_position="last"), "gaps")
         return AnalysisResult(verb, zone, frame, None, summary, table)
-    steps, frame = suggest_sites(frame, ctx.centres, n=opts["n"], access_km=opts["access_km"],
-                                 min_distance_km=opts["min_distance_km"], lang=opts["lang"])
+    steps, frame = suggest_sites(
+        frame,
+        ctx.centres,
+        n=opts["n"],
+        access_km=opts["access_km"],
+        min_distance_km=opts["min_distance_km"],
+        lang=opts["lang"],
+    )
     steps = _near_places(steps, ctx.places)
     at_risk = frame["meets_criteria"] & ~frame["covered_by_centre"]
-    summary = {**base, "n": opts["n"], "access_km": opts["access_km"],
-               "min_distance_km": opts["min_distance_km"],
-               "units_at_risk_uncovered": int(at_risk.sum()),
-               "need_total": _num(frame.loc[at_risk, "total_score"].sum()),
-               "sites": _records(steps), "notes": ctx.notes}
+    summary = {
+        **base,
+        "n": opts["n"],
+        "access_km": opts["access_km"],
+        "min_distance_km": opts["min_distance_km"],
+        "units_at_risk_uncovered": int(at_risk.sum()),
+        "need_total": _num(frame.loc[at_risk, "total_score"].sum()),
+        "sites": _records(steps),
+        "notes": ctx.notes,
+    }
     return AnalysisResult(verb, zone, frame, None, summary, steps)
 
 
@@ -327,18 +441,18 @@ def _run_access(ctx: ZoneData, opts: dict, base: dict) -> AnalysisResult:
     points = access(ctx.places, ctx.centres, bands=bands)
     villages = points[points["kind"].isin(["village", "commune", "gold_site"])]
     summary = {
-        **base, "bands_km": list(bands), "access_km": opts["access_km"],
-        "audience": opts["audience"], "centres": int(len(ctx.centres)),
-        "units_access": _drop_list(access_summary(frame, bands=bands,
-                                                  access_km=opts["access_km"])),
+        **base,
+        "bands_km": list(bands),
+        "access_km": opts["access_km"],
+        "audience": opts["audience"],
+        "centres": int(len(ctx.centres)),
+        "units_access": _drop_list(access_summary(frame, bands=bands, access_km=opts["access_km"])),
         "villages_access": access_summary(villages, bands=bands, access_km=opts["access_km"]),
-        "places": _records(points[["place_id", "name", "kind", "nearest_centre",
-                                   "dist_centre_km"]]),
+        "places": _records(points[["place_id", "name", "kind", "nearest_centre", "dist_centre_km"]]),
         "notes": ctx.notes,
     }
     if ctx.unlocated:
-        summary["notes"].append(t("analyses.unlocated", opts["lang"],
-                                  names=", ".join(ctx.unlocated)))
+        summary["notes"].append(t("analyses.unlocated", opts["lang"], names=", ".join(ctx.unlocated)))
     cols = [*TABLE_COLUMNS["access"], *[c for c in frame.columns if c.startswith("n_centres_")]]
     return AnalysisResult("access", ctx.zone_id, frame, points, summary, _table(frame, cols))
 
@@ -351,9 +465,12 @@ def _near_places(steps: pd.DataFrame, places: gpd.GeoDataFrame) -> pd.DataFrame:
     if len(out) and len(places):
         from geo.geodesy import geodesic_km
 
-        dist = geodesic_km(out["lon"].to_numpy()[:, None], out["lat"].to_numpy()[:, None],
-                           places.geometry.x.to_numpy()[None, :],
-                           places.geometry.y.to_numpy()[None, :])
+        dist = geodesic_km(
+            out["lon"].to_numpy()[:, None],
+            out["lat"].to_numpy()[:, None],
+            places.geometry.x.to_numpy()[None, :],
+            places.geometry.y.to_numpy()[None, :],
+        )
         best = dist.argmin(axis=1)
         out["near_place"] = places["name"].astype(str).to_numpy()[best]
         out["near_place_km"] = np.round(dist[np.arange(len(out)), best], 2)

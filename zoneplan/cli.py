@@ -35,17 +35,27 @@ class CLI:
         self.parser = _Parser(prog="zoneplan", description=__doc__.splitlines()[0])
         self.parser.add_argument("--version", action="version", version="zoneplan 0.1.0")
         self.common = _Parser(add_help=False)
-        self.common.add_argument("--store", metavar="PATH",
-                                 help="project store (GeoPackage); default $ZONEPLAN_HOME or the "
-                                      "user data folder")
-        self.common.add_argument("--lang", choices=settings.LANGUAGES,
-                                 default=settings.DEFAULT_LANGUAGE, help="language of the output")
-        self._sub = self.parser.add_subparsers(dest="command", metavar="COMMAND",
-                                               parser_class=_Parser)
+        self.common.add_argument(
+            "--store",
+            metavar="PATH",
+            help="project store (GeoPackage); default $ZONEPLAN_HOME or the user data folder",
+        )
+        self.common.add_argument(
+            "--lang",
+            choices=settings.LANGUAGES,
+            default=settings.DEFAULT_LANGUAGE,
+            help="language of the output",
+        )
+        self._sub = self.parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
         self._groups: dict[str, argparse._SubParsersAction] = {}
 
-    def command(self, name: str, func: Callable[[argparse.Namespace], int | None],
-                help: str, group: str | None = None) -> argparse.ArgumentParser:
+    def command(
+        self,
+        name: str,
+        func: Callable[[argparse.Namespace], int | None],
+        help: str,
+        group: str | None = None,
+    ) -> argparse.ArgumentParser:
         """Add a subcommand (inside ``group`` if given) that calls ``func(args)``."""
         sub = self._sub if group is None else self.group(group)
         parser = sub.add_parser(name, help=help, description=help, parents=[self.common])
@@ -57,8 +67,9 @@ class CLI:
         if name not in self._groups:
             parser = self._sub.add_parser(name, help=help, description=help)
             parser.set_defaults(func=lambda args, p=parser: p.print_help() or EXIT_BAD_INPUT)
-            self._groups[name] = parser.add_subparsers(dest=f"{name}_command", metavar="ACTION",
-                                                       parser_class=_Parser)
+            self._groups[name] = parser.add_subparsers(
+                dest=f"{name}_command", metavar="ACTION", parser_class=_Parser
+            )
         return self._groups[name]
 
 

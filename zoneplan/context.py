@@ -81,5 +81,9 @@ class Context:
 
     def view_kwargs(self, name: str) -> dict[str, object]:
         """Return the keyword arguments of ``zoneplan.maps.build_view(name, ...)``."""
-        return {**self.service_kwargs(), "zone": self.zone, "period": self.period,
-                **self.view_filters(name)}
+        return {
+            **self.service_kwargs(),
+            "zone": self.zone,
+            "period": self.period,
+            **self.view_filters(name),
+        }

@@ -34,8 +34,15 @@ if TYPE_CHECKING:
     from zoneplan.maps import Canvas
 
 #: Place kinds that get a coverage circle.
-MAPPED_KINDS: tuple[str, ...] = ("village", "commune", "gold_site", "cercle_capital", "capital",
-                                 "regional_capital", "town")
+MAPPED_KINDS: tuple[str, ...] = (
+    "village",
+    "commune",
+    "gold_site",
+    "cercle_capital",
+    "capital",
+    "regional_capital",
+    "town",
+)
 #: Classes of "% of target" (upper bounds; the last class is open): 100 % is the target reached.
 PCT_BREAKS: tuple[float, ...] = (25.0, 50.0, 100.0, 200.0)
 PCT_PALETTE: tuple[str, ...] = ("#fdd49e", "#fdbb84", "#a1d99b", "#41ab5d", "#006d2c")
@@ -55,7 +62,6 @@ class Selection:
     label: str
     basis: str = "people"
     notes: list[str] = field(default_factory=list)
-
 
 
 # --- data of each view -----------------------------------------------------------------------
@@ -106,8 +112,11 @@ def _select(ctx: Canvas, records: pd.DataFrame, filters: dict) -> Selection:
             pick = pick[pick["measure"] != "sessions"]
         pick = pick.sort_values("measure", key=lambda m: m.ne("people"), kind="stable")
         row = pick.iloc[0] if len(pick) else None
-    basis = "sessions" if measure == "sessions" else (
-        str(row["measure"]) if row is not None and measure == "pct_target" else "people")
+    basis = (
+        "sessions"
+        if measure == "sessions"
+        else (str(row["measure"]) if row is not None and measure == "pct_target" else "people")
+    )
     col = next((c for c in MEASURE_COLUMNS.get(basis, ("total",)) if c in frame.columns), None)
     target = None
     if row is not None and pd.notna(row["target"]) and float(row["target"]) > 0:
@@ -140,8 +149,9 @@ def _targets(path: str, mtime: float) -> pd.DataFrame:
     return read_targets(path)
 
 
-def _coverage_counts(ctx: Canvas, sel: Selection, measure: str,
-                     place_ids: Iterable[str] | None) -> gv.ViewLayer:
+def _coverage_counts(
+    ctx: Canvas, sel: Selection, measure: str, place_ids: Iterable[str] | None
+) -> gv.ViewLayer:
     """Return proportional circles at the places: people (or sessions) of the selection."""
     lang = ctx.lang
     ctx.unit_kind = t("export.layer.places", lang).lower()
@@ -150,26 +160,38 @@ def _coverage_counts(ctx: Canvas, sel: Selection, measure: str,
         mapped = mapped[mapped["place_id"].isin(list(place_ids))]
     else:
         mapped = _with_localities(ctx, mapped, sel.records)
-    records = sel.records.assign(value=pd.to_numeric(sel.records[sel.column], errors="coerce")
-                                 if sel.column else np.nan)
-    totals = activity_totals(records.drop(columns=["total"], errors="ignore")
-                             .rename(columns={"value": "total"}))
-    frame = mapped.merge(totals, on="place_id", how="left") if not totals.empty else \
-        mapped.assign(value=np.nan, sessions=np.nan)
+    records = sel.records.assign(
+        value=pd.to_numeric(sel.records[sel.column], errors="coerce") if sel.column else np.nan
+    )
+    totals = activity_totals(
+        records.drop(columns=["total"], errors="ignore").rename(columns={"value": "total"})
+    )
+    frame = (
+        mapped.merge(totals, on="place_id", how="left")
+        if not totals.empty
+        else mapped.assign(value=np.nan, sessions=np.nan)
+    )
     frame = gpd.GeoDataFrame(frame, geometry=mapped.geometry.name, crs=mapped.crs)
     on_map = set(mapped["place_id"])
     placed = records["place_id"] if "place_id" in records else pd.Series(dtype="object")
     unmatched = int((~placed.isin(on_map)).sum())
     tips = [(t("export.measure.sessions", lang) + (" :" if lang == "fr" else ":"), "_sessions")]
     frame["_sessions"] = pd.to_numeric(frame.get("sessions"), errors="coerce").map(
-        lambda v: None if pd.isna(v) else f"{v:,.0f}".replace(",", "\u202f"))
-    return gv.proportional_symbols(frame, key="coverage", title=sel.label, value_col="value",
-                                   lang=lang, extra_tips=tips if measure == "people" else [],
-                                   unmatched=unmatched or None, k=ctx.k)
+        lambda v: None if pd.isna(v) else f"{v:,.0f}".replace(",", "\u202f")
+    )
+    return gv.proportional_symbols(
+        frame,
+        key="coverage",
+        title=sel.label,
+        value_col="value",
+        lang=lang,
+        extra_tips=tips if measure == "people" else [],
+        unmatched=unmatched or None,
+        k=ctx.k,
+    )
 
 
-def _with_localities(ctx: Canvas, mapped: gpd.GeoDataFrame,
-                     records: pd.DataFrame) -> gpd.GeoDataFrame:
+def _with_localities(ctx: Canvas, mapped: gpd.GeoDataFrame, records: pd.DataFrame) -> gpd.GeoDataFrame:
     """Return ``mapped`` plus the user-gazetteer villages that records in the zone were matched to.
 
     Activities matched to an installed gazetteer (place id ``gaz:<id>``) are stored at the
@@ -180,8 +202,9 @@ def _with_localities(ctx: Canvas, mapped: gpd.GeoDataFrame,
     if "place_id" not in records or "geometry" not in records:
         return mapped
     records = gpd.GeoDataFrame(records, geometry="geometry", crs=settings.CRS)
-    local = records[records["place_id"].astype(str).str.startswith(LOCALITY_PREFIX)
-                    & records.geometry.notna()]
+    local = records[
+        records["place_id"].astype(str).str.startswith(LOCALITY_PREFIX) & records.geometry.notna()
+    ]
     if local.empty:
         return mapped
     first = local.drop_duplicates("place_id")[["place_id", local.geometry.name]]
@@ -190,11 +213,18 @@ def _with_localities(ctx: Canvas, mapped: gpd.GeoDataFrame,
         return mapped
     names = layers.load("gazetteer", store=ctx.store).set_index("gaz_id")["name"]
     ids = first["place_id"].str.removeprefix(LOCALITY_PREFIX)
-    extra = gpd.GeoDataFrame({"place_id": first["place_id"].values,
-                              "name": ids.map(names).fillna(ids).values, "kind": "village"},
-                             geometry=first.geometry.values, crs=mapped.crs)
-    return gpd.GeoDataFrame(pd.concat([mapped, extra], ignore_index=True),
-                            geometry=mapped.geometry.name, crs=mapped.crs)
+    extra = gpd.GeoDataFrame(
+        {
+            "place_id": first["place_id"].values,
+            "name": ids.map(names).fillna(ids).values,
+            "kind": "village",
+        },
+        geometry=first.geometry.values,
+        crs=mapped.crs,
+    )
+    return gpd.GeoDataFrame(
+        pd.concat([mapped, extra], ignore_index=True), geometry=mapped.geometry.name, crs=mapped.crs
+    )
 
 
 def coverage_units(ctx: Canvas, units: str | None) -> gpd.GeoDataFrame:
@@ -213,8 +243,9 @@ def coverage_units(ctx: Canvas, units: str | None) -> gpd.GeoDataFrame:
     return found
 
 
-def _coverage_rates(ctx: Canvas, sel: Selection, measure: str,
-                    units: str | None) -> tuple[gv.ViewLayer, list[str]]:
+def _coverage_rates(
+    ctx: Canvas, sel: Selection, measure: str, units: str | None
+) -> tuple[gv.ViewLayer, list[str]]:
     """Return a choropleth of % of target or people per 1,000 children per planning unit."""
     from geo.coverage import attribute_to_units, coverage
 
@@ -224,11 +255,13 @@ def _coverage_rates(ctx: Canvas, sel: Selection, measure: str,
     records = sel.records
     if not isinstance(records, gpd.GeoDataFrame) and "geometry" in records:
         records = gpd.GeoDataFrame(records, geometry="geometry", crs=settings.CRS)
-    counted = records.assign(total=pd.to_numeric(records[sel.column], errors="coerce")
-                             if sel.column else 0.0)
+    counted = records.assign(
+        total=pd.to_numeric(records[sel.column], errors="coerce") if sel.column else 0.0
+    )
     population = read_population(ctx.store)
-    covered = coverage(frame, counted, target_people=sel.target, population=population,
-                       people_types=None)
+    covered = coverage(
+        frame, counted, target_people=sel.target, population=population, people_types=None
+    )
     unit_of = attribute_to_units(counted, frame) if len(counted) else pd.Series(dtype="object")
     unmatched = int(unit_of.isna().sum())
     notes = []
@@ -238,8 +271,14 @@ def _coverage_rates(ctx: Canvas, sel: Selection, measure: str,
         if sel.target is None:
             notes.append(t("export.coverage.no_target", lang))
         else:
-            notes.append(t("export.coverage.target_share", lang, target=gv.format_number(
-                sel.target), n=len(covered)))
+            notes.append(
+                t(
+                    "export.coverage.target_share",
+                    lang,
+                    target=gv.format_number(sel.target),
+                    n=len(covered),
+                )
+            )
     else:
         covered["value"] = covered["people_per_1000_children"].round(1)
         title = t("export.measure.per_1000_children", lang)
@@ -250,22 +289,33 @@ def _coverage_rates(ctx: Canvas, sel: Selection, measure: str,
     style: dict = {}
     if measure == "pct_target":  # classes that read against the target: 100 % = reached
         top = float(covered["value"].max()) if covered["value"].notna().any() else 0.0
-        style = {"breaks": [*PCT_BREAKS, max(top, PCT_BREAKS[-1] + 1.0)], "open_top": True,
-                 "palette": PCT_PALETTE}
-    layer = gv.choropleth(covered, key="coverage", title=title, value_col="value", lang=lang,
-                          extra_tips=tips, unmatched=unmatched or None, k=ctx.k, **style)
+        style = {
+            "breaks": [*PCT_BREAKS, max(top, PCT_BREAKS[-1] + 1.0)],
+            "open_top": True,
+            "palette": PCT_PALETTE,
+        }
+    layer = gv.choropleth(
+        covered,
+        key="coverage",
+        title=title,
+        value_col="value",
+        lang=lang,
+        extra_tips=tips,
+        unmatched=unmatched or None,
+        k=ctx.k,
+        **style,
+    )
     if len(layer.frame) > MANY_UNITS:
         layer.labels = False
     return layer, notes
 
 
-def coverage_layers(ctx: Canvas, records: pd.DataFrame, filters: dict,
-                     place_ids: Iterable[str] | None) -> tuple[list[gv.ViewLayer], list[str]]:
+def coverage_layers(
+    ctx: Canvas, records: pd.DataFrame, filters: dict, place_ids: Iterable[str] | None
+) -> tuple[list[gv.ViewLayer], list[str]]:
     sel = _select(ctx, records, filters)
     measure = filters.get("measure") or "people"
     if measure in COUNT_MEASURES:
         return [_coverage_counts(ctx, sel, measure, place_ids)], sel.notes
     layer, notes = _coverage_rates(ctx, sel, measure, filters.get("units"))
     return [layer], sel.notes + notes
-
-

@@ -98,8 +98,15 @@ def set_location(
         raise InputError(f"unknown place {place_id!r}; expected one of: {', '.join(known_ids)}")
     lat, lon = validate_location(lat, lon, source=place_id)
     row = pd.DataFrame(
-        [{"place_id": place_id, "lat": lat, "lon": lon, "precision_m": float(precision_m),
-          "set_at": date}]
+        [
+            {
+                "place_id": place_id,
+                "lat": lat,
+                "lon": lon,
+                "precision_m": float(precision_m),
+                "set_at": date,
+            }
+        ]
     )
     with store.transaction() as tx:
         current = tx.read(Tables.LOCATIONS)

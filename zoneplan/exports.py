@@ -83,9 +83,15 @@ def _check_print(paper: str, orientation: str, dpi: int) -> None:
         raise InputError(f"dpi {dpi} is out of range; expected {DPI_RANGE[0]} to {DPI_RANGE[1]}")
 
 
-def write_view(view, out: str | os.PathLike[str], *, fmt: str | None = None,
-               paper: str = "A4", orientation: str = "landscape",
-               dpi: int = printmap.DEFAULT_DPI) -> Path:
+def write_view(
+    view,
+    out: str | os.PathLike[str],
+    *,
+    fmt: str | None = None,
+    paper: str = "A4",
+    orientation: str = "landscape",
+    dpi: int = printmap.DEFAULT_DPI,
+) -> Path:
     """Write ``view`` to ``out`` as PNG, SVG, PDF or offline HTML, atomically; return the path."""
     path = check_output(out)
     fmt = format_of(path, fmt)
@@ -94,16 +100,26 @@ def write_view(view, out: str | os.PathLike[str], *, fmt: str | None = None,
         if fmt == "html":
             tmp.write_text(standalone_html(to_folium(view)), encoding="utf-8")
         else:
-            printmap.render_print(view, tmp, fmt=fmt, dpi=dpi, paper=paper,
-                                  orientation=orientation)
+            printmap.render_print(view, tmp, fmt=fmt, dpi=dpi, paper=paper, orientation=orientation)
     return path
 
 
-def export_map(view: str, *, zone: str, out: str | os.PathLike[str], fmt: str | None = None,
-               lang: str = settings.DEFAULT_LANGUAGE, audience: str = "internal",
-               store: Store | str | None = None, period: str | None = None, paper: str = "A4",
-               orientation: str = "landscape", dpi: int = printmap.DEFAULT_DPI,
-               k: int = settings.SUPPRESSION_K, **filters) -> Path:
+def export_map(
+    view: str,
+    *,
+    zone: str,
+    out: str | os.PathLike[str],
+    fmt: str | None = None,
+    lang: str = settings.DEFAULT_LANGUAGE,
+    audience: str = "internal",
+    store: Store | str | None = None,
+    period: str | None = None,
+    paper: str = "A4",
+    orientation: str = "landscape",
+    dpi: int = printmap.DEFAULT_DPI,
+    k: int = settings.SUPPRESSION_K,
+    **filters,
+) -> Path:
     """Build view ``view`` of ``zone`` and write it to ``out``; return the written path.
 
     Every argument is checked before anything is built or written: an unknown view, zone, format,
@@ -113,8 +129,9 @@ def export_map(view: str, *, zone: str, out: str | os.PathLike[str], fmt: str | 
     path = check_output(out)
     fmt = format_of(path, fmt)
     _check_print(paper, orientation, dpi)
-    built = zmaps.build_view(view, zone=zone, store=store, lang=lang, audience=audience,
-                              period=period, k=k, **filters)
+    built = zmaps.build_view(
+        view, zone=zone, store=store, lang=lang, audience=audience, period=period, k=k, **filters
+    )
     return write_view(built, path, fmt=fmt, paper=paper, orientation=orientation, dpi=dpi)
 
 
@@ -136,9 +153,16 @@ def _cases(store: Store) -> pd.DataFrame:
     return pd.DataFrame() if frame is None else pd.DataFrame(frame)
 
 
-def plan_pack(*, zone: str, by: str, store: Store | str | None = None,
-              lang: str = settings.DEFAULT_LANGUAGE, audience: str = "public",
-              period: str | None = None, k: int = settings.SUPPRESSION_K):
+def plan_pack(
+    *,
+    zone: str,
+    by: str,
+    store: Store | str | None = None,
+    lang: str = settings.DEFAULT_LANGUAGE,
+    audience: str = "public",
+    period: str | None = None,
+    k: int = settings.SUPPRESSION_K,
+):
     """Return ``(cover, units, page_builder)`` for a pack, without drawing anything.
 
     ``page_builder(row)`` builds the :class:`geo.pack.PackPage` of one unit row. ``k`` is the
@@ -147,33 +171,45 @@ def plan_pack(*, zone: str, by: str, store: Store | str | None = None,
     if by not in gpack.BY:
         raise UnknownNameError("pack unit", by, gpack.BY)
     store = Store.of(store)
-    cover_view = zmaps.build_view("coverage", zone=zone, store=store, lang=lang,
-                                   audience=audience, period=period, k=k)
+    cover_view = zmaps.build_view(
+        "coverage", zone=zone, store=store, lang=lang, audience=audience, period=period, k=k
+    )
     ctx = ZoneData.load(zone, store=store, audience=audience)
     communes = ctx.admin[ctx.admin["level"] == 3]
     units = gpack.pack_units(ctx.places, by=by, communes=communes if len(communes) else None)
     indicators = _indicators(ctx.programme_id)
     records = activities(store, period=period)
     commune_names = sorted(set(units["commune"]) | set(ctx.places["admin3"].dropna()))
-    cases = gpack.case_table(indicators, filter_period(_cases(store), period),
-                             commune_names, k=k)
+    cases = gpack.case_table(indicators, filter_period(_cases(store), period), commune_names, k=k)
     by_label = t(f"export.pack.by.{by}", lang)
     cover = gpack.PackCover(
         title=t("export.pack.title", lang),
         subtitle=t("export.pack.subtitle", lang, zone=ctx.name(lang), by=by_label),
-        units=list(units["name"]), not_mapped=list(ctx.unlocated), view=cover_view,
-        lines=[*cover_view.sources, *cover_view.attributions,
-               cover_view.disclosure.text(lang),
-               t("export.date", lang, date=cover_view.created) + ". "
-               + t("disclaimer.boundaries", lang)])
+        units=list(units["name"]),
+        not_mapped=list(ctx.unlocated),
+        view=cover_view,
+        lines=[
+            *cover_view.sources,
+            *cover_view.attributions,
+            cover_view.disclosure.text(lang),
+            t("export.date", lang, date=cover_view.created) + ". " + t("disclaimer.boundaries", lang),
+        ],
+    )
 
     def page(row) -> gpack.PackPage:
         unit = pd.DataFrame([row]).drop(columns=["place_ids"])
         focus = gpd.GeoDataFrame(unit, geometry="geometry", crs=settings.CRS)
-        view = zmaps.build_view("coverage", zone=zone, store=store, lang=lang,
-                                 audience=audience, period=period, k=k,
-                                 place_ids=row["place_ids"],
-                                 focus=focus)
+        view = zmaps.build_view(
+            "coverage",
+            zone=zone,
+            store=store,
+            lang=lang,
+            audience=audience,
+            period=period,
+            k=k,
+            place_ids=row["place_ids"],
+            focus=focus,
+        )
         outline = gpack.unit_outline_layer(focus, lang=lang)
         view.layers.insert(len([lyr for lyr in view.layers if lyr.role == "context"]), outline)
         achieved = gpack.activity_achieved(indicators, records, row["place_ids"])
@@ -188,17 +224,31 @@ def plan_pack(*, zone: str, by: str, store: Store | str | None = None,
             basis = t("export.pack.unit_basis.area", lang, km=f"{gpack.COMMUNE_BUFFER_KM:g}")
         names = ctx.places.loc[ctx.places["place_id"].isin(row["place_ids"]), "name"]
         notes.insert(0, t("export.pack.places", lang, names=", ".join(names)))
-        return gpack.PackPage(unit_id=row["unit_id"], name=row["name"], view=view,
-                              indicators=rows, basis=basis, notes=notes)
+        return gpack.PackPage(
+            unit_id=row["unit_id"],
+            name=row["name"],
+            view=view,
+            indicators=rows,
+            basis=basis,
+            notes=notes,
+        )
 
     return cover, units, page
 
 
-def export_pack(*, zone: str, by: str, out: str | os.PathLike[str],
-                lang: str = settings.DEFAULT_LANGUAGE, audience: str = "public",
-                store: Store | str | None = None, period: str | None = None,
-                paper: str = "A4", k: int = settings.SUPPRESSION_K,
-                progress: Callable[[int, int, str], None] | None = None) -> tuple[Path, int]:
+def export_pack(
+    *,
+    zone: str,
+    by: str,
+    out: str | os.PathLike[str],
+    lang: str = settings.DEFAULT_LANGUAGE,
+    audience: str = "public",
+    store: Store | str | None = None,
+    period: str | None = None,
+    paper: str = "A4",
+    k: int = settings.SUPPRESSION_K,
+    progress: Callable[[int, int, str], None] | None = None,
+) -> tuple[Path, int]:
     """Write a CCPE pack (cover + one page per unit) as one PDF; return ``(path, pages)``.
 
     ``k`` is the suppression threshold of the case figures (see :func:`plan_pack`).
@@ -208,9 +258,17 @@ def export_pack(*, zone: str, by: str, out: str | os.PathLike[str],
         raise InputError(f"output {path.name}: a pack is a PDF; expected a name ending in .pdf")
     if paper not in PAPERS:
         raise UnknownNameError("paper size", paper, PAPERS)
-    cover, units, page = plan_pack(zone=zone, by=by, store=store, lang=lang, audience=audience,
-                                   period=period, k=k)
+    cover, units, page = plan_pack(
+        zone=zone, by=by, store=store, lang=lang, audience=audience, period=period, k=k
+    )
     with atomic_output(path) as tmp:
-        n = gpack.render_pack(cover, lambda: (page(row) for _, row in units.iterrows()), tmp,
-                              lang=lang, n_pages=len(units), paper=paper, progress=progress)
+        n = gpack.render_pack(
+            cover,
+            lambda: (page(row) for _, row in units.iterrows()),
+            tmp,
+            lang=lang,
+            n_pages=len(units),
+            paper=paper,
+            progress=progress,
+        )
     return path, n

@@ -39,8 +39,7 @@ if TYPE_CHECKING:
 #: Colours of the point layers (the base map's).
 COLORS = {name: POINT_STYLES[name][0] for name in ("places", "gold_sites", "centres")}
 #: Filters that only select records (coverage); the analyses do not take them.
-RECORD_FILTERS: tuple[str, ...] = ("programme", "partner", "activity_type", "indicator",
-                                   "measure")
+RECORD_FILTERS: tuple[str, ...] = ("programme", "partner", "activity_type", "indicator", "measure")
 
 
 def analyse(verb: str, **kwargs) -> AnalysisResult:
@@ -51,7 +50,6 @@ def analyse(verb: str, **kwargs) -> AnalysisResult:
     from zoneplan.analysis import analyse as run
 
     return run(verb, **kwargs)
-
 
 
 def view_names() -> list[str]:
@@ -79,8 +77,11 @@ def data_version(store: Store, lang: str = settings.DEFAULT_LANGUAGE) -> str:
     for key in ("data_version", "records.version", "records.imported_at"):
         if meta.get(key):
             return meta[key]
-    dates = sorted(v for k, v in meta.items() if k.endswith(".date") or k.endswith("_date")
-                   or k.endswith(".imported"))
+    dates = sorted(
+        v
+        for k, v in meta.items()
+        if k.endswith(".date") or k.endswith("_date") or k.endswith(".imported")
+    )
     return dates[-1] if dates else t("export.data_embedded", lang)
 
 
@@ -119,8 +120,9 @@ class Canvas:
             info = mod.info() if name == "borders" else mod.info(self.store)
             title = mod.TITLE.get(self.lang, name)
             if info.get("source"):
-                src.append(f"{title} : {info['source']}" if self.lang == "fr"
-                           else f"{title}: {info['source']}")
+                src.append(
+                    f"{title} : {info['source']}" if self.lang == "fr" else f"{title}: {info['source']}"
+                )
             if info.get("attribution"):
                 attr.append(info["attribution"])
         return src, attr
@@ -129,43 +131,83 @@ class Canvas:
         """Return the context layers: countries, admin units, the zone outline."""
         return gv.context_layers(self.borders, lang=self.lang, admin=self.admin, zone=self.zone)
 
-    def point_layers(self, place_ids: Iterable[str] | None = None, *,
-                     villages: bool = False) -> list[gv.ViewLayer]:
+    def point_layers(
+        self, place_ids: Iterable[str] | None = None, *, villages: bool = False
+    ) -> list[gv.ViewLayer]:
         """Return the gold-mining sites (approximate ones apart) and the centres of the zone.
 
         ``villages`` adds the zone's other places (villages, towns) as context, for views whose
         data are not drawn at the places.
         """
         lang = self.lang
-        places = self.places if place_ids is None else self.places[
-            self.places["place_id"].isin(list(place_ids))]
+        places = (
+            self.places
+            if place_ids is None
+            else self.places[self.places["place_id"].isin(list(place_ids))]
+        )
         sites = places[places["kind"] == "gold_site"]
         out = []
         others = places[places["kind"] != "gold_site"]
         if villages and not others.empty:
-            out.append(gv.point_layer(others, key="places", title=t("export.layer.places", lang),
-                                      color=COLORS["places"], lang=lang, radius=4,
-                                      role="context"))
+            out.append(
+                gv.point_layer(
+                    others,
+                    key="places",
+                    title=t("export.layer.places", lang),
+                    color=COLORS["places"],
+                    lang=lang,
+                    radius=4,
+                    role="context",
+                )
+            )
         exact, approx = sites[~sites["approximate"]], sites[sites["approximate"]]
         tips = [("", "name"), ("", "note")]
         if not exact.empty:
-            out.append(gv.point_layer(exact, key="gold_sites", title=t("export.layer.gold_sites",
-                                                                        lang),
-                                      color=COLORS["gold_sites"], lang=lang, radius=7,
-                                      role="context", tip_fields=tips[:1]))
+            out.append(
+                gv.point_layer(
+                    exact,
+                    key="gold_sites",
+                    title=t("export.layer.gold_sites", lang),
+                    color=COLORS["gold_sites"],
+                    lang=lang,
+                    radius=7,
+                    role="context",
+                    tip_fields=tips[:1],
+                )
+            )
         if not approx.empty:
-            out.append(gv.point_layer(approx, key="gold_sites_approx",
-                                      title=t("export.layer.gold_sites_approx", lang),
-                                      color="#ffe066", lang=lang, radius=9, role="context",
-                                      edge=COLORS["gold_sites"], tip_fields=tips))
+            out.append(
+                gv.point_layer(
+                    approx,
+                    key="gold_sites_approx",
+                    title=t("export.layer.gold_sites_approx", lang),
+                    color="#ffe066",
+                    lang=lang,
+                    radius=9,
+                    role="context",
+                    edge=COLORS["gold_sites"],
+                    tip_fields=tips,
+                )
+            )
         centres = self.centres[self.centres.within(self.zone.geometry.iloc[0].buffer(0.5))]
         if not centres.empty:
-            key = "export.layer.centres_internal" if self.audience == "internal" else \
-                "export.layer.centres"
-            out.append(gv.point_layer(centres, key="centres", title=t(key, lang),
-                                      color=COLORS["centres"], lang=lang, radius=7,
-                                      role="context",
-                                      tip_fields=[("", "name"), ("", "town")]))
+            key = (
+                "export.layer.centres_internal"
+                if self.audience == "internal"
+                else "export.layer.centres"
+            )
+            out.append(
+                gv.point_layer(
+                    centres,
+                    key="centres",
+                    title=t(key, lang),
+                    color=COLORS["centres"],
+                    lang=lang,
+                    radius=7,
+                    role="context",
+                    tip_fields=[("", "name"), ("", "town")],
+                )
+            )
         return out
 
     def notes(self) -> list[str]:
@@ -182,10 +224,14 @@ def _analysis(verb: str, ctx: Canvas, **options):
     given = options.pop("analysis", None)
     try:
         if given is not None:
-            if getattr(given, "verb", verb) != verb or getattr(given, "zone", ctx.zone_id) \
-                    != ctx.zone_id:
-                raise InputError(f"analysis given is {given.verb!r} of {given.zone!r}; expected "
-                                 f"{verb!r} of {ctx.zone_id!r}")
+            if (
+                getattr(given, "verb", verb) != verb
+                or getattr(given, "zone", ctx.zone_id) != ctx.zone_id
+            ):
+                raise InputError(
+                    f"analysis given is {given.verb!r} of {given.zone!r}; expected "
+                    f"{verb!r} of {ctx.zone_id!r}"
+                )
             result = given
         else:
             options = {"lang": ctx.lang, "audience": ctx.audience, "k": ctx.k, **options}
@@ -214,31 +260,42 @@ def _access_layers(ctx: Canvas, options: dict) -> tuple[list[gv.ViewLayer], list
     lang = ctx.lang
     title = f"{t('export.view.access.value', lang)} ({t('export.kmunit', lang)})"
     result, reason = _analysis("access", ctx, **options)
-    out, notes = [], [] if result is not None else [
-        t("export.unavailable", lang, what="access", reason=reason)]
+    out, notes = (
+        [],
+        [] if result is not None else [t("export.unavailable", lang, what="access", reason=reason)],
+    )
     units = _unit_frame(result)
     col = DIST_CENTRE_COL
     palette = ("#1a9850", "#a6d96a", "#fee08b", "#fdae61", "#d73027")
-    style = {"palette": palette, "special": ("no_data",), "open_top": True, "lang": lang,
-             "title": title, "k": ctx.k}
+    style = {
+        "palette": palette,
+        "special": ("no_data",),
+        "open_top": True,
+        "lang": lang,
+        "title": title,
+        "k": ctx.k,
+    }
 
     def bands(values: pd.Series) -> list[float]:
         top = float(pd.to_numeric(values, errors="coerce").max() or 0)
         return [*settings.ACCESS_BANDS_KM, max(top, settings.ACCESS_BANDS_KM[-1] + 1.0)]
 
     if units is not None:
-        out.append(gv.choropleth(units, key="access", value_col=col, breaks=bands(units[col]),
-                                 **style))
+        out.append(gv.choropleth(units, key="access", value_col=col, breaks=bands(units[col]), **style))
     points = result.points if result is not None else None
     if points is not None and len(points):
-        layer = gv.choropleth(points, key="access_points", value_col=col, kind="point",
-                              breaks=bands(points[col]), **style)
+        layer = gv.choropleth(
+            points, key="access_points", value_col=col, kind="point", breaks=bands(points[col]), **style
+        )
         if out:  # same bands and colours as the units: one legend is enough
             layer.legend = []
         out.append(layer)
     if not out:
-        out.append(gv.choropleth(_empty_units(ctx), key="access", title=title,
-                                 value_col="__none__", lang=lang, k=ctx.k))
+        out.append(
+            gv.choropleth(
+                _empty_units(ctx), key="access", title=title, value_col="__none__", lang=lang, k=ctx.k
+            )
+        )
     return out, notes
 
 
@@ -246,62 +303,102 @@ def _criteria_layer(ctx: Canvas, options: dict) -> tuple[list[gv.ViewLayer], lis
     lang = ctx.lang
     title = t("export.view.criteria.value", lang)
     result, reason = _analysis("criteria", ctx, **options)
-    notes = [] if result is not None else [
-        t("export.unavailable", lang, what="criteria", reason=reason)]
+    notes = [] if result is not None else [t("export.unavailable", lang, what="criteria", reason=reason)]
     units = _unit_frame(result)
     if units is None:
-        return [gv.choropleth(_empty_units(ctx), key="criteria", title=title,
-                              value_col="__none__", lang=lang, k=ctx.k)], notes
-    cats = {0: (t("export.gap.not_eligible", lang), "#f7f7f7"), 1: ("1", "#fdd49e"),
-            2: ("2", "#fc8d59"), 3: ("3", "#b30000")}
-    units["_n"] = pd.to_numeric(units[N_CRITERIA_COL], errors="coerce").round().astype("Int64").astype(
-        "object").where(lambda s: s.notna(), None)
-    return [gv.categorical(units, key="criteria", title=title, col="_n", lang=lang,
-                           categories=cats)], notes
+        return [
+            gv.choropleth(
+                _empty_units(ctx), key="criteria", title=title, value_col="__none__", lang=lang, k=ctx.k
+            )
+        ], notes
+    cats = {
+        0: (t("export.gap.not_eligible", lang), "#f7f7f7"),
+        1: ("1", "#fdd49e"),
+        2: ("2", "#fc8d59"),
+        3: ("3", "#b30000"),
+    }
+    units["_n"] = (
+        pd.to_numeric(units[N_CRITERIA_COL], errors="coerce")
+        .round()
+        .astype("Int64")
+        .astype("object")
+        .where(lambda s: s.notna(), None)
+    )
+    return [
+        gv.categorical(units, key="criteria", title=title, col="_n", lang=lang, categories=cats)
+    ], notes
 
 
 def _gaps_layer(ctx: Canvas, options: dict) -> tuple[list[gv.ViewLayer], list[str]]:
     lang = ctx.lang
     title = t("export.view.gaps.value", lang)
     result, reason = _analysis("gaps", ctx, **options)
-    notes = [] if result is not None else [
-        t("export.unavailable", lang, what="gaps", reason=reason)]
+    notes = [] if result is not None else [t("export.unavailable", lang, what="gaps", reason=reason)]
     units = _unit_frame(result)
     if units is None:
-        return [gv.choropleth(_empty_units(ctx), key="gaps", title=title, value_col="__none__",
-                              lang=lang, k=ctx.k)], notes
+        return [
+            gv.choropleth(
+                _empty_units(ctx), key="gaps", title=title, value_col="__none__", lang=lang, k=ctx.k
+            )
+        ], notes
     units["_gap"] = units[GAP_STATUS_COL].astype("object")
-    cats = {"gap": (t("export.gap.gap", lang), "#d7301f"),
-            "covered": (t("export.gap.covered", lang), "#74c476"),
-            "not_eligible": (t("export.gap.not_eligible", lang), "#f0f0f0")}
-    return [gv.categorical(units, key="gaps", title=title, col="_gap", lang=lang,
-                           categories=cats)], notes
+    cats = {
+        "gap": (t("export.gap.gap", lang), "#d7301f"),
+        "covered": (t("export.gap.covered", lang), "#74c476"),
+        "not_eligible": (t("export.gap.not_eligible", lang), "#f0f0f0"),
+    }
+    return [
+        gv.categorical(units, key="gaps", title=title, col="_gap", lang=lang, categories=cats)
+    ], notes
 
 
 def next_sites_layer(sites: pd.DataFrame, *, lang: str) -> gv.ViewLayer:
     """Return the where-next suggestions as numbered points with their reasons."""
     frame = pd.DataFrame(sites).drop(columns="geometry", errors="ignore").copy()
     if not {"lon", "lat"} <= set(frame.columns):
-        raise InputError("where-next sites lack lon/lat columns; expected the table of "
-                         "analyse('next', ...)")
-    steps = (frame["step"] if "step" in frame else pd.Series(range(1, len(frame) + 1),
-                                                            index=frame.index)).astype(int)
+        raise InputError(
+            "where-next sites lack lon/lat columns; expected the table of analyse('next', ...)"
+        )
+    steps = (
+        frame["step"] if "step" in frame else pd.Series(range(1, len(frame) + 1), index=frame.index)
+    ).astype(int)
     near = frame["near_place"] if "near_place" in frame else pd.Series("", index=frame.index)
-    frame["_name"] = [t("export.next.site", lang, n=n, place=p) if isinstance(p, str) and p
-                      else t("export.next.site_alone", lang, n=n)
-                      for n, p in zip(steps, near, strict=True)]
+    frame["_name"] = [
+        t("export.next.site", lang, n=n, place=p)
+        if isinstance(p, str) and p
+        else t("export.next.site_alone", lang, n=n)
+        for n, p in zip(steps, near, strict=True)
+    ]
     frame["_why"] = frame["explanation"] if "explanation" in frame else ""
-    points = gpd.GeoDataFrame(frame, crs=settings.CRS,
-                              geometry=gpd.points_from_xy(frame["lon"], frame["lat"]))
-    return gv.point_layer(points, key="next_sites", title=t("export.layer.next_sites", lang),
-                          color="#e8590c", lang=lang, name_col="_name", radius=8,
-                          tip_fields=[("", "_name"), ("", "_why")], edge="#ffffff")
+    points = gpd.GeoDataFrame(
+        frame, crs=settings.CRS, geometry=gpd.points_from_xy(frame["lon"], frame["lat"])
+    )
+    return gv.point_layer(
+        points,
+        key="next_sites",
+        title=t("export.layer.next_sites", lang),
+        color="#e8590c",
+        lang=lang,
+        name_col="_name",
+        radius=8,
+        tip_fields=[("", "_name"), ("", "_why")],
+        edge="#ffffff",
+    )
 
 
-def build_view(name: str, *, zone: str, store: Store | str | None = None, lang: str = "fr",
-               audience: str = "public", period: str | None = None,
-               analysis: AnalysisResult | None = None, next_sites: pd.DataFrame | None = None,
-               k: int = settings.SUPPRESSION_K, **filters) -> gv.View:
+def build_view(
+    name: str,
+    *,
+    zone: str,
+    store: Store | str | None = None,
+    lang: str = "fr",
+    audience: str = "public",
+    period: str | None = None,
+    analysis: AnalysisResult | None = None,
+    next_sites: pd.DataFrame | None = None,
+    k: int = settings.SUPPRESSION_K,
+    **filters,
+) -> gv.View:
     """Return the view ``name`` of ``zone``, disclosure-controlled for ``audience``.
 
     Parameters
@@ -344,8 +441,7 @@ def build_view(name: str, *, zone: str, store: Store | str | None = None, lang: 
     ctx = Canvas(ZoneData.load(zone, store=store, audience=audience), lang=lang, k=k)
     notes = ctx.notes()
     if name == "coverage":
-        data, extra = coverage_layers(ctx, activities(store, period=period), filters,
-                                      place_ids)
+        data, extra = coverage_layers(ctx, activities(store, period=period), filters, place_ids)
         notes += extra
         ctx.used.append("activities")
     else:
@@ -353,25 +449,48 @@ def build_view(name: str, *, zone: str, store: Store | str | None = None, lang: 
         # counts every record, as `zoneplan analyse gaps` does.
         options = {key: v for key, v in filters.items() if key not in RECORD_FILTERS}
         options["analysis"] = analysis
-        builder = {"access": _access_layers, "criteria": _criteria_layer,
-                   "gaps": _gaps_layer}[name]
+        builder = {"access": _access_layers, "criteria": _criteria_layer, "gaps": _gaps_layer}[name]
         data, extra = builder(ctx, options)
         notes += extra
     if next_sites is not None and len(next_sites) and name != "coverage":
         data.append(next_sites_layer(next_sites, lang=lang))
     sources, attributions = ctx.sources()
-    units = ctx.unit_kind or filters.get("units") or (
-        t("export.layer.places", lang).lower() if name == "coverage" else "")
-    subtitle = t("export.subtitle", lang, zone=ctx.zone_name, units=units or "—",
-                 period=period or t("export.period_all", lang))
-    disclosure = gv.Disclosure(k=k, level=t("level.3", lang), period=period or "",
-                               data_version=data_version(store, lang), audience=audience)
-    return gv.make_view(name, lang=lang, title=t(f"export.view.{name}.title", lang),
-                        subtitle=subtitle,
-                        layers=[*ctx.context(), *data,
-                                *ctx.point_layers(place_ids, villages=name in (
-                                    "criteria", "gaps") or (name == "coverage" and (
-                                        filters.get("measure") or "people") not in
-                                    COUNT_MEASURES))],
-                        disclosure=disclosure, sources=sources, attributions=attributions,
-                        notes=notes, focus=focus if focus is not None else ctx.zone)
+    units = (
+        ctx.unit_kind
+        or filters.get("units")
+        or (t("export.layer.places", lang).lower() if name == "coverage" else "")
+    )
+    subtitle = t(
+        "export.subtitle",
+        lang,
+        zone=ctx.zone_name,
+        units=units or "—",
+        period=period or t("export.period_all", lang),
+    )
+    disclosure = gv.Disclosure(
+        k=k,
+        level=t("level.3", lang),
+        period=period or "",
+        data_version=data_version(store, lang),
+        audience=audience,
+    )
+    return gv.make_view(
+        name,
+        lang=lang,
+        title=t(f"export.view.{name}.title", lang),
+        subtitle=subtitle,
+        layers=[
+            *ctx.context(),
+            *data,
+            *ctx.point_layers(
+                place_ids,
+                villages=name in ("criteria", "gaps")
+                or (name == "coverage" and (filters.get("measure") or "people") not in COUNT_MEASURES),
+            ),
+        ],
+        disclosure=disclosure,
+        sources=sources,
+        attributions=attributions,
+        notes=notes,
+        focus=focus if focus is not None else ctx.zone,
+    )

@@ -44,23 +44,86 @@ SAMPLE_META_KEY = "sample"
 
 #: Columns of the ``cases`` table: no geometry, no place, nothing below the commune.
 CASE_COLUMNS: tuple[str, ...] = (
-    "record_id", "date", "programme_id", "partner", "case_type", "unit_id", "unit_level",
-    "commune_id", "commune", "cercle_id", "cercle", "region_id", "region", "zone_id",
-    "age_group", "girls", "boys", "children", "total", "match_method", "match_score",
-    "source_file", "line", "import_id",
+    "record_id",
+    "date",
+    "programme_id",
+    "partner",
+    "case_type",
+    "unit_id",
+    "unit_level",
+    "commune_id",
+    "commune",
+    "cercle_id",
+    "cercle",
+    "region_id",
+    "region",
+    "zone_id",
+    "age_group",
+    "girls",
+    "boys",
+    "children",
+    "total",
+    "match_method",
+    "match_score",
+    "source_file",
+    "line",
+    "import_id",
 )
 ACTIVITY_COLUMNS: tuple[str, ...] = (
-    "record_id", "date", "programme_id", "partner", "activity_type", "activity_label",
-    "place_id", "place_name", "place_text", "unit_id", "commune_id", "commune", "cercle_id",
-    "cercle", "region_id", "region", "zone_id", "age_group", "girls", "boys", "women", "men",
-    "children", "total", "sessions", "notes", "match_method", "match_score", "source_file",
-    "line", "import_id",
+    "record_id",
+    "date",
+    "programme_id",
+    "partner",
+    "activity_type",
+    "activity_label",
+    "place_id",
+    "place_name",
+    "place_text",
+    "unit_id",
+    "commune_id",
+    "commune",
+    "cercle_id",
+    "cercle",
+    "region_id",
+    "region",
+    "zone_id",
+    "age_group",
+    "girls",
+    "boys",
+    "women",
+    "men",
+    "children",
+    "total",
+    "sessions",
+    "notes",
+    "match_method",
+    "match_score",
+    "source_file",
+    "line",
+    "import_id",
 )
-QUARANTINE_COLUMNS: tuple[str, ...] = ("source_file", "kind", "line", "reason", "raw",
-                                       "import_id", "imported_at")
-REPORT_COLUMNS: tuple[str, ...] = ("line", "status", "reason", "record_id", "place_id",
-                                   "place_name", "unit_id", "match_level", "match_method",
-                                   "match_score", "match_source")
+QUARANTINE_COLUMNS: tuple[str, ...] = (
+    "source_file",
+    "kind",
+    "line",
+    "reason",
+    "raw",
+    "import_id",
+    "imported_at",
+)
+REPORT_COLUMNS: tuple[str, ...] = (
+    "line",
+    "status",
+    "reason",
+    "record_id",
+    "place_id",
+    "place_name",
+    "unit_id",
+    "match_level",
+    "match_method",
+    "match_score",
+    "match_source",
+)
 
 
 @dataclass
@@ -71,7 +134,6 @@ class ImportReport:
     rows: pd.DataFrame
     records: pd.DataFrame = field(repr=False, default_factory=pd.DataFrame)
     quarantine: pd.DataFrame = field(repr=False, default_factory=pd.DataFrame)
-
 
 
 def place_matcher(store: Store | None = None) -> PlaceMatcher:
@@ -150,8 +212,10 @@ def import_file(
     if kind == "cases":
         typed = (out[type_col].map(str).str.strip() != "").to_numpy(dtype=bool)
         for i in np.flatnonzero(codes.isna().to_numpy() & typed):
-            reasons[i].append(f"type de cas {out[type_col].iloc[i]!r} unknown; "
-                              f"expected one of: {', '.join(_case_types())}")
+            reasons[i].append(
+                f"type de cas {out[type_col].iloc[i]!r} unknown; "
+                f"expected one of: {', '.join(_case_types())}"
+            )
     unmatched = matched["match_level"].isna().to_numpy()
     match_reasons = matched["match_reason"].to_numpy(dtype=object)
     for i in np.flatnonzero(unmatched):
@@ -161,8 +225,11 @@ def import_file(
     records = _records(out, kind, codes, src, import_id)
     ok = np.array([not r for r in reasons], dtype=bool)
     # Duplicates inside the file: identical content -> the same record id.
-    first_line = records.loc[ok, ["record_id", "line"]].drop_duplicates("record_id").set_index(
-        "record_id")["line"]
+    first_line = (
+        records.loc[ok, ["record_id", "line"]]
+        .drop_duplicates("record_id")
+        .set_index("record_id")["line"]
+    )
     dup = ok & records["record_id"].duplicated(keep="first").to_numpy()
     record_ids = records["record_id"].to_numpy(dtype=object)
     for i in np.flatnonzero(dup):
@@ -176,53 +243,68 @@ def import_file(
     new = accepted[~accepted["record_id"].isin(known)]
 
     reason_text = pd.Series(["; ".join(r) for r in reasons], index=checked.index, dtype=object)
-    report = pd.DataFrame({
-        "line": records["line"].to_numpy(),
-        "status": np.where(ok, "accepted", "rejected"),
-        "reason": np.where(ok, "", reason_text.to_numpy()),
-        "record_id": np.where(ok, records["record_id"], ""),
-        "place_id": matched["place_id"].to_numpy() if kind == "activities" else None,
-        "place_name": matched["place_name"].to_numpy() if kind == "activities" else None,
-        "unit_id": records["unit_id"].to_numpy(),
-        "match_level": matched["match_level"].where(
-            ~((matched["match_level"] == "place") & (kind == "cases")), "commune").to_numpy(),
-        "match_method": matched["match_method"].to_numpy(),
-        "match_score": matched["match_score"].to_numpy(),
-        "match_source": matched["match_source"].to_numpy(),
-    }, index=checked.index)
+    report = pd.DataFrame(
+        {
+            "line": records["line"].to_numpy(),
+            "status": np.where(ok, "accepted", "rejected"),
+            "reason": np.where(ok, "", reason_text.to_numpy()),
+            "record_id": np.where(ok, records["record_id"], ""),
+            "place_id": matched["place_id"].to_numpy() if kind == "activities" else None,
+            "place_name": matched["place_name"].to_numpy() if kind == "activities" else None,
+            "unit_id": records["unit_id"].to_numpy(),
+            "match_level": matched["match_level"]
+            .where(~((matched["match_level"] == "place") & (kind == "cases")), "commune")
+            .to_numpy(),
+            "match_method": matched["match_method"].to_numpy(),
+            "match_score": matched["match_score"].to_numpy(),
+            "match_source": matched["match_source"].to_numpy(),
+        },
+        index=checked.index,
+    )
     fuzzy = int((ok & (matched["match_method"] == "fuzzy").to_numpy()).sum())
     quarantine = _quarantine(raw, canon, ~ok, reason_text, src, kind, import_id, now)
 
     summary = {
-        "file": src, "kind": kind, "rows_read": len(records), "accepted": int(ok.sum()),
-        "rejected": int((~ok).sum()), "fuzzy": fuzzy, "duplicates": int(dup.sum()),
-        "added": len(new), "already_present": int(len(accepted) - len(new)),
-        "by_method": {str(k): int(v) for k, v in
-                      matched.loc[ok, "match_method"].value_counts().items()},
-        "rejected_rows": [{"line": int(ln), "reason": r} for ln, r in
-                          zip(report.loc[~ok, "line"], report.loc[~ok, "reason"], strict=True)],
-        "dry_run": bool(dry_run), "store": str(store.path), "import_id": import_id,
+        "file": src,
+        "kind": kind,
+        "rows_read": len(records),
+        "accepted": int(ok.sum()),
+        "rejected": int((~ok).sum()),
+        "fuzzy": fuzzy,
+        "duplicates": int(dup.sum()),
+        "added": len(new),
+        "already_present": int(len(accepted) - len(new)),
+        "by_method": {str(k): int(v) for k, v in matched.loc[ok, "match_method"].value_counts().items()},
+        "rejected_rows": [
+            {"line": int(ln), "reason": r}
+            for ln, r in zip(report.loc[~ok, "line"], report.loc[~ok, "reason"], strict=True)
+        ],
+        "dry_run": bool(dry_run),
+        "store": str(store.path),
+        "import_id": import_id,
     }
     if kind == "cases":
         dropped = int(np.isfinite(checked["lat"].to_numpy()).sum())
         summary["coordinates_dropped"] = dropped
-        summary["note"] = ("case rows keep no coordinates and nothing below the commune: "
-                           "coordinates and villages were used to find the unit, then dropped")
+        summary["note"] = (
+            "case rows keep no coordinates and nothing below the commune: "
+            "coordinates and villages were used to find the unit, then dropped"
+        )
     if raw.attrs.get("overlong_lines"):
         summary["overlong_lines"] = raw.attrs["overlong_lines"]
 
     if not dry_run:
         _write(store, table, kind, new, quarantine, src, summary, now, matcher)
-    return ImportReport(summary=summary, rows=report[list(REPORT_COLUMNS)], records=accepted,
-                        quarantine=quarantine)
+    return ImportReport(
+        summary=summary, rows=report[list(REPORT_COLUMNS)], records=accepted, quarantine=quarantine
+    )
 
 
 def _known_ids(store: Store, table: str) -> set[str]:
     """Return the record ids already in ``table`` (reading that column only)."""
     if not store.has(table):
         return set()
-    ids = pyogrio.read_dataframe(store.path, layer=table, columns=["record_id"],
-                                 read_geometry=False)
+    ids = pyogrio.read_dataframe(store.path, layer=table, columns=["record_id"], read_geometry=False)
     return set(ids["record_id"].astype(str))
 
 
@@ -250,8 +332,15 @@ def _match_rows(checked: pd.DataFrame, matcher: PlaceMatcher) -> pd.DataFrame:
     results = []
     for combo in uniques:
         code, place, commune, cercle, region, lat, lon = combo
-        m = matcher.match(code=code, place=place, commune=commune, cercle=cercle, region=region,
-                      lat=np.nan if lat == -999.0 else lat, lon=np.nan if lon == -999.0 else lon)
+        m = matcher.match(
+            code=code,
+            place=place,
+            commune=commune,
+            cercle=cercle,
+            region=region,
+            lat=np.nan if lat == -999.0 else lat,
+            lon=np.nan if lon == -999.0 else lon,
+        )
         results.append([getattr(m, c) for c in MATCH_COLUMNS])
     table = pd.DataFrame(results, columns=list(MATCH_COLUMNS))
     out = table.iloc[codes].reset_index(drop=True)
@@ -272,14 +361,12 @@ def _programme_ids(out: pd.DataFrame) -> pd.Series:
     for row in progs.itertuples():
         for zone in str(row.zones).split(";"):
             zone_prog[zone.strip()] = row.programme_id
-    written = out["programme_id"].map(lambda v: names.get(fold_name(v)) if str(v).strip()
-                                      else None)
+    written = out["programme_id"].map(lambda v: names.get(fold_name(v)) if str(v).strip() else None)
     by_zone = out["zone_id"].map(lambda z: zone_prog.get(z) if isinstance(z, str) else None)
     return written.where(written.notna(), by_zone)
 
 
-def _records(out: pd.DataFrame, kind: str, codes: pd.Series, src: str,
-             import_id: str) -> pd.DataFrame:
+def _records(out: pd.DataFrame, kind: str, codes: pd.Series, src: str, import_id: str) -> pd.DataFrame:
     """Return the table rows (all rows; the caller keeps the accepted ones)."""
     is_case = kind == "cases"
     unit_id = out["commune_id"].where(out["commune_id"].notna(), out["cercle_id"])
@@ -289,30 +376,72 @@ def _records(out: pd.DataFrame, kind: str, codes: pd.Series, src: str,
         "programme_id": out["programme_id"],
         "partner": out["partner"].astype(object),
         "unit_id": unit_id,
-        "commune_id": out["commune_id"], "commune": out["commune"],
-        "cercle_id": out["cercle_id"], "cercle": out["cercle"],
-        "region_id": out["region_id"], "region": out["region"], "zone_id": out["zone_id"],
+        "commune_id": out["commune_id"],
+        "commune": out["commune"],
+        "cercle_id": out["cercle_id"],
+        "cercle": out["cercle"],
+        "region_id": out["region_id"],
+        "region": out["region"],
+        "zone_id": out["zone_id"],
         "age_group": out["age_group"].astype(object),
-        "match_method": out["match_method"], "match_score": out["match_score"],
-        "source_file": src, "line": out[LINE_COL].astype("int64"), "import_id": import_id,
+        "match_method": out["match_method"],
+        "match_score": out["match_score"],
+        "source_file": src,
+        "line": out[LINE_COL].astype("int64"),
+        "import_id": import_id,
     }
     if is_case:
-        frame = pd.DataFrame({**common, "case_type": codes,
-                              "unit_level": np.where(out["commune_id"].notna(), 3,
-                                                     np.where(out["cercle_id"].notna(), 2, 1)),
-                              "girls": out["girls"], "boys": out["boys"],
-                              "children": out["children"], "total": out["total"]})
-        identity = ["date", "programme_id", "partner", "case_type", "unit_id", "age_group",
-                    "girls", "boys", "children", "total"]
+        frame = pd.DataFrame(
+            {
+                **common,
+                "case_type": codes,
+                "unit_level": np.where(
+                    out["commune_id"].notna(), 3, np.where(out["cercle_id"].notna(), 2, 1)
+                ),
+                "girls": out["girls"],
+                "boys": out["boys"],
+                "children": out["children"],
+                "total": out["total"],
+            }
+        )
+        identity = [
+            "date",
+            "programme_id",
+            "partner",
+            "case_type",
+            "unit_id",
+            "age_group",
+            "girls",
+            "boys",
+            "children",
+            "total",
+        ]
     else:
-        frame = pd.DataFrame({**common, "activity_type": codes,
-                              "activity_label": out["activity_type"].astype(object),
-                              "place_id": out["place_id"], "place_name": out["place_name"],
-                              "place_text": out["place"].astype(object),
-                              **{c: out[c] for c in COUNT_FIELDS},
-                              "notes": out["notes"].astype(object)})
-        identity = ["date", "programme_id", "partner", "activity_type", "activity_label",
-                    "place_id", "unit_id", "place_text", "age_group", *COUNT_FIELDS, "notes"]
+        frame = pd.DataFrame(
+            {
+                **common,
+                "activity_type": codes,
+                "activity_label": out["activity_type"].astype(object),
+                "place_id": out["place_id"],
+                "place_name": out["place_name"],
+                "place_text": out["place"].astype(object),
+                **{c: out[c] for c in COUNT_FIELDS},
+                "notes": out["notes"].astype(object),
+            }
+        )
+        identity = [
+            "date",
+            "programme_id",
+            "partner",
+            "activity_type",
+            "activity_label",
+            "place_id",
+            "unit_id",
+            "place_text",
+            "age_group",
+            *COUNT_FIELDS,
+            "notes",
+        ]
     # Content hash (vectorised; pandas' fixed hash key): same content -> same id on re-import.
     ident = frame[identity].copy()
     for col in identity:
@@ -325,56 +454,99 @@ def _records(out: pd.DataFrame, kind: str, codes: pd.Series, src: str,
     return frame[list(columns)]
 
 
-def _quarantine(raw: pd.DataFrame, canon: pd.DataFrame, rejected: np.ndarray,
-                reasons: pd.Series, src: str, kind: str, import_id: str,
-                now: str) -> pd.DataFrame:
+def _quarantine(
+    raw: pd.DataFrame,
+    canon: pd.DataFrame,
+    rejected: np.ndarray,
+    reasons: pd.Series,
+    src: str,
+    kind: str,
+    import_id: str,
+    now: str,
+) -> pd.DataFrame:
     rows = raw.loc[rejected]
     cols = [c for c in raw.columns if c != LINE_COL]
-    raw_json = [json.dumps(dict(zip(cols, values, strict=True)), ensure_ascii=False,
-                           default=str) for values in rows[cols].itertuples(index=False)]
-    return pd.DataFrame({
-        "source_file": src, "kind": kind, "line": rows[LINE_COL].astype("int64").to_numpy(),
-        "reason": reasons[rejected].to_numpy(), "raw": raw_json, "import_id": import_id,
-        "imported_at": now,
-    }, columns=list(QUARANTINE_COLUMNS))
+    raw_json = [
+        json.dumps(dict(zip(cols, values, strict=True)), ensure_ascii=False, default=str)
+        for values in rows[cols].itertuples(index=False)
+    ]
+    return pd.DataFrame(
+        {
+            "source_file": src,
+            "kind": kind,
+            "line": rows[LINE_COL].astype("int64").to_numpy(),
+            "reason": reasons[rejected].to_numpy(),
+            "raw": raw_json,
+            "import_id": import_id,
+            "imported_at": now,
+        },
+        columns=list(QUARANTINE_COLUMNS),
+    )
 
 
 def _activities_geometry(new: pd.DataFrame, store: Store, points: dict) -> gpd.GeoDataFrame:
     geoms = [points.get(pid) if isinstance(pid, str) else None for pid in new["place_id"]]
-    return gpd.GeoDataFrame(new.copy(), geometry=gpd.GeoSeries(geoms, index=new.index,
-                                                               crs=settings.CRS),
-                            crs=settings.CRS)
+    return gpd.GeoDataFrame(
+        new.copy(), geometry=gpd.GeoSeries(geoms, index=new.index, crs=settings.CRS), crs=settings.CRS
+    )
 
 
-def _write(store: Store, table: str, kind: str, new: pd.DataFrame, quarantine: pd.DataFrame,
-           src: str, summary: dict, now: str, matcher: PlaceMatcher | None = None) -> None:
+def _write(
+    store: Store,
+    table: str,
+    kind: str,
+    new: pd.DataFrame,
+    quarantine: pd.DataFrame,
+    src: str,
+    summary: dict,
+    now: str,
+    matcher: PlaceMatcher | None = None,
+) -> None:
     """Write accepted rows, the file's quarantine and the import log in one transaction."""
     places = layers.module("places").load_all(store)
-    points = {pid: g for pid, g in zip(places["place_id"], places.geometry, strict=True)
-              if g is not None and not g.is_empty}
+    points = {
+        pid: g
+        for pid, g in zip(places["place_id"], places.geometry, strict=True)
+        if g is not None and not g.is_empty
+    }
     if matcher is not None and kind == "activities" and len(new):
         # Villages matched in the user's gazetteer are located at its point.
         points.update(matcher.locality_points(new["place_id"].dropna().unique()))
     with store.transaction() as tx:
         if len(new):
-            frame = (_activities_geometry(new, store, points) if kind == "activities"
-                     else pd.DataFrame(new))
+            frame = (
+                _activities_geometry(new, store, points) if kind == "activities" else pd.DataFrame(new)
+            )
             # Appending keeps earlier imports untouched and avoids rewriting the whole table.
             tx.write(table, _typed(frame), append=True)
         old_q = tx.read(Tables.QUARANTINE)
         if old_q is not None or len(quarantine):
-            keep = (pd.DataFrame(columns=list(QUARANTINE_COLUMNS)) if old_q is None else
-                    old_q[~((old_q["source_file"] == src) & (old_q["kind"] == kind))])
+            keep = (
+                pd.DataFrame(columns=list(QUARANTINE_COLUMNS))
+                if old_q is None
+                else old_q[~((old_q["source_file"] == src) & (old_q["kind"] == kind))]
+            )
             merged = pd.concat([pd.DataFrame(keep), quarantine], ignore_index=True)
             tx.write(Tables.QUARANTINE, merged.astype({"line": "int64"}))
         log = tx.read(Tables.IMPORTS)
-        entry = pd.DataFrame([{
-            "import_id": summary["import_id"], "source_file": src, "kind": kind,
-            "imported_at": now, "rows_read": summary["rows_read"],
-            "accepted": summary["accepted"], "rejected": summary["rejected"],
-            "added": summary["added"]}])
-        tx.write(Tables.IMPORTS, entry if log is None else pd.concat([pd.DataFrame(log), entry],
-                                                                    ignore_index=True))
+        entry = pd.DataFrame(
+            [
+                {
+                    "import_id": summary["import_id"],
+                    "source_file": src,
+                    "kind": kind,
+                    "imported_at": now,
+                    "rows_read": summary["rows_read"],
+                    "accepted": summary["accepted"],
+                    "rejected": summary["rejected"],
+                    "added": summary["added"],
+                }
+            ]
+        )
+        tx.write(
+            Tables.IMPORTS,
+            entry if log is None else pd.concat([pd.DataFrame(log), entry], ignore_index=True),
+        )
 
 
 def _typed(frame: pd.DataFrame) -> pd.DataFrame:
@@ -425,17 +597,24 @@ def load_sample(store: Store | str | os.PathLike[str] | None = None) -> dict[str
         report = import_file(settings.SAMPLE_DIR / name, kind=kind, store=store, matcher=matcher)
         summaries[kind] = report.summary
     with store.transaction() as tx:
-        tx.set_meta({SAMPLE_META_KEY: "true",
-                     "sample.note": "données fictives / fictitious sample data"})
+        tx.set_meta(
+            {SAMPLE_META_KEY: "true", "sample.note": "données fictives / fictitious sample data"}
+        )
     return summaries
 
 
 # --- protected case tables and indicators ---------------------------------------------------------
 
 
-def case_table(store: Store | None = None, *, by: str = "commune", period: str | None = None,
-               case_type: str | None = None, programme_id: str | None = None,
-               k: int = settings.SUPPRESSION_K) -> pd.DataFrame:
+def case_table(
+    store: Store | None = None,
+    *,
+    by: str = "commune",
+    period: str | None = None,
+    case_type: str | None = None,
+    programme_id: str | None = None,
+    k: int = settings.SUPPRESSION_K,
+) -> pd.DataFrame:
     """Return case counts (girls, boys, total) per unit and case type, disclosure-controlled.
 
     ``by`` is the commune or a coarser unit; ``period`` (month, quarter, year) adds a period
@@ -452,8 +631,9 @@ def case_table(store: Store | None = None, *, by: str = "commune", period: str |
     return case_figures(cases, level=by, period=period, groupby=["case_type"], k=k)
 
 
-def indicators(store: Store | None = None, *, per_zone: bool = False,
-               k: int = settings.SUPPRESSION_K) -> pd.DataFrame:
+def indicators(
+    store: Store | None = None, *, per_zone: bool = False, k: int = settings.SUPPRESSION_K
+) -> pd.DataFrame:
     """Return each programme indicator with achieved, achievement and traffic-light status.
 
     Case indicators are disclosure-controlled with threshold ``k`` (a hidden count hides its
@@ -470,7 +650,6 @@ def indicators(store: Store | None = None, *, per_zone: bool = False,
         parts.append(achieved(pd.DataFrame(recs), targets[targets["kind"] == kind], by=by))
     progs = programmes()
     zones = {r.programme_id: [z.strip() for z in r.zones.split(";")] for r in progs.itertuples()}
-    out = achievement(targets, pd.concat(parts, ignore_index=True), programme_zones=zones,
-                      k=k)
+    out = achievement(targets, pd.concat(parts, ignore_index=True), programme_zones=zones, k=k)
     out["sample"] = is_sample(store)
     return out

@@ -66,9 +66,17 @@ class ZoneData:
         if zone == NATIONAL:
             mali = layers.load("borders").query("iso_a3 == 'MLI'")
             row = gpd.GeoDataFrame(
-                {"zone_id": [NATIONAL], "name_fr": ["Mali"], "name_en": ["Mali"],
-                 "programme_id": [""], "method": ["country"], "basis": ["Natural Earth"]},
-                geometry=list(mali.geometry), crs=settings.CRS)
+                {
+                    "zone_id": [NATIONAL],
+                    "name_fr": ["Mali"],
+                    "name_en": ["Mali"],
+                    "programme_id": [""],
+                    "method": ["country"],
+                    "basis": ["Natural Earth"],
+                },
+                geometry=list(mali.geometry),
+                crs=settings.CRS,
+            )
         elif zone not in set(zones["zone_id"]):
             raise UnknownNameError("zone", zone, [*zones["zone_id"], NATIONAL])
         else:
@@ -81,11 +89,17 @@ class ZoneData:
         places = every[located]
         places = places[places["zone"].eq(zone) | places.within(geom) | (zone == NATIONAL)]
         admin = layers.load("admin", store=store)
-        return cls(store=store, zone_id=zone, zone=row, zones=zones,
-                   places=places.reset_index(drop=True), unlocated=unlocated,
-                   admin=admin[admin["level"] > 0],
-                   centres=layers.load("centres", store=store, audience=audience),
-                   audience=audience)
+        return cls(
+            store=store,
+            zone_id=zone,
+            zone=row,
+            zones=zones,
+            places=places.reset_index(drop=True),
+            unlocated=unlocated,
+            admin=admin[admin["level"] > 0],
+            centres=layers.load("centres", store=store, audience=audience),
+            audience=audience,
+        )
 
     @property
     def geometry(self):
@@ -119,7 +133,7 @@ class ZoneData:
         """
         minx, miny, maxx, maxy = self.geometry.bounds
         pad = max(maxx - minx, maxy - miny) * 0.5
-        near = self.admin.cx[minx - pad:maxx + pad, miny - pad:maxy + pad]
+        near = self.admin.cx[minx - pad : maxx + pad, miny - pad : maxy + pad]
         return near[near["level"] <= 2] if self.national else near
 
     def unlocated_notes(self, lang: str) -> list[str]:

@@ -25,8 +25,7 @@ def _bands(text: str) -> tuple[float, ...]:
     try:
         return tuple(float(x) for x in text.split(",") if x.strip())
     except ValueError as exc:
-        raise argparse.ArgumentTypeError(
-            f"{text!r}: expected km values such as 5,10,25,50") from exc
+        raise argparse.ArgumentTypeError(f"{text!r}: expected km values such as 5,10,25,50") from exc
 
 
 def register(cli: CLI) -> None:
@@ -35,68 +34,132 @@ def register(cli: CLI) -> None:
     for verb in VERBS:
         p = cli.command(verb, run, group="analyse", help=HELP[verb])
         p.set_defaults(verb=verb)
-        p.add_argument("--zone", required=True, help="zone id (bamako, segou, sikasso, mopti, "
-                                                     "kangaba or a drawn zone)")
-        p.add_argument("--units", default="auto",
-                       help="planning units: admin1, admin2, admin3 (where installed) or h3:N "
-                            "(H3 resolution N); auto picks communes/cercles if installed, "
-                            "else H3")
+        p.add_argument(
+            "--zone",
+            required=True,
+            help="zone id (bamako, segou, sikasso, mopti, kangaba or a drawn zone)",
+        )
+        p.add_argument(
+            "--units",
+            default="auto",
+            help="planning units: admin1, admin2, admin3 (where installed) or h3:N "
+            "(H3 resolution N); auto picks communes/cercles if installed, "
+            "else H3",
+        )
         out = p.add_mutually_exclusive_group()
-        out.add_argument("--json", action="store_true", help="print the summary and rows as "
-                                                              "JSON")
+        out.add_argument("--json", action="store_true", help="print the summary and rows as JSON")
         out.add_argument("--csv", metavar="OUT", help="write the per-unit table to OUT (CSV)")
         p.add_argument("--full", action="store_true", help="with --json: every row, not 50")
-        p.add_argument("--audience", choices=AUDIENCES, default="public",
-                       help="centres at town level (public) or exact where known (internal)")
-        p.add_argument("--bands", type=_bands, default=settings.ACCESS_BANDS_KM,
-                       help="distance bands in km (default 5,10,25,50)")
-        p.add_argument("--access-km", type=float, default=settings.ACCESS_KM,
-                       help=f"access band in km (default {settings.ACCESS_KM:g})")
-        p.add_argument("--border-km", type=float, default=settings.BORDER_THRESHOLD_KM,
-                       help=f"border criterion threshold (default "
-                            f"{settings.BORDER_THRESHOLD_KM:g} km)")
-        p.add_argument("--gold-km", type=float, default=settings.GOLD_RADIUS_KM,
-                       help=f"gold-site radius (default {settings.GOLD_RADIUS_KM:g} km)")
-        p.add_argument("--attract-km", type=float, default=settings.ATTRACT_RADIUS_KM,
-                       help=f"reach of an attractive place (default "
-                            f"{settings.ATTRACT_RADIUS_KM:g} km)")
-        p.add_argument("--attract-threshold", type=float, default=settings.ATTRACT_THRESHOLD,
-                       help="attractiveness (0-1) meeting the criterion")
-        p.add_argument("--attractiveness", metavar="CSV",
-                       help="attractiveness table replacing data/attractiveness.csv")
-        p.add_argument("--weights", help="criterion weights, e.g. attractiveness=1,border=2,"
-                                         "gold=1 (or a=1,b=2,c=1); equal by default")
-        p.add_argument("--min-criteria", type=int, default=settings.MIN_CRITERIA,
-                       help="a unit is at risk when it meets at least N criteria (default 1)")
-        p.add_argument("--coverage-threshold", type=float,
-                       default=settings.COVERAGE_THRESHOLD,
-                       help="gaps: share of the target below which coverage is too low")
-        p.add_argument("--gap-rule", choices=("any", "coverage", "access", "both"),
-                       default="any", help="gaps: low coverage, no access, either or both")
-        p.add_argument("--n", type=int, default=settings.NEXT_SITES_N,
-                       help="next: number of sites to suggest")
-        p.add_argument("--min-distance-km", type=float, default=settings.NEXT_MIN_DISTANCE_KM,
-                       help="next: minimum distance from existing centres and chosen sites")
+        p.add_argument(
+            "--audience",
+            choices=AUDIENCES,
+            default="public",
+            help="centres at town level (public) or exact where known (internal)",
+        )
+        p.add_argument(
+            "--bands",
+            type=_bands,
+            default=settings.ACCESS_BANDS_KM,
+            help="distance bands in km (default 5,10,25,50)",
+        )
+        p.add_argument(
+            "--access-km",
+            type=float,
+            default=settings.ACCESS_KM,
+            help=f"access band in km (default {settings.ACCESS_KM:g})",
+        )
+        p.add_argument(
+            "--border-km",
+            type=float,
+            default=settings.BORDER_THRESHOLD_KM,
+            help=f"border criterion threshold (default {settings.BORDER_THRESHOLD_KM:g} km)",
+        )
+        p.add_argument(
+            "--gold-km",
+            type=float,
+            default=settings.GOLD_RADIUS_KM,
+            help=f"gold-site radius (default {settings.GOLD_RADIUS_KM:g} km)",
+        )
+        p.add_argument(
+            "--attract-km",
+            type=float,
+            default=settings.ATTRACT_RADIUS_KM,
+            help=f"reach of an attractive place (default {settings.ATTRACT_RADIUS_KM:g} km)",
+        )
+        p.add_argument(
+            "--attract-threshold",
+            type=float,
+            default=settings.ATTRACT_THRESHOLD,
+            help="attractiveness (0-1) meeting the criterion",
+        )
+        p.add_argument(
+            "--attractiveness",
+            metavar="CSV",
+            help="attractiveness table replacing data/attractiveness.csv",
+        )
+        p.add_argument(
+            "--weights",
+            help="criterion weights, e.g. attractiveness=1,border=2,"
+            "gold=1 (or a=1,b=2,c=1); equal by default",
+        )
+        p.add_argument(
+            "--min-criteria",
+            type=int,
+            default=settings.MIN_CRITERIA,
+            help="a unit is at risk when it meets at least N criteria (default 1)",
+        )
+        p.add_argument(
+            "--coverage-threshold",
+            type=float,
+            default=settings.COVERAGE_THRESHOLD,
+            help="gaps: share of the target below which coverage is too low",
+        )
+        p.add_argument(
+            "--gap-rule",
+            choices=("any", "coverage", "access", "both"),
+            default="any",
+            help="gaps: low coverage, no access, either or both",
+        )
+        p.add_argument(
+            "--n", type=int, default=settings.NEXT_SITES_N, help="next: number of sites to suggest"
+        )
+        p.add_argument(
+            "--min-distance-km",
+            type=float,
+            default=settings.NEXT_MIN_DISTANCE_KM,
+            help="next: minimum distance from existing centres and chosen sites",
+        )
 
 
 def run(args: argparse.Namespace) -> int:
     """Run one analysis and print or write its result."""
     ctx = Context.from_args(args)
     result = analyse(
-        args.verb, **ctx.analysis_kwargs(), bands=args.bands, access_km=args.access_km,
-        border_km=args.border_km, gold_km=args.gold_km, attract_km=args.attract_km,
-        attract_threshold=args.attract_threshold, attractiveness=args.attractiveness,
-        weights=args.weights, min_criteria=args.min_criteria,
-        coverage_threshold=args.coverage_threshold, gap_rule=args.gap_rule, n=args.n,
-        min_distance_km=args.min_distance_km)
+        args.verb,
+        **ctx.analysis_kwargs(),
+        bands=args.bands,
+        access_km=args.access_km,
+        border_km=args.border_km,
+        gold_km=args.gold_km,
+        attract_km=args.attract_km,
+        attract_threshold=args.attract_threshold,
+        attractiveness=args.attractiveness,
+        weights=args.weights,
+        min_criteria=args.min_criteria,
+        coverage_threshold=args.coverage_threshold,
+        gap_rule=args.gap_rule,
+        n=args.n,
+        min_distance_km=args.min_distance_km,
+    )
     if args.json:
         emit_json(result.to_json(full=args.full))
         return 0
     if args.csv:
         path = Path(args.csv)
         if not path.parent.is_dir():
-            raise InputError("folder does not exist; expected an existing folder for the CSV",
-                             source=str(path))
+            raise InputError(
+                "folder does not exist; expected an existing folder for the CSV", source=str(path)
+            )
         result.table.to_csv(path, index=False, encoding="utf-8")
         print(f"{path}: {len(result.table)} rows")
         return 0
@@ -107,36 +170,44 @@ def run(args: argparse.Namespace) -> int:
 def _text(result, lang: str) -> str:
     """Return a short human-readable report of ``result``."""
     s = result.summary
-    lines = [f"{t(f'analyses.verb.{result.verb}', lang)} — {s['zone']} "
-             f"({s['unit_count']} × {s['unit_kind']}, {s['zone_area_km2']} km²)"]
+    lines = [
+        f"{t(f'analyses.verb.{result.verb}', lang)} — {s['zone']} "
+        f"({s['unit_count']} × {s['unit_kind']}, {s['zone_area_km2']} km²)"
+    ]
     if result.verb == "access":
         for label, key in (("units", "units_access"), ("villages", "villages_access")):
-            within = ", ".join(f"≤{b}: {v['share']:.0%}" if v["share"] is not None else f"≤{b}: –"
-                               for b, v in s[key]["within"].items())
-            lines.append(f"  {label}: {within}; beyond {s['access_km']:g} km: "
-                         f"{s[key]['beyond_count']}")
+            within = ", ".join(
+                f"≤{b}: {v['share']:.0%}" if v["share"] is not None else f"≤{b}: –"
+                for b, v in s[key]["within"].items()
+            )
+            lines.append(f"  {label}: {within}; beyond {s['access_km']:g} km: {s[key]['beyond_count']}")
         for place in s["places"]:
             dist = place["dist_centre_km"]
-            lines.append(f"  {place['name']}: {place['nearest_centre']} "
-                         f"{'–' if dist is None else f'{dist:.1f} km'}")
+            lines.append(
+                f"  {place['name']}: {place['nearest_centre']} "
+                f"{'–' if dist is None else f'{dist:.1f} km'}"
+            )
     elif result.verb == "criteria":
         for name, c in s["criteria"].items():
-            lines.append(f"  {name}: {c['units_met']} units ({c['share_met']:.0%}); "
-                         f"zone meets: {c['zone_meets']}")
-        lines.append(f"  at least {s['min_criteria']}: {s['units_meeting']} units "
-                     f"({s['share_meeting']:.0%})")
+            lines.append(
+                f"  {name}: {c['units_met']} units ({c['share_met']:.0%}); zone meets: {c['zone_meets']}"
+            )
+        lines.append(
+            f"  at least {s['min_criteria']}: {s['units_meeting']} units ({s['share_meeting']:.0%})"
+        )
     elif result.verb == "gaps":
         lines.append(f"  gaps: {s['gaps']} of {s['units_meeting']} units at risk")
         for g in s["top_gaps"]:
-            lines.append(f"  #{g['gap_rank']} {g['name']} ({g['total_score']:.2f}): "
-                         f"{g['gap_reasons']}")
+            lines.append(f"  #{g['gap_rank']} {g['name']} ({g['total_score']:.2f}): {g['gap_reasons']}")
     else:
         for site in s["sites"]:
-            near = (f" ({site['near_place']}, {site['near_place_km']:.1f} km)"
-                    if site.get("near_place") else "")
+            near = (
+                f" ({site['near_place']}, {site['near_place_km']:.1f} km)"
+                if site.get("near_place")
+                else ""
+            )
             lines.append(f"  {site['explanation']} — {site['lat']:.4f}, {site['lon']:.4f}{near}")
     lines.extend(f"  ! {note}" for note in s.get("notes", []))
     if s.get("unlocated_places") and result.verb != "access":
-        lines.append("  ! " + t("analyses.unlocated", lang,
-                                names=", ".join(s["unlocated_places"])))
+        lines.append("  ! " + t("analyses.unlocated", lang, names=", ".join(s["unlocated_places"])))
     return "\n".join(lines)

@@ -19,10 +19,22 @@ def register(cli: CLI) -> None:
 
 def run_app(args: argparse.Namespace) -> int:
     """Run ``streamlit run app.py`` with offline-friendly settings."""
-    cmd = [sys.executable, "-m", "streamlit", "run", str(settings.REPO_DIR / "app.py"),
-           "--server.port", str(args.port), "--browser.gatherUsageStats", "false",
-           "--client.toolbarMode", "viewer",
-           "--server.headless", "true" if args.headless else "false", "--"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(settings.REPO_DIR / "app.py"),
+        "--server.port",
+        str(args.port),
+        "--browser.gatherUsageStats",
+        "false",
+        "--client.toolbarMode",
+        "viewer",
+        "--server.headless",
+        "true" if args.headless else "false",
+        "--",
+    ]
     if args.store:
         cmd += ["--store", args.store]
     cmd += ["--lang", args.lang]

@@ -14,11 +14,18 @@ from zoneplan.cli import CLI, emit_json, store_of
 def register(cli: CLI) -> None:
     """Add the ``data`` commands."""
     cli.group("data", help="install and inspect the data layers")
-    p = cli.command("add-boundaries", add_boundaries, group="data",
-                    help="install admin boundaries (GeoJSON, GeoPackage, zipped Shapefile)")
+    p = cli.command(
+        "add-boundaries",
+        add_boundaries,
+        group="data",
+        help="install admin boundaries (GeoJSON, GeoPackage, zipped Shapefile)",
+    )
     p.add_argument("file")
-    p.add_argument("--level", type=int, help="admin level: 0 country, 1 région, 2 cercle, "
-                                             "3 commune (inferred when possible)")
+    p.add_argument(
+        "--level",
+        type=int,
+        help="admin level: 0 country, 1 région, 2 cercle, 3 commune (inferred when possible)",
+    )
     p.add_argument("--name-col", help="name column (generic schema)")
     p.add_argument("--id-col", help="unit id column (generic schema)")
     p.add_argument("--parent-col", help="parent unit id column (generic schema)")
@@ -26,12 +33,20 @@ def register(cli: CLI) -> None:
     p.add_argument("--attribution", help="attribution text to show with these boundaries")
     p.add_argument("--json", action="store_true", help="print a JSON summary")
 
-    p = cli.command("status", status, group="data", help="list every layer with its feature "
-                                                          "count, source and attribution")
+    p = cli.command(
+        "status",
+        status,
+        group="data",
+        help="list every layer with its feature count, source and attribution",
+    )
     p.add_argument("--json", action="store_true", help="print JSON")
 
-    p = cli.command("set-location", set_location, group="data",
-                    help="set the location of a place (e.g. an unlocated village)")
+    p = cli.command(
+        "set-location",
+        set_location,
+        group="data",
+        help="set the location of a place (e.g. an unlocated village)",
+    )
     p.add_argument("place_id")
     p.add_argument("--lat", type=float, required=True)
     p.add_argument("--lon", type=float, required=True)
@@ -41,23 +56,35 @@ def register(cli: CLI) -> None:
 def add_boundaries(args: argparse.Namespace) -> int:
     """Read, normalise and install a boundary file."""
     store = store_of(args)
-    bf = read_boundaries(args.file, level=args.level, name_col=args.name_col,
-                         id_col=args.id_col, parent_col=args.parent_col, layer=args.layer)
+    bf = read_boundaries(
+        args.file,
+        level=args.level,
+        name_col=args.name_col,
+        id_col=args.id_col,
+        parent_col=args.parent_col,
+        layer=args.layer,
+    )
     if args.attribution:
         bf.attribution = args.attribution
     merged = datastore.install_boundaries(store, bf, date=dt.date.today().isoformat())
     level = int(bf.frame["level"].iloc[0])
     units = merged[merged["level"] == level]
     summary = {
-        "file": bf.source, "schema": bf.schema, "level": level, "units": len(units),
-        "repaired": bf.repaired, "without_parent": int(units["parent_id"].isna().sum()) if level
-        else 0, "store": str(store.path),
+        "file": bf.source,
+        "schema": bf.schema,
+        "level": level,
+        "units": len(units),
+        "repaired": bf.repaired,
+        "without_parent": int(units["parent_id"].isna().sum()) if level else 0,
+        "store": str(store.path),
     }
     if args.json:
         emit_json(summary)
     else:
-        print(f"{bf.source}: {len(units)} units installed at level {level} ({bf.schema}); "
-              f"{bf.repaired} geometries repaired; store {store.path}")
+        print(
+            f"{bf.source}: {len(units)} units installed at level {level} ({bf.schema}); "
+            f"{bf.repaired} geometries repaired; store {store.path}"
+        )
     return 0
 
 
@@ -85,10 +112,14 @@ def set_location(args: argparse.Namespace) -> int:
     """Record a user-set location for a place."""
     store = store_of(args)
     known = list(layers.module("places").load_all(store)["place_id"])
-    datastore.set_location(store, args.place_id, args.lat, args.lon,
-                            precision_m=args.precision_m, known_ids=known,
-                            date=dt.date.today().isoformat())
+    datastore.set_location(
+        store,
+        args.place_id,
+        args.lat,
+        args.lon,
+        precision_m=args.precision_m,
+        known_ids=known,
+        date=dt.date.today().isoformat(),
+    )
     print(f"{args.place_id}: location set to {args.lat}, {args.lon}")
     return 0
-
-

@@ -16,22 +16,34 @@ from zoneplan.context import Context
 def register(cli: CLI) -> None:
     """Add the ``export`` commands."""
     cli.group("export", help="export maps for meetings and reports (print, offline HTML, packs)")
-    p = cli.command("map", export_map, group="export",
-                    help="export one map: coverage, access, criteria or gaps of a zone")
+    p = cli.command(
+        "map",
+        export_map,
+        group="export",
+        help="export one map: coverage, access, criteria or gaps of a zone",
+    )
     p.add_argument("--view", required=True, help="coverage, access, criteria or gaps")
-    p.add_argument("--zone", required=True, help="zone id (bamako, segou, sikasso, mopti, "
-                                                 "kangaba, or a drawn zone)")
+    p.add_argument(
+        "--zone", required=True, help="zone id (bamako, segou, sikasso, mopti, kangaba, or a drawn zone)"
+    )
     p.add_argument("--format", dest="fmt", help="png, svg, pdf or html (default: from -o)")
-    p.add_argument("--audience", default="internal",
-                   help=f"{' or '.join(AUDIENCES)} (default internal; public for outside "
-                        "audiences: centres at town level)")
+    p.add_argument(
+        "--audience",
+        default="internal",
+        help=f"{' or '.join(AUDIENCES)} (default internal; public for outside "
+        "audiences: centres at town level)",
+    )
     p.add_argument("--period", help="YYYY, YYYY-MM or YYYY-MM-DD/YYYY-MM-DD")
     p.add_argument("--units", help="planning units for the analyses (e.g. h3:8, admin2)")
     _print_options(p)
     p.add_argument("-o", "--output", required=True, help="file to write")
 
-    p = cli.command("pack", export_pack, group="export",
-                    help="export a CCPE pack: a cover and one page per commune or village (PDF)")
+    p = cli.command(
+        "pack",
+        export_pack,
+        group="export",
+        help="export a CCPE pack: a cover and one page per commune or village (PDF)",
+    )
     p.add_argument("--zone", required=True)
     p.add_argument("--by", default="commune", help="commune or village")
     p.add_argument("--audience", default="public", help=" or ".join(AUDIENCES))
@@ -55,9 +67,18 @@ def export_map(args: argparse.Namespace) -> int:
     """Write one map."""
     filters = {"units": args.units} if args.units else {}
     ctx = Context.from_args(args)
-    path = exports.export_map(args.view, **ctx.service_kwargs(), zone=ctx.zone, period=ctx.period,
-                              out=args.output, fmt=args.fmt, paper=args.paper,
-                              orientation=args.orientation, dpi=args.dpi, **filters)
+    path = exports.export_map(
+        args.view,
+        **ctx.service_kwargs(),
+        zone=ctx.zone,
+        period=ctx.period,
+        out=args.output,
+        fmt=args.fmt,
+        paper=args.paper,
+        orientation=args.orientation,
+        dpi=args.dpi,
+        **filters,
+    )
     print(t("export.written", args.lang, path=path, size=_size(path)))
     return 0
 
@@ -85,8 +106,14 @@ class ProgressBar:
 def export_pack(args: argparse.Namespace) -> int:
     """Write a CCPE pack."""
     ctx = Context.from_args(args)
-    path, pages = exports.export_pack(**ctx.service_kwargs(), zone=ctx.zone, period=ctx.period,
-                                      by=args.by, out=args.output, paper=args.paper,
-                                      progress=ProgressBar())
+    path, pages = exports.export_pack(
+        **ctx.service_kwargs(),
+        zone=ctx.zone,
+        period=ctx.period,
+        by=args.by,
+        out=args.output,
+        paper=args.paper,
+        progress=ProgressBar(),
+    )
     print(t("export.written", args.lang, path=path, size=_size(path)) + f" — {pages} pages")
     return 0

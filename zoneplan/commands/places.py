@@ -19,10 +19,14 @@ SHOWN_REJECTIONS = 20
 def register(cli: CLI) -> None:
     """Add ``data add-places``."""
     cli.group("data", help="install and inspect the data layers")
-    p = cli.command("add-places", add_places, group="data",
-                    help="install a gazetteer of villages and localities (Who's On First CSV, "
-                         "GeoNames dump, or any CSV/GeoJSON/GeoPackage of points), replacing the "
-                         "previous one; imports then match place names against it")
+    p = cli.command(
+        "add-places",
+        add_places,
+        group="data",
+        help="install a gazetteer of villages and localities (Who's On First CSV, "
+        "GeoNames dump, or any CSV/GeoJSON/GeoPackage of points), replacing the "
+        "previous one; imports then match place names against it",
+    )
     p.add_argument("file")
     p.add_argument("--schema", choices=SCHEMAS, help="file schema (detected when omitted)")
     p.add_argument("--name-col", help="place name column (generic schema)")
@@ -30,8 +34,10 @@ def register(cli: CLI) -> None:
     p.add_argument("--lon-col", help="longitude column (generic schema)")
     p.add_argument("--id-col", help="identifier column (generic schema; default: the line)")
     p.add_argument("--admin1-col", help="région column (generic schema)")
-    p.add_argument("--admin2-col", help="cercle column (generic schema; filled from the "
-                                        "installed cercles where blank)")
+    p.add_argument(
+        "--admin2-col",
+        help="cercle column (generic schema; filled from the installed cercles where blank)",
+    )
     p.add_argument("--admin3-col", help="commune column (generic schema)")
     p.add_argument("--layer", help="layer to read from a multi-layer GeoPackage")
     p.add_argument("--attribution", help="attribution text to show with this gazetteer")
@@ -45,17 +51,28 @@ def add_places(args: argparse.Namespace) -> int:
     units = layers.load("admin", store=store)
     borders = layers.load("borders")
     outline = borders.loc[borders["is_mali"], "geometry"].union_all()
-    gf = read_gazetteer(args.file, schema=args.schema, name_col=args.name_col,
-                        lat_col=args.lat_col, lon_col=args.lon_col, id_col=args.id_col,
-                        admin1_col=args.admin1_col, admin2_col=args.admin2_col,
-                        admin3_col=args.admin3_col, layer=args.layer, units=units,
-                        outline=outline)
+    gf = read_gazetteer(
+        args.file,
+        schema=args.schema,
+        name_col=args.name_col,
+        lat_col=args.lat_col,
+        lon_col=args.lon_col,
+        id_col=args.id_col,
+        admin1_col=args.admin1_col,
+        admin2_col=args.admin2_col,
+        admin3_col=args.admin3_col,
+        layer=args.layer,
+        units=units,
+        outline=outline,
+    )
     if args.attribution:
         gf.attribution = args.attribution
     if gf.frame.empty:
         first = gf.report["reason"].iloc[0] if len(gf.report) else "the file has no rows"
-        raise InputError(f"no row accepted (first: line {gf.report['line'].iloc[0]}: {first}); "
-                         "nothing installed", source=gf.source)
+        raise InputError(
+            f"no row accepted (first: line {gf.report['line'].iloc[0]}: {first}); nothing installed",
+            source=gf.source,
+        )
     previous = datastore.install_gazetteer(store, gf, date=dt.date.today().isoformat())
     if args.report:
         gf.report.to_csv(args.report, index=False, encoding="utf-8")
@@ -64,15 +81,25 @@ def add_places(args: argparse.Namespace) -> int:
         emit_json(summary)
         return 0
     lang = args.lang
-    print(t("gazetteer.summary", lang, file=gf.source, schema=gf.schema,
-            rows_read=summary["rows_read"], accepted=summary["accepted"],
-            rejected=summary["rejected"], filled=summary["admin_filled"].get("admin2", 0),
-            replaced=previous))
+    print(
+        t(
+            "gazetteer.summary",
+            lang,
+            file=gf.source,
+            schema=gf.schema,
+            rows_read=summary["rows_read"],
+            accepted=summary["accepted"],
+            rejected=summary["rejected"],
+            filled=summary["admin_filled"].get("admin2", 0),
+            replaced=previous,
+        )
+    )
     for reason, n in summary["rejected_by_reason"].items():
         print(t("gazetteer.rejected_reason", lang, reason=reason, n=n))
     for row in summary["rejected_rows"][:SHOWN_REJECTIONS]:
-        print(t("gazetteer.rejected_row", lang, line=row["line"], name=row["name"],
-                reason=row["reason"]))
+        print(
+            t("gazetteer.rejected_row", lang, line=row["line"], name=row["name"], reason=row["reason"])
+        )
     if summary["rejected"] > SHOWN_REJECTIONS:
         print(t("gazetteer.more_rejected", lang, n=summary["rejected"] - SHOWN_REJECTIONS))
     if gf.attribution:

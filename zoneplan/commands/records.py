@@ -14,20 +14,32 @@ from zoneplan.cli import CLI, emit_json, store_of
 
 def register(cli: CLI) -> None:
     """Add the ``import`` command."""
-    p = cli.command("import", import_records,
-                    help="import activity or case records (CSV, XLSX, GeoJSON, GeoPackage, "
-                         "KoboToolbox export)")
+    p = cli.command(
+        "import",
+        import_records,
+        help="import activity or case records (CSV, XLSX, GeoJSON, GeoPackage, KoboToolbox export)",
+    )
     p.add_argument("file")
-    p.add_argument("--kind", choices=RECORD_KINDS, default="activities",
-                   help="activities (default) or cases (sensitive: kept at commune level)")
-    p.add_argument("--mapping", metavar="MAP",
-                   help="header mapping file (JSON {header: field} or CSV header,field)")
+    p.add_argument(
+        "--kind",
+        choices=RECORD_KINDS,
+        default="activities",
+        help="activities (default) or cases (sensitive: kept at commune level)",
+    )
+    p.add_argument(
+        "--mapping", metavar="MAP", help="header mapping file (JSON {header: field} or CSV header,field)"
+    )
     p.add_argument("--dry-run", action="store_true", help="check and report; store unchanged")
-    p.add_argument("--report", metavar="OUT.csv", help="write one line per record: status, "
-                                                       "reason, match")
+    p.add_argument(
+        "--report", metavar="OUT.csv", help="write one line per record: status, reason, match"
+    )
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
-    p.add_argument("--max-mb", type=float, default=settings.RECORDS_MAX_FILE_MB,
-                   help=f"refuse larger files (default {settings.RECORDS_MAX_FILE_MB:g} MB)")
+    p.add_argument(
+        "--max-mb",
+        type=float,
+        default=settings.RECORDS_MAX_FILE_MB,
+        help=f"refuse larger files (default {settings.RECORDS_MAX_FILE_MB:g} MB)",
+    )
 
 
 def import_records(args: argparse.Namespace) -> int:
@@ -37,8 +49,14 @@ def import_records(args: argparse.Namespace) -> int:
     store = store_of(args)
     if args.report and Path(args.report).resolve() == Path(args.file).resolve():
         raise InputError("--report would overwrite the file being imported; choose another path")
-    report = import_file(args.file, kind=args.kind, store=store, mapping=args.mapping,
-                         dry_run=args.dry_run, max_mb=args.max_mb)
+    report = import_file(
+        args.file,
+        kind=args.kind,
+        store=store,
+        mapping=args.mapping,
+        dry_run=args.dry_run,
+        max_mb=args.max_mb,
+    )
     if args.report:
         report.rows.to_csv(args.report, index=False, encoding="utf-8")
     s = report.summary
@@ -46,10 +64,20 @@ def import_records(args: argparse.Namespace) -> int:
         emit_json(s)
         return 0
     lang = args.lang
-    print(t("records.summary", lang, file=s["file"], rows_read=s["rows_read"],
-            accepted=s["accepted"], rejected=s["rejected"], fuzzy=s["fuzzy"],
-            duplicates=s["duplicates"], added=s["added"],
-            already_present=s["already_present"]))
+    print(
+        t(
+            "records.summary",
+            lang,
+            file=s["file"],
+            rows_read=s["rows_read"],
+            accepted=s["accepted"],
+            rejected=s["rejected"],
+            fuzzy=s["fuzzy"],
+            duplicates=s["duplicates"],
+            added=s["added"],
+            already_present=s["already_present"],
+        )
+    )
     for row in s["rejected_rows"]:
         print(t("records.rejected_row", lang, line=row["line"], reason=row["reason"]))
     if s.get("note"):

@@ -45,15 +45,35 @@ def _thawed(value: object) -> object:
 
 
 @st.cache_resource(show_spinner=False, max_entries=48)
-def _view(name: str, zone: str | None, store_path: str, mtime: float, lang: str, audience: str,
-          k: int, period: str | None, frozen: tuple, _analysis=None, _next=None):
+def _view(
+    name: str,
+    zone: str | None,
+    store_path: str,
+    mtime: float,
+    lang: str,
+    audience: str,
+    k: int,
+    period: str | None,
+    frozen: tuple,
+    _analysis=None,
+    _next=None,
+):
     # ``_analysis`` and ``_next`` are not hashed: they are the cached results of the same zone
     # and options (``frozen`` says whether the where-next sites are drawn).
     options = _thaw(frozen)
     options.pop("with_next", None)
-    return zmaps.build_view(name, zone=zone, store=Store(store_path), lang=lang,
-                            audience=audience, k=k, period=period, analysis=_analysis,
-                             next_sites=_next, **options)
+    return zmaps.build_view(
+        name,
+        zone=zone,
+        store=Store(store_path),
+        lang=lang,
+        audience=audience,
+        k=k,
+        period=period,
+        analysis=_analysis,
+        next_sites=_next,
+        **options,
+    )
 
 
 def view(ctx: Context, name: str, *, with_next: bool = False, **extra: object):
@@ -73,17 +93,26 @@ def view(ctx: Context, name: str, *, with_next: bool = False, **extra: object):
         if with_next:
             sites = analyse(ctx, "next", **extra).table
             options["with_next"] = True
-    return _view(name, ctx.zone, path, mtime, ctx.lang, ctx.audience, ctx.k, period,
-                 _freeze(options), _analysis=result, _next=sites)
+    return _view(
+        name,
+        ctx.zone,
+        path,
+        mtime,
+        ctx.lang,
+        ctx.audience,
+        ctx.k,
+        period,
+        _freeze(options),
+        _analysis=result,
+        _next=sites,
+    )
 
 
 @st.cache_resource(show_spinner=False, max_entries=48)
-def _analyse(verb: str, zone: str | None, units: str, store_path: str, mtime: float,
-             frozen: tuple):
+def _analyse(verb: str, zone: str | None, units: str, store_path: str, mtime: float, frozen: tuple):
     from zoneplan import analysis as zanalysis  # h3 and the engine: not on the first page
 
-    return zanalysis.analyse(verb, zone=zone, units=units, store=Store(store_path),
-                             **_thaw(frozen))
+    return zanalysis.analyse(verb, zone=zone, units=units, store=Store(store_path), **_thaw(frozen))
 
 
 def analyse(ctx: Context, verb: str, **options: object):

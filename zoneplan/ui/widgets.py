@@ -19,18 +19,34 @@ from zoneplan.ui import loaders, services
 MAP_HEIGHT = 680
 
 
-def show_map(m: folium.Map, key: str, *, returned: Iterable[str] = (), tiles: bool = False,
-             preview: folium.FeatureGroup | None = None) -> dict:
+def show_map(
+    m: folium.Map,
+    key: str,
+    *,
+    returned: Iterable[str] = (),
+    tiles: bool = False,
+    preview: folium.FeatureGroup | None = None,
+) -> dict:
     """Draw ``m``; only the ``returned`` objects rerun the script (panning never does).
 
     ``tiles`` offers OpenStreetMap tiles in the layer control (off until chosen: they need
     internet). ``preview`` is drawn over the map without reloading it (a zone being drawn).
     """
     if tiles:
-        folium.TileLayer("OpenStreetMap", name="OpenStreetMap", show=False, overlay=True,
-                         control=True).add_to(m)
-    return st_folium(m, key=key, height=MAP_HEIGHT, use_container_width=True,
-                     returned_objects=list(returned), feature_group_to_add=preview) or {}
+        folium.TileLayer(
+            "OpenStreetMap", name="OpenStreetMap", show=False, overlay=True, control=True
+        ).add_to(m)
+    return (
+        st_folium(
+            m,
+            key=key,
+            height=MAP_HEIGHT,
+            use_container_width=True,
+            returned_objects=list(returned),
+            feature_group_to_add=preview,
+        )
+        or {}
+    )
 
 
 def zone_bounds(ctx: Context, margin: float = 0.15) -> tuple[float, float, float, float] | None:
@@ -44,14 +60,16 @@ def zone_bounds(ctx: Context, margin: float = 0.15) -> tuple[float, float, float
     return (minx - dx, miny - dy, maxx + dx, maxy + dy)
 
 
-def show_base_map(ctx: Context, key: str, *, returned: Iterable[str] = (),
-                  preview: folium.FeatureGroup | None = None) -> dict:
+def show_base_map(
+    ctx: Context, key: str, *, returned: Iterable[str] = (), preview: folium.FeatureGroup | None = None
+) -> dict:
     """Draw the base layers (borders, admin units, zones, places, sites, centres).
 
     ``preview`` is drawn over the map without reloading it (a zone being drawn).
     """
-    view = base_view(loaders.base_frames(ctx.store, audience=ctx.audience), lang=ctx.lang,
-                     bounds=zone_bounds(ctx))
+    view = base_view(
+        loaders.base_frames(ctx.store, audience=ctx.audience), lang=ctx.lang, bounds=zone_bounds(ctx)
+    )
     return show_map(to_folium(view), key, returned=returned, tiles=ctx.tiles, preview=preview)
 
 
@@ -89,8 +107,7 @@ def offer_sample(ctx: Context, key: str, *, intro: str | None = None) -> None:
     if intro:
         box.markdown(f"**{intro}**")
     box.caption(t("app.data.sample.help", lang))
-    if box.button(t("app.data.sample.load", lang), key=key, type="primary",
-                  icon=":material/science:"):
+    if box.button(t("app.data.sample.load", lang), key=key, type="primary", icon=":material/science:"):
         with st.spinner(t("app.sample.loading", lang)):
             try:
                 records.load_sample(ctx.store)
@@ -133,22 +150,27 @@ def label(key: str, lang: str) -> str:
 
 def metrics(summary: dict | None, lang: str, *, limit: int = 6) -> None:
     """Show the plain numbers of ``summary`` as metric tiles (at most ``limit`` per row)."""
-    numbers = {k: v for k, v in (summary or {}).items()
-               if isinstance(v, int | float) and not isinstance(v, bool)}
+    numbers = {
+        k: v
+        for k, v in (summary or {}).items()
+        if isinstance(v, int | float) and not isinstance(v, bool)
+    }
     items = list(numbers.items())
     for start in range(0, len(items), limit):
-        row = items[start:start + limit]
+        row = items[start : start + limit]
         for col, (k, value) in zip(st.columns(len(row)), row, strict=True):
             if isinstance(value, float):
-                value = f"{value:.0%}" if 0 <= value <= 1 and ("share" in k or "pct" in k) \
+                value = (
+                    f"{value:.0%}"
+                    if 0 <= value <= 1 and ("share" in k or "pct" in k)
                     else f"{value:,.1f}"
+                )
             col.metric(label(k, lang), value)
 
 
 TRAFFIC_ICONS = {"green": "🟢", "amber": "🟠", "red": "🔴", "no_data": "⚪"}
 #: Bar colours of the traffic lights (the export's palette; no data in light grey).
-TRAFFIC_COLORS = {"green": "#1a9850", "amber": "#fdae61", "red": "#d73027",
-                  "no_data": "#d9d9d9"}
+TRAFFIC_COLORS = {"green": "#1a9850", "amber": "#fdae61", "red": "#d73027", "no_data": "#d9d9d9"}
 
 
 def progress(frame: pd.DataFrame, lang: str) -> None:
@@ -161,20 +183,27 @@ def progress(frame: pd.DataFrame, lang: str) -> None:
         shown.insert(0, "⬤", shown["status"].map(TRAFFIC_ICONS).fillna("⚪"))
     label_col = next((c for c in (f"label_{lang}", "label", "indicator_id") if c in shown), None)
     if "achievement" in shown and label_col:
-        st.vega_lite_chart(progress_chart_data(shown, label_col, lang),
-                           progress_chart_spec(lang), width="stretch")
+        st.vega_lite_chart(
+            progress_chart_data(shown, label_col, lang), progress_chart_spec(lang), width="stretch"
+        )
     table(shown, lang, key="progress.table")
 
 
 def progress_chart_data(frame: pd.DataFrame, label_col: str, lang: str) -> pd.DataFrame:
     """Return one bar per indicator: its label, % of target and traffic-light label."""
     status = frame["status"] if "status" in frame else pd.Series("no_data", index=frame.index)
-    return pd.DataFrame({
-        "indicator": frame[label_col].astype(str).to_numpy(),
-        "pct": (pd.to_numeric(frame["achievement"], errors="coerce") * 100).round(0).to_numpy(),
-        "status": [t(f"export.pack.status.{s}", lang) if s in TRAFFIC_COLORS
-                   else t("export.pack.status.no_data", lang) for s in status],
-    })
+    return pd.DataFrame(
+        {
+            "indicator": frame[label_col].astype(str).to_numpy(),
+            "pct": (pd.to_numeric(frame["achievement"], errors="coerce") * 100).round(0).to_numpy(),
+            "status": [
+                t(f"export.pack.status.{s}", lang)
+                if s in TRAFFIC_COLORS
+                else t("export.pack.status.no_data", lang)
+                for s in status
+            ],
+        }
+    )
 
 
 def progress_chart_spec(lang: str) -> dict:
@@ -186,16 +215,33 @@ def progress_chart_spec(lang: str) -> dict:
     names = [t(f"export.pack.status.{s}", lang) for s in TRAFFIC_COLORS]
     return {
         "layer": [
-            {"mark": {"type": "bar", "tooltip": True},
-             "encoding": {
-                 "y": {"field": "indicator", "type": "nominal", "sort": None, "title": None,
-                       "axis": {"labelLimit": 360}},
-                 "x": {"field": "pct", "type": "quantitative",
-                       "title": t("app.coverage.pct_axis", lang)},
-                 "color": {"field": "status", "type": "nominal", "title": None,
-                           "scale": {"domain": names, "range": list(TRAFFIC_COLORS.values())},
-                           "legend": {"orient": "bottom"}}}},
-            {"mark": {"type": "rule", "color": "#333333", "strokeDash": [4, 3]},
-             "encoding": {"x": {"datum": 100}}},
+            {
+                "mark": {"type": "bar", "tooltip": True},
+                "encoding": {
+                    "y": {
+                        "field": "indicator",
+                        "type": "nominal",
+                        "sort": None,
+                        "title": None,
+                        "axis": {"labelLimit": 360},
+                    },
+                    "x": {
+                        "field": "pct",
+                        "type": "quantitative",
+                        "title": t("app.coverage.pct_axis", lang),
+                    },
+                    "color": {
+                        "field": "status",
+                        "type": "nominal",
+                        "title": None,
+                        "scale": {"domain": names, "range": list(TRAFFIC_COLORS.values())},
+                        "legend": {"orient": "bottom"},
+                    },
+                },
+            },
+            {
+                "mark": {"type": "rule", "color": "#333333", "strokeDash": [4, 3]},
+                "encoding": {"x": {"datum": 100}},
+            },
         ],
     }

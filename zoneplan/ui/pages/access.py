@@ -20,5 +20,4 @@ def render(ctx: Context) -> None:
         return
     widgets.metrics(result.summary, lang)
     st.subheader(t("app.access.villages", lang))
-    widgets.table(result.points if result.points is not None else result.table, lang,
-                  key="access.table")
+    widgets.table(result.points if result.points is not None else result.table, lang, key="access.table")

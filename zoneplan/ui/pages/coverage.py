@@ -18,9 +18,13 @@ def render(ctx: Context) -> None:
     widgets.sample_loaded_notice(lang)
     if not services.has_records(ctx):  # a fresh store: the sample is one click away
         widgets.offer_sample(ctx, "coverage.sample", intro=t("app.coverage.empty", lang))
-    measure = st.radio(t("app.coverage.measure", lang), MEASURES, horizontal=True,
-                       key="coverage.measure",
-                       format_func=lambda m: t(f"app.coverage.measure.{m}", lang))
+    measure = st.radio(
+        t("app.coverage.measure", lang),
+        MEASURES,
+        horizontal=True,
+        key="coverage.measure",
+        format_func=lambda m: t(f"app.coverage.measure.{m}", lang),
+    )
     widgets.show_view(ctx, "coverage", key="map.coverage", measure=measure)
     st.subheader(t("app.coverage.progress", lang))
     widgets.progress(services.progress(ctx), lang)

@@ -19,14 +19,24 @@ def render(ctx: Context) -> None:
     cols = st.columns(len(CRITERIA) + 1)
     weights = {}
     for col, name in zip(cols, CRITERIA, strict=False):
-        weights[name] = col.slider(t(f"app.criteria.{name}", lang), 0.0, 3.0, 1.0, 0.5,
-                                   key=f"criteria.weight.{name}")
-    min_n = cols[-1].slider(t("app.criteria.min_n", lang), 1, len(CRITERIA),
-                            settings.MIN_CRITERIA, key="criteria.min_n")
-    show = st.radio(t("app.criteria.show", lang), ("criteria", "gaps"), horizontal=True,
-                    key="criteria.show", format_func=lambda v: t(f"app.criteria.show.{v}", lang))
-    with_next = st.toggle(t("app.criteria.with_next", lang), key="criteria.with_next",
-                          help=t("app.criteria.with_next_help", lang))
+        weights[name] = col.slider(
+            t(f"app.criteria.{name}", lang), 0.0, 3.0, 1.0, 0.5, key=f"criteria.weight.{name}"
+        )
+    min_n = cols[-1].slider(
+        t("app.criteria.min_n", lang), 1, len(CRITERIA), settings.MIN_CRITERIA, key="criteria.min_n"
+    )
+    show = st.radio(
+        t("app.criteria.show", lang),
+        ("criteria", "gaps"),
+        horizontal=True,
+        key="criteria.show",
+        format_func=lambda v: t(f"app.criteria.show.{v}", lang),
+    )
+    with_next = st.toggle(
+        t("app.criteria.with_next", lang),
+        key="criteria.with_next",
+        help=t("app.criteria.with_next_help", lang),
+    )
     options = {"weights": weights, "min_criteria": min_n}
     widgets.show_view(ctx, show, key=f"map.{show}", with_next=with_next, **options)
     left, right = st.columns(2)

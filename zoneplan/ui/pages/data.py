@@ -29,8 +29,9 @@ BOUNDARY_TYPES = ("geojson", "json", "gpkg", "zip")
 def render(ctx: Context) -> None:
     """Draw the data page."""
     lang = ctx.lang
-    tabs = st.tabs([t(f"app.data.tab.{k}", lang)
-                    for k in ("import", "zone", "places", "status", "boundaries")])
+    tabs = st.tabs(
+        [t(f"app.data.tab.{k}", lang) for k in ("import", "zone", "places", "status", "boundaries")]
+    )
     with tabs[0]:
         _sample(ctx)
         _import(ctx)
@@ -63,10 +64,16 @@ def _sample(ctx: Context) -> None:
 def _import(ctx: Context) -> None:
     lang = ctx.lang
     st.subheader(t("app.data.import", lang))
-    kind = st.radio(t("app.data.import.kind", lang), ("activities", "cases"), horizontal=True,
-                    key="import.kind", format_func=lambda k: t(f"app.data.kind.{k}", lang))
-    upload = st.file_uploader(t("app.data.import.file", lang), type=list(RECORD_TYPES),
-                              key="import.file")
+    kind = st.radio(
+        t("app.data.import.kind", lang),
+        ("activities", "cases"),
+        horizontal=True,
+        key="import.kind",
+        format_func=lambda k: t(f"app.data.kind.{k}", lang),
+    )
+    upload = st.file_uploader(
+        t("app.data.import.file", lang), type=list(RECORD_TYPES), key="import.file"
+    )
     if upload is None:
         return
     path = _saved_upload(upload)
@@ -80,11 +87,13 @@ def _import(ctx: Context) -> None:
     fuzzy = int(report.summary.get("fuzzy", 0) or 0)
     confirmed = True
     if fuzzy:
-        confirmed = st.checkbox(t("app.data.import.confirm_fuzzy", lang, n=fuzzy),
-                                key="import.confirm")
+        confirmed = st.checkbox(t("app.data.import.confirm_fuzzy", lang, n=fuzzy), key="import.confirm")
     accepted = int(report.summary.get("accepted", 0) or 0)
-    if st.button(t("app.data.import.accept", lang, n=accepted), key="import.accept",
-                 disabled=not confirmed or accepted == 0 or rows is None):
+    if st.button(
+        t("app.data.import.accept", lang, n=accepted),
+        key="import.accept",
+        disabled=not confirmed or accepted == 0 or rows is None,
+    ):
         try:
             final = records.import_file(path, kind=kind, store=ctx.store, dry_run=False)
         except InputError as exc:
@@ -125,13 +134,13 @@ def _unlocated(ctx: Context) -> None:
     st.info(t("place.unlocated", lang, names=", ".join(missing["name"])))
     names = dict(zip(missing["place_id"], missing["name"], strict=True))
     with st.form("set_location"):
-        place = st.selectbox(t("app.data.places.place", lang), list(names),
-                             format_func=lambda p: names[p])
+        place = st.selectbox(
+            t("app.data.places.place", lang), list(names), format_func=lambda p: names[p]
+        )
         c1, c2, c3 = st.columns(3)
         lat = c1.number_input("lat", value=None, format="%.5f", placeholder="11.70")
         lon = c2.number_input("lon", value=None, format="%.5f", placeholder="-8.72")
-        precision = c3.number_input(t("app.data.places.precision", lang), value=100.0,
-                                    min_value=1.0)
+        precision = c3.number_input(t("app.data.places.precision", lang), value=100.0, min_value=1.0)
         submitted = st.form_submit_button(t("app.data.places.save", lang))
     if submitted:
         if lat is None or lon is None:
@@ -139,9 +148,15 @@ def _unlocated(ctx: Context) -> None:
             return
         known = list(layers.module("places").load_all(ctx.store)["place_id"])
         try:
-            datastore.set_location(ctx.store, place, float(lat), float(lon),
-                                    precision_m=float(precision), known_ids=known,
-                                    date=dt.date.today().isoformat())
+            datastore.set_location(
+                ctx.store,
+                place,
+                float(lat),
+                float(lon),
+                precision_m=float(precision),
+                known_ids=known,
+                date=dt.date.today().isoformat(),
+            )
         except InputError as exc:
             st.error(str(exc))
             return
@@ -153,13 +168,19 @@ def _status(ctx: Context) -> None:
     lang = ctx.lang
     path, mtime = loaders.store_key(ctx.store)
     rows = loaders.status(path, mtime)
-    frame = pd.DataFrame([{
-        t("app.data.status.layer", lang): r["title"].get(lang, r["layer"])
-        if isinstance(r["title"], dict) else r["title"],
-        t("app.data.status.features", lang): r["features"],
-        t("app.data.status.source", lang): r.get("source", ""),
-        t("app.data.status.attribution", lang): r.get("attribution", ""),
-    } for r in rows])
+    frame = pd.DataFrame(
+        [
+            {
+                t("app.data.status.layer", lang): r["title"].get(lang, r["layer"])
+                if isinstance(r["title"], dict)
+                else r["title"],
+                t("app.data.status.features", lang): r["features"],
+                t("app.data.status.source", lang): r.get("source", ""),
+                t("app.data.status.attribution", lang): r.get("attribution", ""),
+            }
+            for r in rows
+        ]
+    )
     st.dataframe(frame, hide_index=True, width="stretch")
     st.caption(t("app.data.status.store", lang, path=str(ctx.store.path)))
 
@@ -167,17 +188,21 @@ def _status(ctx: Context) -> None:
 def _boundaries(ctx: Context) -> None:
     lang = ctx.lang
     st.caption(t("app.data.boundaries.help", lang))
-    upload = st.file_uploader(t("app.data.boundaries.file", lang), type=list(BOUNDARY_TYPES),
-                              key="boundaries.file")
-    level = st.selectbox(t("app.data.boundaries.level", lang), [None, 0, 1, 2, 3],
-                         key="boundaries.level",
-                         format_func=lambda v: t("app.data.boundaries.auto", lang) if v is None
-                         else t(f"level.{v}", lang))
+    upload = st.file_uploader(
+        t("app.data.boundaries.file", lang), type=list(BOUNDARY_TYPES), key="boundaries.file"
+    )
+    level = st.selectbox(
+        t("app.data.boundaries.level", lang),
+        [None, 0, 1, 2, 3],
+        key="boundaries.level",
+        format_func=lambda v: (
+            t("app.data.boundaries.auto", lang) if v is None else t(f"level.{v}", lang)
+        ),
+    )
     c1, c2 = st.columns(2)
     name_col = c1.text_input(t("app.data.boundaries.name_col", lang), key="boundaries.name_col")
     id_col = c2.text_input(t("app.data.boundaries.id_col", lang), key="boundaries.id_col")
-    if upload is None or not st.button(t("app.data.boundaries.install", lang),
-                                       key="boundaries.install"):
+    if upload is None or not st.button(t("app.data.boundaries.install", lang), key="boundaries.install"):
         return
     path = _saved_upload(upload)
     try:
@@ -187,8 +212,14 @@ def _boundaries(ctx: Context) -> None:
         st.error(str(exc))
         return
     lv = int(bf.frame["level"].iloc[0])
-    st.success(t("app.data.boundaries.done", lang, n=int((merged["level"] == lv).sum()),
-                 level=t(f"level.{lv}", lang)))
+    st.success(
+        t(
+            "app.data.boundaries.done",
+            lang,
+            n=int((merged["level"] == lv).sum()),
+            level=t(f"level.{lv}", lang),
+        )
+    )
 
 
 # --- drawing a zone --------------------------------------------------------------------------
@@ -209,13 +240,13 @@ def uploaded_polygon(text: str, source: str) -> shapely.Geometry:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise InputError(f"not valid JSON ({exc.msg}); expected a GeoJSON polygon",
-                         source=source) from None
+        raise InputError(
+            f"not valid JSON ({exc.msg}); expected a GeoJSON polygon", source=source
+        ) from None
     if isinstance(data, dict) and data.get("type") == "FeatureCollection":
         feats = data.get("features") or []
         if len(feats) != 1:
-            raise InputError(f"{len(feats)} features found; expected exactly one polygon",
-                             source=source)
+            raise InputError(f"{len(feats)} features found; expected exactly one polygon", source=source)
         data = feats[0]
     if isinstance(data, dict) and data.get("type") == "Feature":
         data = data.get("geometry")
@@ -244,8 +275,7 @@ def _draw_zone(ctx: Context) -> None:
     if c2.button(t("app.zone.clear", lang), key="zone.clear", disabled=not vertices):
         vertices.clear()
         st.rerun()
-    upload = st.file_uploader(t("app.zone.upload", lang), type=["geojson", "json"],
-                              key="zone.upload")
+    upload = st.file_uploader(t("app.zone.upload", lang), type=["geojson", "json"], key="zone.upload")
     with st.form("zone.save"):
         c1, c2 = st.columns(2)
         zone_id = c1.text_input(t("app.zone.id", lang), placeholder="kangaba_nord")
@@ -254,11 +284,20 @@ def _draw_zone(ctx: Context) -> None:
     if not saved:
         return
     try:
-        geometry = (uploaded_polygon(upload.getvalue().decode("utf-8", "replace"), upload.name)
-                    if upload is not None else drawn_polygon(vertices))
+        geometry = (
+            uploaded_polygon(upload.getvalue().decode("utf-8", "replace"), upload.name)
+            if upload is not None
+            else drawn_polygon(vertices)
+        )
         reserved = [d["zone_id"] for d in layers.module("zones").definitions()]
-        datastore.save_drawn_zone(ctx.store, zone_id.strip(), name.strip(), geometry,
-                   programme_id=ctx.programme or "", reserved=reserved)
+        datastore.save_drawn_zone(
+            ctx.store,
+            zone_id.strip(),
+            name.strip(),
+            geometry,
+            programme_id=ctx.programme or "",
+            reserved=reserved,
+        )
     except InputError as exc:
         st.error(str(exc))
         return

@@ -15,8 +15,7 @@ from geo.vocab import PACK_BY, VIEWS
 from zoneplan.context import Context
 from zoneplan.ui import services, widgets
 
-FORMATS = {"png": "image/png", "pdf": "application/pdf", "svg": "image/svg+xml",
-           "html": "text/html"}
+FORMATS = {"png": "image/png", "pdf": "application/pdf", "svg": "image/svg+xml", "html": "text/html"}
 
 
 def _file_name(ctx: Context, stem: str, ext: str) -> str:
@@ -28,8 +27,12 @@ def render(ctx: Context) -> None:
     from zoneplan import exports  # matplotlib: loaded on this page only, not at cold start
 
     lang = ctx.lang
-    name = st.selectbox(t("app.export.view", lang), VIEWS, key="export.view",
-                        format_func=lambda v: t(f"app.export.view.{v}", lang))
+    name = st.selectbox(
+        t("app.export.view", lang),
+        VIEWS,
+        key="export.view",
+        format_func=lambda v: t(f"app.export.view.{v}", lang),
+    )
     st.caption(t(f"app.export.audience.{ctx.audience}", lang))
     view = widgets.show_view(ctx, name, key="map.export")
     st.subheader(t("app.export.map", lang))
@@ -39,16 +42,19 @@ def render(ctx: Context) -> None:
         if view is not None and col.button(t(f"app.export.make.{fmt}", lang), key=f"make.{fmt}"):
             with st.spinner(t("app.export.working", lang)):
                 try:
-                    path = Path(tempfile.mkdtemp(prefix="zoneplan-export-")) / \
-                        _file_name(ctx, name, fmt)
+                    path = Path(tempfile.mkdtemp(prefix="zoneplan-export-")) / _file_name(ctx, name, fmt)
                     exports.write_view(view, path, fmt=fmt)
                     st.session_state[key] = path.read_bytes()
                 except InputError as exc:
                     st.error(str(exc))
         if key in st.session_state:
-            col.download_button(t("app.export.download", lang, fmt=fmt.upper()),
-                                st.session_state[key], file_name=_file_name(ctx, name, fmt),
-                                mime=mime, key=f"download.{fmt}")
+            col.download_button(
+                t("app.export.download", lang, fmt=fmt.upper()),
+                st.session_state[key],
+                file_name=_file_name(ctx, name, fmt),
+                mime=mime,
+                key=f"download.{fmt}",
+            )
     _tables(ctx, name)
     _pack(ctx)
 
@@ -65,9 +71,13 @@ def _tables(ctx: Context, name: str) -> None:
         st.info(t("no_data", lang))
         return
     csv = table.drop(columns=[c for c in ("geometry",) if c in table]).to_csv(index=False)
-    st.download_button(t("app.export.csv", lang), csv.encode("utf-8"),
-                       file_name=_file_name(ctx, name, "csv"), mime="text/csv",
-                       key="download.csv")
+    st.download_button(
+        t("app.export.csv", lang),
+        csv.encode("utf-8"),
+        file_name=_file_name(ctx, name, "csv"),
+        mime="text/csv",
+        key="download.csv",
+    )
 
 
 def _pack(ctx: Context) -> None:
@@ -75,8 +85,13 @@ def _pack(ctx: Context) -> None:
 
     lang = ctx.lang
     st.subheader(t("app.export.pack", lang))
-    by = st.radio(t("app.export.pack.by", lang), PACK_BY, horizontal=True, key="export.pack.by",
-                  format_func=lambda b: t(f"app.export.pack.by.{b}", lang))
+    by = st.radio(
+        t("app.export.pack.by", lang),
+        PACK_BY,
+        horizontal=True,
+        key="export.pack.by",
+        format_func=lambda b: t(f"app.export.pack.by.{b}", lang),
+    )
     key = f"export.pack.{ctx.zone}.{by}.{ctx.audience}.{lang}"
     if st.button(t("app.export.pack.make", lang), key="make.pack"):
         bar = st.progress(0.0)
@@ -86,14 +101,23 @@ def _pack(ctx: Context) -> None:
 
         try:
             out = Path(tempfile.mkdtemp(prefix="zoneplan-pack-")) / _file_name(ctx, "pack", "pdf")
-            path, pages = exports.export_pack(**ctx.service_kwargs(), zone=ctx.zone,
-                                              period=ctx.period, by=by, out=out,
-                                              progress=progress)
+            path, pages = exports.export_pack(
+                **ctx.service_kwargs(),
+                zone=ctx.zone,
+                period=ctx.period,
+                by=by,
+                out=out,
+                progress=progress,
+            )
             st.session_state[key] = (path.read_bytes(), pages)
         except InputError as exc:
             st.error(str(exc))
     if key in st.session_state:
         data, pages = st.session_state[key]
-        st.download_button(t("app.export.pack.download", lang, n=pages), data,
-                           file_name=_file_name(ctx, f"pack-{by}", "pdf"),
-                           mime="application/pdf", key="download.pack")
+        st.download_button(
+            t("app.export.pack.download", lang, n=pages),
+            data,
+            file_name=_file_name(ctx, f"pack-{by}", "pdf"),
+            mime="application/pdf",
+            key="download.pack",
+        )
