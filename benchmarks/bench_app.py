@@ -226,7 +226,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         store = Store(Path(tmp) / "bench.gpkg")
         _install_cercles(store)
-        from zoneplan.records import load_sample
+        from zoneplan.sample import load_sample
 
         load_sample(store)  # the coverage page needs records
         if not args.no_browser:

@@ -15,7 +15,8 @@ import geopandas as gpd
 from geo import settings
 from geo.errors import UnknownNameError
 from geo.i18n import t
-from geo.mapview import CONTEXT, LegendEntry, View, ViewLayer, point_layer, styled
+from geo.mapview import LegendEntry, View, ViewLayer, styled
+from geo.symbology import CONTEXT, point_layer
 
 #: Polygons of the base map: (outline colour, fill colour, fill opacity, outline weight).
 POLYGON_STYLES: dict[str, tuple[str, str, float, float]] = {

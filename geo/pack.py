@@ -27,9 +27,11 @@ from geo.errors import InputError, UnknownNameError
 from geo.geodesy import local_aeqd
 from geo.i18n import t
 from geo.indicators import status_of
-from geo.mapview import TRAFFIC, LegendEntry, View, ViewLayer, styled
+from geo.mapview import LegendEntry, View, ViewLayer, styled
 from geo.names import fold_name
-from geo.printmap import draw_inset, draw_legend, draw_map, paper_size_in, wrap_lines
+from geo.printfurniture import draw_inset, draw_legend, wrap_lines
+from geo.printmap import draw_map, paper_size_in
+from geo.symbology import TRAFFIC
 from geo.vocab import PACK_BY
 
 BY: tuple[str, ...] = PACK_BY

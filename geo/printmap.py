@@ -6,35 +6,43 @@ The map is drawn in a local azimuthal equidistant projection centred on the view
 centre. Around it: title and subtitle, a legend that tells apart suppressed, zero and no-data
 classes, a north arrow, an inset locating the area in Mali, sources and attributions, the date, a
 disclaimer that boundaries are not official, and the disclosure footer. Vector context only.
-Figures are built without pyplot: no global state, safe in the app's threads.
+Figures are built without pyplot: no global state, safe in the app's threads. The furniture around
+the map is drawn by :mod:`geo.printfurniture`, names on the map placed by :mod:`geo.printlabels`.
 """
 
 from __future__ import annotations
 
-import functools
 import io
 import os
 import textwrap
-from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
 import geopandas as gpd
-import numpy as np
 import pandas as pd
 import shapely
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.offsetbox import AnchoredOffsetbox, DrawingArea, TextArea, VPacker
-from matplotlib.patches import Circle, Patch, Rectangle
+from matplotlib.patches import Circle
 from matplotlib.text import Text
-from matplotlib_scalebar.scalebar import ScaleBar
 
 from geo import settings
 from geo.errors import UnknownNameError
 from geo.geodesy import local_aeqd
-from geo.i18n import t
-from geo.mapview import STATUS_COLORS, View, ViewLayer
+from geo.mapview import View, ViewLayer
+from geo.printfurniture import (
+    HATCH,
+    draw_inset,
+    draw_legend,
+    draw_north_arrow,
+    draw_scalebar,
+    footer_lines,
+    mpl_dash,
+    wrap_lines,
+)
+from geo.printlabels import LABEL_PT, MapLabel, place_labels
+from geo.symbology import STATUS_COLORS
 
 #: Paper sizes in millimetres (portrait width, height).
 PAPER_MM: dict[str, tuple[float, float]] = {"A4": (210.0, 297.0), "A3": (297.0, 420.0)}
@@ -42,7 +50,6 @@ ORIENTATIONS: tuple[str, ...] = ("landscape", "portrait")
 FORMATS: tuple[str, ...] = ("png", "svg", "pdf")
 #: Resolution for PNG unless the caller chooses.
 DEFAULT_DPI = 200
-HATCH = "////"
 #: Above this many polygons, outlines are drawn in the fill colour (hexagon grids).
 MANY_FEATURES = 200
 #: Polygon layers with more features than this get no name labels.
@@ -51,8 +58,6 @@ MM_PER_INCH = 25.4
 FONT = "DejaVu Sans"
 #: Printed size of one web-map pixel (points): a 20 px circle prints 16 pt (5.6 mm) in radius.
 PT_PER_PX = 0.8
-#: Font size of names on the map (points).
-LABEL_PT = 7.0
 
 
 def paper_size_in(paper: str = "A4", orientation: str = "landscape") -> tuple[float, float]:
@@ -65,13 +70,6 @@ def paper_size_in(paper: str = "A4", orientation: str = "landscape") -> tuple[fl
     if orientation == "landscape":
         w, h = h, w
     return w / MM_PER_INCH, h / MM_PER_INCH
-
-
-def _mpl_dash(dash: str | None):
-    if not dash:
-        return "solid"
-    nums = [float(x) for x in dash.split()]
-    return (0, tuple(nums))
 
 
 def map_crs(view: View):
@@ -121,7 +119,7 @@ def draw_map(ax, view: View, *, labels: bool = True, scalebar: bool = True, nort
     ax.set_aspect("equal")
     ax.set_autoscale_on(False)
     ax.apply_aspect()
-    names: list[_Name] = []
+    names: list[MapLabel] = []
     for layer in view.layers:
         if layer.frame.empty:
             continue
@@ -140,28 +138,9 @@ def draw_map(ax, view: View, *, labels: bool = True, scalebar: bool = True, nort
         spine.set_color("#444444")
         spine.set_linewidth(0.8)
     if scalebar:
-        ax.add_artist(
-            ScaleBar(
-                1.0,
-                "m",
-                location="lower left",
-                box_alpha=0.85,
-                length_fraction=0.25,
-                font_properties={"size": 8},
-            )
-        )
+        draw_scalebar(ax)
     if north:
-        ax.annotate(
-            t("export.north", view.lang),
-            xy=(0.955, 0.96),
-            xytext=(0.955, 0.86),
-            xycoords="axes fraction",
-            ha="center",
-            va="center",
-            fontsize=11,
-            fontweight="bold",
-            arrowprops={"facecolor": "black", "width": 3, "headwidth": 10, "headlength": 10},
-        )
+        draw_north_arrow(ax, view.lang)
     draw_size_key(ax, view)
     if view.message:
         ax.text(
@@ -182,7 +161,7 @@ def marker_radius_pt(radius_px: float | pd.Series) -> float | pd.Series:
 
 
 def _draw_layer(
-    ax, layer: ViewLayer, frame: gpd.GeoDataFrame, *, labels: bool, names: list[_Name] | None = None
+    ax, layer: ViewLayer, frame: gpd.GeoDataFrame, *, labels: bool, names: list[MapLabel] | None = None
 ) -> None:
     z = 1 if layer.role == "context" and layer.kind != "point" else 3
     names = [] if names is None else names
@@ -226,9 +205,9 @@ def _draw_layer(
         for x, y, text, r in zip(
             pts.geometry.x, pts.geometry.y, pts["_label"], pts["_r_pt"], strict=True
         ):
-            names.append(_Name(float(x), float(y), str(text) if labels and text else "", float(r)))
+            names.append(MapLabel(float(x), float(y), str(text) if labels and text else "", float(r)))
         return
-    dash = _mpl_dash(layer.dash)
+    dash = mpl_dash(layer.dash)
     if layer.kind == "line":
         frame.boundary.plot(
             ax=ax, color=list(frame["_edge"]), linewidth=layer.weight, linestyle=dash, zorder=z + 1
@@ -272,106 +251,7 @@ def _draw_layer(
         for geom, text in zip(frame.geometry, frame["_label"], strict=True):
             if text and geom is not None and not geom.is_empty:
                 p = geom.representative_point()
-                names.append(_Name(p.x, p.y, str(text), 0.0, centred=True))
-
-
-@dataclass
-class _Name:
-    """A name to print at a map position (metres), beside a circle of ``r_pt`` points."""
-
-    x: float
-    y: float
-    text: str
-    r_pt: float
-    centred: bool = False  # a unit's name, on the unit (not beside a point)
-
-
-def _box(x: float, y: float, w: float, h: float, side: str, r: float) -> tuple:
-    """Return the box (points) of a ``w`` x ``h`` label on ``side`` of a circle at ``x, y``."""
-    gap = r + 2.0
-    return {
-        "r": (x + gap, y - h / 2, x + gap + w, y + h / 2),
-        "l": (x - gap - w, y - h / 2, x - gap, y + h / 2),
-        "t": (x - w / 2, y + gap, x + w / 2, y + gap + h),
-        "b": (x - w / 2, y - gap - h, x + w / 2, y - gap),
-        "c": (x - w / 2, y - h / 2, x + w / 2, y + h / 2),
-    }[side]
-
-
-def _hits(a: tuple, b: tuple, slack: float = 0.5) -> bool:
-    return a[0] + slack < b[2] and b[0] + slack < a[2] and a[1] + slack < b[3] and b[1] + slack < a[3]
-
-
-def place_labels(ax, names: list[_Name], *, fontsize: float = LABEL_PT) -> list[str]:
-    """Print the names beside their circles where they overlap no other name; return those left.
-
-    Each name tries the right, left, top and bottom of its circle, in that order, and takes the
-    first side that overlaps no name already printed and no other circle (else the side covering
-    fewest circles). A name that would overlap a printed name on every side is left out rather
-    than printed over it (places that sit together: the first keeps its name). A unit's name
-    sits on the unit. Positions are worked out in points on the page.
-    """
-    if not names:
-        return []
-    to_pt = 72.0 / ax.figure.dpi
-    xy = ax.transData.transform(np.array([[n.x, n.y] for n in names])) * to_pt
-    x0, y0, x1, y1 = ax.get_window_extent().extents * to_pt
-    circles = [
-        (px - n.r_pt, py - n.r_pt, px + n.r_pt, py + n.r_pt)
-        for n, (px, py) in zip(names, xy, strict=True)
-        if n.r_pt > 0
-    ]
-    placed: list[tuple] = []
-    skipped: list[str] = []
-    h = fontsize * 1.25
-    seen: set[str] = set()
-    for n, (px, py) in zip(names, xy, strict=True):
-        if not n.text or n.text in seen:  # a site and its village share a name: print it once
-            continue
-        seen.add(n.text)
-        w = fontsize * 0.56 * len(n.text) + 2
-        sides = ["c"] if n.centred else ["r", "l", "t", "b"]
-        best, best_cost = None, None
-        for side in sides:
-            box = _box(px, py, w, h, side, n.r_pt)
-            if any(_hits(box, other) for other in placed):
-                continue
-            inside = box[0] >= x0 and box[2] <= x1 and box[1] >= y0 and box[3] <= y1
-            own = (px - n.r_pt, py - n.r_pt, px + n.r_pt, py + n.r_pt)
-            cost = sum(_hits(box, c) for c in circles if c != own) + (0 if inside else 10)
-            if best_cost is None or cost < best_cost:
-                best, best_cost = (side, box), cost
-            if cost == 0:
-                break
-        if best is None:
-            skipped.append(n.text)
-            continue
-        side, box = best
-        placed.append(box)
-        offset = {
-            "r": (n.r_pt + 2.0, 0.0),
-            "l": (-(n.r_pt + 2.0), 0.0),
-            "t": (0.0, n.r_pt + 2.0),
-            "b": (0.0, -(n.r_pt + 2.0)),
-            "c": (0.0, 0.0),
-        }[side]
-        ha = {"r": "left", "l": "right"}.get(side, "center")
-        va = {"t": "bottom", "b": "top"}.get(side, "center")
-        ax.annotate(
-            n.text,
-            (n.x, n.y),
-            xytext=offset,
-            textcoords="offset points",
-            ha=ha,
-            va=va,
-            fontsize=fontsize,
-            zorder=7,
-            color="#222222",
-            bbox=None
-            if n.centred
-            else {"boxstyle": "square,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.6},
-        )
-    return skipped
+                names.append(MapLabel(p.x, p.y, str(text), 0.0, centred=True))
 
 
 def draw_size_key(ax, view: View) -> None:
@@ -429,144 +309,6 @@ def draw_size_key(ax, view: View) -> None:
     box.patch.set_edgecolor("#999999")
     box.set_zorder(8)
     ax.add_artist(box)
-
-
-def legend_handles(view: View) -> tuple[list, list[str]]:
-    """Return matplotlib legend handles and labels for the legend entries of ``view``."""
-    handles, labels = [], []
-    for entry in view.legend:
-        if entry.kind == "size":
-            continue  # drawn on the map at their true size (:func:`draw_size_key`)
-        if entry.kind == "heading":
-            handles.append(Patch(facecolor="none", edgecolor="none"))
-            labels.append(f"$\\bf{{{_tex(entry.label)}}}$")
-            continue
-        if entry.kind == "line":
-            handles.append(
-                Line2D([], [], color=entry.color, linewidth=1.6, linestyle=_mpl_dash(entry.dash))
-            )
-        elif entry.kind == "point" and entry.status == "value":
-            handles.append(
-                Line2D(
-                    [],
-                    [],
-                    marker="o",
-                    linestyle="none",
-                    markersize=7,
-                    markerfacecolor=entry.color,
-                    markeredgecolor=entry.edge,
-                )
-            )
-        elif entry.status == "suppressed":
-            handles.append(
-                Patch(
-                    facecolor=STATUS_COLORS["suppressed"],
-                    edgecolor="#555555",
-                    hatch=HATCH,
-                    linestyle="--",
-                )
-            )
-        elif entry.status == "no_data":
-            handles.append(Patch(facecolor="#ffffff", edgecolor="#555555", linestyle=":"))
-        elif entry.status == "unmatched":
-            handles.append(Line2D([], [], marker="x", linestyle="none", markersize=7, color=entry.color))
-        else:
-            handles.append(Patch(facecolor=entry.color, edgecolor=entry.edge))
-        labels.append(entry.label)
-    return handles, labels
-
-
-def _tex(text: str) -> str:
-    """Escape ``text`` for a bold mathtext label (spaces and specials)."""
-    out = text
-    for ch in "\\{}$_^%#&~":
-        out = out.replace(ch, "\\" + ch)
-    return out.replace(" ", "\\ ")
-
-
-def draw_legend(ax, view: View, *, ncol: int = 1, fontsize: float = 7.5) -> None:
-    """Draw the legend of ``view`` in ``ax`` (an empty axes)."""
-    ax.set_axis_off()
-    handles, labels = legend_handles(view)
-    width_pt = ax.get_position().width * ax.figure.get_size_inches()[0] * 72 / ncol
-    chars = max(16, int((width_pt - 3.5 * fontsize) / (fontsize * 0.55)))
-    labels = [lb if lb.startswith("$") else textwrap.fill(lb, chars) for lb in labels]
-    ax.legend(
-        handles,
-        labels,
-        loc="upper left",
-        frameon=False,
-        fontsize=fontsize,
-        ncol=ncol,
-        title=t("export.legend.title", view.lang),
-        title_fontproperties={"weight": "bold", "size": fontsize + 1},
-        alignment="left",
-        handlelength=1.8,
-        borderaxespad=0.0,
-    )
-
-
-@functools.cache
-def _inset_countries() -> gpd.GeoDataFrame:
-    path = settings.DATA_DIR / "borders.geojson"
-    frame = gpd.read_file(path).to_crs(settings.CRS)
-    frame["geometry"] = frame.geometry.simplify(0.05)
-    return frame
-
-
-def draw_inset(ax, view: View) -> None:
-    """Draw Mali and its neighbours with a frame (or a dot) locating the view."""
-    countries = _inset_countries()
-    mali = countries["iso_a3"] == "MLI"
-    countries[~mali].plot(ax=ax, color="#e4e0d8", edgecolor="#999999", linewidth=0.3)
-    countries[mali].plot(ax=ax, color="#fbfaf7", edgecolor="#333333", linewidth=0.6)
-    minx, miny, maxx, maxy = view.bounds or settings.MALI_BBOX
-    if (maxx - minx) < 0.6 and (maxy - miny) < 0.6:
-        ax.plot(
-            [(minx + maxx) / 2],
-            [(miny + maxy) / 2],
-            marker="s",
-            markersize=6,
-            markerfacecolor="none",
-            markeredgecolor="#c0392b",
-            markeredgewidth=1.5,
-        )
-    else:
-        ax.add_patch(
-            Rectangle(
-                (minx, miny), maxx - minx, maxy - miny, fill=False, edgecolor="#c0392b", linewidth=1.2
-            )
-        )
-    ax.set_xlim(-12.8, 4.8)
-    ax.set_ylim(9.5, 25.5)
-    ax.set_aspect(1 / np.cos(np.radians(17.0)))
-    ax.set_xticks([])
-    ax.set_yticks([])
-    ax.set_xlabel("")
-    ax.set_ylabel("")
-    ax.set_facecolor("#dfe9f0")
-    ax.set_title(t("export.inset", view.lang), fontsize=7, pad=2)
-
-
-def footer_lines(view: View) -> list[str]:
-    """Return the footer texts: notes, sources, attributions, date and disclaimer, disclosure."""
-    lang = view.lang
-    sep = " ; " if lang == "fr" else "; "
-    colon = " : " if lang == "fr" else ": "
-    lines = list(view.notes)
-    if view.sources:
-        lines.append(t("export.sources", lang) + colon + sep.join(view.sources))
-    if view.attributions:
-        lines.append(t("export.attributions", lang) + colon + " ".join(view.attributions))
-    lines.append(t("export.date", lang, date=view.created) + ". " + t("disclaimer.boundaries", lang))
-    lines.append(view.disclosure.text(lang))
-    return lines
-
-
-def wrap_lines(lines: list[str], width_in: float, fontsize: float) -> str:
-    """Return ``lines`` wrapped to fit ``width_in`` inches at ``fontsize`` points, one block."""
-    chars = max(40, int(width_in * 72 / (fontsize * 0.52)))
-    return "\n".join(textwrap.fill(line, chars) for line in lines)
 
 
 def draw_print(view: View, *, paper: str = "A4", orientation: str = "landscape") -> Figure:

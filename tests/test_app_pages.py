@@ -48,7 +48,7 @@ def _runner(store: Store, monkeypatch):
 @pytest.fixture(scope="module")
 def sample_store(tmp_path_factory) -> Store:
     """One store holding the fictitious sample, built once for the tests that only read it."""
-    from zoneplan.records import load_sample
+    from zoneplan.sample import load_sample
 
     store = Store(tmp_path_factory.mktemp("app-sample") / "store.gpkg")
     load_sample(store)
@@ -356,7 +356,7 @@ def test_fresh_store_offers_the_fictitious_sample_on_the_coverage_page(run_app_r
     assert any(t("app.data.sample.help", "fr") == c.value for c in at.caption)
     button.click().run()
     no_exception(at)
-    from zoneplan.records import is_sample
+    from zoneplan.sample import is_sample
 
     assert is_sample(store)
     assert t("sample.banner", "fr") in [w.value for w in at.warning]  # flagged on the page

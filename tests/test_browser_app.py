@@ -93,7 +93,7 @@ def _running_app(home: Path):
 def app_url(tmp_path_factory):
     """Start the app once on a store holding the fictitious sample."""
     from geo.store import Store
-    from zoneplan.records import load_sample
+    from zoneplan.sample import load_sample
 
     home = tmp_path_factory.mktemp("browser-store")
     load_sample(Store(home / "store.gpkg"))

@@ -13,11 +13,12 @@ import pytest
 
 import layers
 from geo import mapview as gv
+from geo import symbology as sym
 from geo.disclosure import case_figures
 from geo.indicators import achievement
 from geo.render_folium import legend_html, to_folium
 from geo.webmap import standalone_html
-from zoneplan import exports, records
+from zoneplan import exports, progress, records
 from zoneplan.analysis import analyse
 from zoneplan.maps import build_view
 
@@ -104,8 +105,8 @@ def test_units_without_records_get_zero_and_finer_levels_are_refused():
 
 
 def test_records_case_table_takes_k(case_store):
-    five = records.case_table(case_store, by="commune", k=5).set_index("name")
-    ten = records.case_table(case_store, by="commune", k=K).set_index("name")
+    five = progress.case_table(case_store, by="commune", k=5).set_index("name")
+    ten = progress.case_table(case_store, by="commune", k=K).set_index("name")
     assert five.loc["Nouga", "total_display"] == "7"
     assert ten.loc["Nouga", "total_display"] == "<10"
     assert ten.loc["Kaniogo", "total_display"] == "x"  # the only other commune of the cercle
@@ -122,7 +123,7 @@ def test_indicators_take_k(case_store):
     assert five.loc["v", "achieved_display"] == "7" and five.loc["v", "achievement"] == 7 / 50
     assert ten.loc["v", "achieved_display"] == "<10" and pd.isna(ten.loc["v", "achievement"])
     assert ten.loc["w", "achieved_display"] == "40"  # another indicator: no secondary
-    both = records.indicators(case_store, k=K).set_index("indicator_id")
+    both = progress.indicators(case_store, k=K).set_index("indicator_id")
     assert both.loc["kg_victims_identified", "achieved_display"] == "19"  # 7 + 12
 
 
@@ -178,7 +179,7 @@ def test_legend_entries_and_tooltips_state_k():
     units = gpd.GeoDataFrame(
         frame.assign(name=frame["name"]), crs="EPSG:4326", geometry=[box(0, 0, 1, 1), box(1, 0, 2, 1)]
     )
-    layer = gv.choropleth(
+    layer = sym.choropleth(
         units,
         key="cases",
         title="Cas",
@@ -191,10 +192,10 @@ def test_legend_entries_and_tooltips_state_k():
     labels = [e.label for e in layer.legend if e.status == "suppressed"]
     assert labels == [LEGEND_FR]
     assert layer.frame["_tip"].str.contains("&lt;10").any()
-    en = gv.status_entries("en", statuses=("suppressed",), k=K)
+    en = sym.status_entries("en", statuses=("suppressed",), k=K)
     assert [e.label for e in en] == ["< 10 (suppressed)"]
     hidden = units.assign(total_display=None)
-    layer = gv.choropleth(
+    layer = sym.choropleth(
         hidden,
         key="c",
         title="Cas",

@@ -207,7 +207,7 @@ def test_a_failure_while_writing_leaves_no_partial_file(tmp_path, store, monkeyp
 def sample_store(tmp_path_factory):
     """The fictitious sample in a store (places that sit together: Sombo, Kéniégoué...)."""
     from geo.store import Store
-    from zoneplan.records import load_sample
+    from zoneplan.sample import load_sample
 
     store = Store(tmp_path_factory.mktemp("print-sample") / "store.gpkg")
     load_sample(store)

@@ -11,6 +11,7 @@ import shapely
 import layers
 from geo import mapview as gv
 from geo import settings
+from geo import symbology as sym
 from geo.disclosure import protect
 from geo.errors import UnknownNameError
 from geo.i18n import t
@@ -31,7 +32,7 @@ def _communes() -> gpd.GeoDataFrame:
 def test_choropleth_tells_apart_suppressed_zero_and_no_data():
     frame = protect(_communes(), "cases", level="commune", parent_col="cercle")
     before = frame.copy()
-    layer = gv.choropleth(
+    layer = sym.choropleth(
         frame,
         key="cases",
         title="Cas",
@@ -52,7 +53,7 @@ def test_choropleth_tells_apart_suppressed_zero_and_no_data():
 
 
 def test_tooltips_and_legend_escape_user_text():
-    layer = gv.choropleth(_communes(), key="c", title="T <i>", value_col="cases", lang="en")
+    layer = sym.choropleth(_communes(), key="c", title="T <i>", value_col="cases", lang="en")
     tip = layer.frame.loc[11, "_tip"]
     assert "B &lt;b&gt;" in tip and "B <b>" not in tip
     view = gv.make_view(
@@ -64,7 +65,7 @@ def test_tooltips_and_legend_escape_user_text():
 
 def test_make_view_states_no_data_when_every_unit_lacks_a_value():
     frame = _communes().assign(cases=np.nan)
-    layer = gv.choropleth(frame, key="c", title="T", value_col="cases", lang="fr")
+    layer = sym.choropleth(frame, key="c", title="T", value_col="cases", lang="fr")
     view = gv.make_view(
         "coverage", lang="fr", title="x", subtitle="", layers=[layer], disclosure=gv.Disclosure()
     )
@@ -111,7 +112,7 @@ def test_analysis_views_draw_units_with_classes(store):
 
 @pytest.mark.parametrize("lang", ["fr", "en"])
 def test_legend_keeps_swatches_open_and_folds_the_footer(lang):
-    layer = gv.choropleth(_communes(), key="c", title="T", value_col="cases", lang=lang)
+    layer = sym.choropleth(_communes(), key="c", title="T", value_col="cases", lang=lang)
     disclosure = gv.Disclosure(data_version="")
     view = gv.make_view(
         "coverage",
@@ -145,7 +146,7 @@ def test_legend_keeps_swatches_open_and_folds_the_footer(lang):
 def sample_store(tmp_path_factory):
     """The fictitious sample in a store, built once for this module."""
     from geo.store import Store
-    from zoneplan.records import load_sample
+    from zoneplan.sample import load_sample
 
     store = Store(tmp_path_factory.mktemp("views-sample") / "store.gpkg")
     load_sample(store)
@@ -219,7 +220,7 @@ def _points(n: int) -> gpd.GeoDataFrame:
 def test_few_places_get_permanent_labels_many_do_not():
     from geo.render_folium import LABEL_MAX, label_points
 
-    few = gv.point_layer(_points(12), key="places", title="Lieux", color="#1c7ed6", lang="fr")
+    few = sym.point_layer(_points(12), key="places", title="Lieux", color="#1c7ed6", lang="fr")
     view = gv.make_view(
         "access", lang="fr", title="x", subtitle="", layers=[few], disclosure=gv.Disclosure()
     )
@@ -229,7 +230,7 @@ def test_few_places_get_permanent_labels_many_do_not():
     assert "zp-label" in page
     assert "Village 3 \\u0026lt;b\\u0026gt;" in page  # escaped, then JSON-encoded
     assert "Village 3 <b>" not in page
-    many = gv.point_layer(
+    many = sym.point_layer(
         _points(LABEL_MAX + 1), key="places", title="Lieux", color="#1c7ed6", lang="fr"
     )
     crowded = gv.make_view(
@@ -237,7 +238,7 @@ def test_few_places_get_permanent_labels_many_do_not():
     )
     assert label_points(crowded) == {}
     # neighbouring labels are put on different sides rather than on top of each other
-    close = gv.point_layer(
+    close = sym.point_layer(
         _points(2).assign(geometry=gpd.points_from_xy([-8.6, -8.6001], [11.8, 11.8])),
         key="p",
         title="P",
@@ -274,7 +275,7 @@ def test_many_points_go_to_one_compact_canvas_layer(monkeypatch):
         crs="EPSG:4326",
         geometry=gpd.points_from_xy(rng.uniform(-8.9, -8.4, n), rng.uniform(11.6, 12.1, n)),
     )
-    layer = gv.choropleth(pts, key="c", title="T", value_col="v", lang="fr", kind="point")
+    layer = sym.choropleth(pts, key="c", title="T", value_col="v", lang="fr", kind="point")
     view = gv.make_view(
         "coverage", lang="fr", title="x", subtitle="", layers=[layer], disclosure=gv.Disclosure()
     )
@@ -288,7 +289,7 @@ def test_many_points_go_to_one_compact_canvas_layer(monkeypatch):
 
 def test_size_references_are_round_distinct_and_not_above_the_largest_value():
     for vmax in (3.0, 47.0, 1234.0, 86_500.0):
-        refs = gv.size_references(vmax)
+        refs = sym.size_references(vmax)
         assert 2 <= len(refs) <= 3
         assert refs == sorted(refs, reverse=True) and len(set(refs)) == len(refs)
         assert refs[0] <= vmax and refs[0] > vmax / 5  # the largest is near the top value
@@ -296,13 +297,13 @@ def test_size_references_are_round_distinct_and_not_above_the_largest_value():
             mantissa = ref / 10 ** np.floor(np.log10(ref))
             assert round(mantissa, 6) in (1.0, 2.0, 5.0)
             assert ref >= 1
-    assert gv.size_references(0.0) == [] and gv.size_references(float("nan")) == []
+    assert sym.size_references(0.0) == [] and sym.size_references(float("nan")) == []
 
 
 def test_proportional_symbols_scale_area_and_key_circles_alike():
     pts = _points(6)
     pts["people"] = [np.nan, 0, 10, 40, 160, 640]
-    layer = gv.proportional_symbols(pts, key="c", title="Personnes", value_col="people", lang="fr")
+    layer = sym.proportional_symbols(pts, key="c", title="Personnes", value_col="people", lang="fr")
     frame = layer.frame
     assert list(frame["_status"][:2]) == ["no_data", "zero"]
     value = frame[frame["_status"] == "value"]
@@ -315,7 +316,7 @@ def test_proportional_symbols_scale_area_and_key_circles_alike():
     assert 2 <= len(keys) <= 3
     for entry in keys:  # a key circle has the radius a feature of its value would have
         v = float(entry.label.replace("\u202f", ""))
-        expected = gv.proportional_radii(pd.Series([v, 640.0]), vmax=640.0).iloc[0]
+        expected = sym.proportional_radii(pd.Series([v, 640.0]), vmax=640.0).iloc[0]
         assert entry.size == pytest.approx(expected, abs=0.11)
     statuses = {e.status for e in layer.legend}
     assert {"zero", "no_data", "suppressed"} <= statuses

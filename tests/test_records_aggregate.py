@@ -14,7 +14,7 @@ from geo import settings
 from geo.aggregate import aggregate, period_labels
 from geo.errors import InputError
 from geo.indicators import achieved, achievement, read_targets, status_of
-from zoneplan import records
+from zoneplan import progress, records, sample
 
 
 def _records() -> gpd.GeoDataFrame:
@@ -135,22 +135,22 @@ def test_achieved_counts_by_type_measure_and_period():
 
 @pytest.fixture
 def sample_store(mali_store):
-    records.load_sample(mali_store)
+    sample.load_sample(mali_store)
     return mali_store
 
 
 def test_sample_loads_adds_up_and_is_flagged(sample_store):
-    assert records.is_sample(sample_store)
+    assert sample.is_sample(sample_store)
     log = sample_store.read("imports")
     assert (log["rows_read"] == log["accepted"] + log["rejected"]).all()
     assert log["rejected"].sum() == 0
-    ind = records.indicators(sample_store)
+    ind = progress.indicators(sample_store)
     assert ind["sample"].all()
     assert {"green", "amber", "red"} <= set(ind["status"])
 
 
 def test_sample_case_tables_never_show_a_small_count(sample_store):
-    table = records.case_table(sample_store, by="commune", period="year")
+    table = progress.case_table(sample_store, by="commune", period="year")
     raw = records.load_records("cases", sample_store)
     assert raw["total"].between(1, 4).any(), "the sample must contain small counts"
     for col in ("girls", "boys", "total"):
@@ -159,7 +159,7 @@ def test_sample_case_tables_never_show_a_small_count(sample_store):
         assert not shown[f"{col}_display"].isin([str(v) for v in range(1, 5)]).any()
     assert (table["total_display"] == "<5").any()
     with pytest.raises(InputError, match="never shown below"):
-        records.case_table(sample_store, by="place")
+        progress.case_table(sample_store, by="place")
 
 
 def test_risk_layer_is_polygons_with_protected_values(sample_store):

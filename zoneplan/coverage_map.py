@@ -20,6 +20,7 @@ import pandas as pd
 import layers
 from geo import mapview as gv
 from geo import settings
+from geo import symbology as sym
 from geo.aggregate import activity_totals
 from geo.errors import UnknownNameError
 from geo.i18n import t
@@ -179,7 +180,7 @@ def _coverage_counts(
     frame["_sessions"] = pd.to_numeric(frame.get("sessions"), errors="coerce").map(
         lambda v: None if pd.isna(v) else f"{v:,.0f}".replace(",", "\u202f")
     )
-    return gv.proportional_symbols(
+    return sym.proportional_symbols(
         frame,
         key="coverage",
         title=sel.label,
@@ -275,7 +276,7 @@ def _coverage_rates(
                 t(
                     "export.coverage.target_share",
                     lang,
-                    target=gv.format_number(sel.target),
+                    target=sym.format_number(sel.target),
                     n=len(covered),
                 )
             )
@@ -284,7 +285,7 @@ def _coverage_rates(
         title = t("export.measure.per_1000_children", lang)
         if population is None:
             notes.append(t("export.coverage.no_population", lang))
-    covered["_count"] = covered["people_sensitised"].map(gv.format_number)
+    covered["_count"] = covered["people_sensitised"].map(sym.format_number)
     tips = [(f"{sel.label} :" if lang == "fr" else f"{sel.label}:", "_count")]
     style: dict = {}
     if measure == "pct_target":  # classes that read against the target: 100 % = reached
@@ -294,7 +295,7 @@ def _coverage_rates(
             "open_top": True,
             "palette": PCT_PALETTE,
         }
-    layer = gv.choropleth(
+    layer = sym.choropleth(
         covered,
         key="coverage",
         title=title,

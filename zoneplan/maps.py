@@ -21,6 +21,7 @@ import pandas as pd
 import layers
 from geo import mapview as gv
 from geo import settings
+from geo import symbology as sym
 from geo.access import DIST_CENTRE_COL
 from geo.basemap import POINT_STYLES
 from geo.criteria import N_CRITERIA_COL
@@ -129,7 +130,7 @@ class Canvas:
 
     def context(self) -> list[gv.ViewLayer]:
         """Return the context layers: countries, admin units, the zone outline."""
-        return gv.context_layers(self.borders, lang=self.lang, admin=self.admin, zone=self.zone)
+        return sym.context_layers(self.borders, lang=self.lang, admin=self.admin, zone=self.zone)
 
     def point_layers(
         self, place_ids: Iterable[str] | None = None, *, villages: bool = False
@@ -150,7 +151,7 @@ class Canvas:
         others = places[places["kind"] != "gold_site"]
         if villages and not others.empty:
             out.append(
-                gv.point_layer(
+                sym.point_layer(
                     others,
                     key="places",
                     title=t("export.layer.places", lang),
@@ -164,7 +165,7 @@ class Canvas:
         tips = [("", "name"), ("", "note")]
         if not exact.empty:
             out.append(
-                gv.point_layer(
+                sym.point_layer(
                     exact,
                     key="gold_sites",
                     title=t("export.layer.gold_sites", lang),
@@ -177,7 +178,7 @@ class Canvas:
             )
         if not approx.empty:
             out.append(
-                gv.point_layer(
+                sym.point_layer(
                     approx,
                     key="gold_sites_approx",
                     title=t("export.layer.gold_sites_approx", lang),
@@ -197,7 +198,7 @@ class Canvas:
                 else "export.layer.centres"
             )
             out.append(
-                gv.point_layer(
+                sym.point_layer(
                     centres,
                     key="centres",
                     title=t(key, lang),
@@ -281,10 +282,10 @@ def _access_layers(ctx: Canvas, options: dict) -> tuple[list[gv.ViewLayer], list
         return [*settings.ACCESS_BANDS_KM, max(top, settings.ACCESS_BANDS_KM[-1] + 1.0)]
 
     if units is not None:
-        out.append(gv.choropleth(units, key="access", value_col=col, breaks=bands(units[col]), **style))
+        out.append(sym.choropleth(units, key="access", value_col=col, breaks=bands(units[col]), **style))
     points = result.points if result is not None else None
     if points is not None and len(points):
-        layer = gv.choropleth(
+        layer = sym.choropleth(
             points, key="access_points", value_col=col, kind="point", breaks=bands(points[col]), **style
         )
         if out:  # same bands and colours as the units: one legend is enough
@@ -292,7 +293,7 @@ def _access_layers(ctx: Canvas, options: dict) -> tuple[list[gv.ViewLayer], list
         out.append(layer)
     if not out:
         out.append(
-            gv.choropleth(
+            sym.choropleth(
                 _empty_units(ctx), key="access", title=title, value_col="__none__", lang=lang, k=ctx.k
             )
         )
@@ -307,7 +308,7 @@ def _criteria_layer(ctx: Canvas, options: dict) -> tuple[list[gv.ViewLayer], lis
     units = _unit_frame(result)
     if units is None:
         return [
-            gv.choropleth(
+            sym.choropleth(
                 _empty_units(ctx), key="criteria", title=title, value_col="__none__", lang=lang, k=ctx.k
             )
         ], notes
@@ -325,7 +326,7 @@ def _criteria_layer(ctx: Canvas, options: dict) -> tuple[list[gv.ViewLayer], lis
         .where(lambda s: s.notna(), None)
     )
     return [
-        gv.categorical(units, key="criteria", title=title, col="_n", lang=lang, categories=cats)
+        sym.categorical(units, key="criteria", title=title, col="_n", lang=lang, categories=cats)
     ], notes
 
 
@@ -337,7 +338,7 @@ def _gaps_layer(ctx: Canvas, options: dict) -> tuple[list[gv.ViewLayer], list[st
     units = _unit_frame(result)
     if units is None:
         return [
-            gv.choropleth(
+            sym.choropleth(
                 _empty_units(ctx), key="gaps", title=title, value_col="__none__", lang=lang, k=ctx.k
             )
         ], notes
@@ -348,7 +349,7 @@ def _gaps_layer(ctx: Canvas, options: dict) -> tuple[list[gv.ViewLayer], list[st
         "not_eligible": (t("export.gap.not_eligible", lang), "#f0f0f0"),
     }
     return [
-        gv.categorical(units, key="gaps", title=title, col="_gap", lang=lang, categories=cats)
+        sym.categorical(units, key="gaps", title=title, col="_gap", lang=lang, categories=cats)
     ], notes
 
 
@@ -373,7 +374,7 @@ def next_sites_layer(sites: pd.DataFrame, *, lang: str) -> gv.ViewLayer:
     points = gpd.GeoDataFrame(
         frame, crs=settings.CRS, geometry=gpd.points_from_xy(frame["lon"], frame["lat"])
     )
-    return gv.point_layer(
+    return sym.point_layer(
         points,
         key="next_sites",
         title=t("export.layer.next_sites", lang),

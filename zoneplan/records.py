@@ -1,4 +1,4 @@
-"""Import activity and case records into the project store, and load the fictitious sample.
+"""Import activity and case records into the project store, and read them back.
 
 :func:`import_file` reads a partner's file, validates every row, matches it to a place or admin
 unit, and writes the accepted rows (``activities`` or ``cases``) and the rejected ones
@@ -7,6 +7,9 @@ rejected``. Re-importing a file adds nothing: each record's id is derived from i
 
 Case rows keep no point and nothing below the commune: their coordinates and village are used to
 find the unit and then dropped, as are free-text notes.
+
+The fictitious sample is loaded by :mod:`zoneplan.sample`; programme progress (protected case
+tables, indicators) is reported by :mod:`zoneplan.progress`.
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ import pyogrio
 import layers
 from geo import settings
 from geo.errors import InputError
-from geo.matcher import MATCH_COLUMNS, PlaceMatcher
+from geo.matcher import PlaceMatcher
 from geo.names import fold_name
 from geo.readers import LINE_COL, read_records
 from geo.store import Store
@@ -39,8 +42,6 @@ from geo.validate import (
     validate,
 )
 from geo.vocab import Tables
-
-SAMPLE_META_KEY = "sample"
 
 #: Columns of the ``cases`` table: no geometry, no place, nothing below the commune.
 CASE_COLUMNS: tuple[str, ...] = (
@@ -203,7 +204,7 @@ def import_file(
     import_id = _file_hash(path)
     now = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
 
-    matched = _match_rows(checked, matcher)
+    matched = matcher.match_rows(checked)
     # The matched (canonical) commune, cercle and région replace the text as written.
     out = pd.concat([checked.drop(columns=["commune", "cercle", "region"]), matched], axis=1)
     reasons: list[list[str]] = [list(r) for r in out["reasons"]]
@@ -320,33 +321,6 @@ def _file_hash(path: Path) -> str:
         for chunk in iter(lambda: fh.read(1 << 20), b""):
             digest.update(chunk)
     return digest.hexdigest()[:12]
-
-
-def _match_rows(checked: pd.DataFrame, matcher: PlaceMatcher) -> pd.DataFrame:
-    """Match each distinct combination of place fields once, then spread the results."""
-    keys = ["place_code", "place", "commune", "cercle", "region", "lat", "lon"]
-    frame = checked[keys].copy()
-    for col in keys[:5]:
-        frame[col] = frame[col].astype(str).str.strip()
-    codes, uniques = pd.factorize(pd.MultiIndex.from_frame(frame.fillna(-999.0)))
-    results = []
-    for combo in uniques:
-        code, place, commune, cercle, region, lat, lon = combo
-        m = matcher.match(
-            code=code,
-            place=place,
-            commune=commune,
-            cercle=cercle,
-            region=region,
-            lat=np.nan if lat == -999.0 else lat,
-            lon=np.nan if lon == -999.0 else lon,
-        )
-        results.append([getattr(m, c) for c in MATCH_COLUMNS])
-    table = pd.DataFrame(results, columns=list(MATCH_COLUMNS))
-    out = table.iloc[codes].reset_index(drop=True)
-    out.index = checked.index
-    out["match_score"] = out["match_score"].astype("float64")
-    return out
 
 
 def _programme_ids(out: pd.DataFrame) -> pd.Series:
@@ -572,84 +546,3 @@ def load_records(kind: str = "activities", store: Store | None = None) -> pd.Dat
         frame = store.read(Tables.CASES)
         return pd.DataFrame(columns=list(CASE_COLUMNS)) if frame is None else pd.DataFrame(frame)
     raise InputError(f"kind {kind!r} is not known; expected activities or cases")
-
-
-def is_sample(store: Store | None = None) -> bool:
-    """Return whether the store holds the fictitious sample (every view must then say so)."""
-    return Store.of(store).meta().get(SAMPLE_META_KEY, "false").lower() == "true"
-
-
-# --- the fictitious sample ----------------------------------------------------------------------
-
-SAMPLE_FILES: dict[str, str] = {"activities": "activites_fictives.csv", "cases": "cas_fictifs.csv"}
-
-
-def load_sample(store: Store | str | os.PathLike[str] | None = None) -> dict[str, dict]:
-    """Import the fictitious sample (``data/sample/``) into ``store`` and flag it as such.
-
-    Returns the summary of each import. The store's metadata gets ``sample = true``: every view
-    built on it must say the data are fictitious (:func:`is_sample`).
-    """
-    store = Store.of(store)
-    matcher = place_matcher(store)
-    summaries = {}
-    for kind, name in SAMPLE_FILES.items():
-        report = import_file(settings.SAMPLE_DIR / name, kind=kind, store=store, matcher=matcher)
-        summaries[kind] = report.summary
-    with store.transaction() as tx:
-        tx.set_meta(
-            {SAMPLE_META_KEY: "true", "sample.note": "données fictives / fictitious sample data"}
-        )
-    return summaries
-
-
-# --- protected case tables and indicators ---------------------------------------------------------
-
-
-def case_table(
-    store: Store | None = None,
-    *,
-    by: str = "commune",
-    period: str | None = None,
-    case_type: str | None = None,
-    programme_id: str | None = None,
-    k: int = settings.SUPPRESSION_K,
-) -> pd.DataFrame:
-    """Return case counts (girls, boys, total) per unit and case type, disclosure-controlled.
-
-    ``by`` is the commune or a coarser unit; ``period`` (month, quarter, year) adds a period
-    key; counts ``1 .. k-1`` are hidden (see :func:`geo.disclosure.case_figures`). Hidden counts
-    are blank; ``*_display`` says "<k" or "x".
-    """
-    from geo.disclosure import case_figures
-
-    cases = load_records("cases", store)
-    if case_type:
-        cases = cases[cases["case_type"] == case_type]
-    if programme_id:
-        cases = cases[cases["programme_id"] == programme_id]
-    return case_figures(cases, level=by, period=period, groupby=["case_type"], k=k)
-
-
-def indicators(
-    store: Store | None = None, *, per_zone: bool = False, k: int = settings.SUPPRESSION_K
-) -> pd.DataFrame:
-    """Return each programme indicator with achieved, achievement and traffic-light status.
-
-    Case indicators are disclosure-controlled with threshold ``k`` (a hidden count hides its
-    ratio too).
-    """
-    from geo.indicators import achieved, achievement, read_targets
-
-    store = Store.of(store)
-    targets = read_targets(settings.DATA_DIR / "indicators.csv")
-    by = ["zone_id"] if per_zone else []
-    parts = []
-    for kind, table in (("activity", "activities"), ("case", "cases")):
-        recs = load_records(table, store)
-        parts.append(achieved(pd.DataFrame(recs), targets[targets["kind"] == kind], by=by))
-    progs = programmes()
-    zones = {r.programme_id: [z.strip() for z in r.zones.split(";")] for r in progs.itertuples()}
-    out = achievement(targets, pd.concat(parts, ignore_index=True), programme_zones=zones, k=k)
-    out["sample"] = is_sample(store)
-    return out

@@ -14,7 +14,8 @@ from geo import settings
 from geo.store import Store
 from geo.vocab import ANALYSIS_VIEWS, Tables
 from zoneplan import maps as zmaps
-from zoneplan import records as zrecords
+from zoneplan import progress as zprogress
+from zoneplan import sample as zsample
 from zoneplan.context import Context
 from zoneplan.coverage_map import targets_table
 from zoneplan.ui.loaders import store_key
@@ -142,7 +143,7 @@ def is_sample(ctx: Context) -> bool:
 @st.cache_data(show_spinner=False, max_entries=8)
 def _is_sample(store_path: str, mtime: float) -> bool:
     store = Store(store_path)
-    return bool(store.exists() and zrecords.is_sample(store))
+    return bool(store.exists() and zsample.is_sample(store))
 
 
 def has_records(ctx: Context) -> bool:
@@ -159,8 +160,8 @@ def _has_records(store_path: str, mtime: float) -> bool:
 def progress(ctx: Context) -> pd.DataFrame:
     """Return progress against targets for the programme (and indicator) of the filters.
 
-    The Records service computes achievement and its traffic-light ``status``; this only picks
-    the rows of the selected programme and indicator.
+    The progress service (:mod:`zoneplan.progress`) computes achievement and its traffic-light
+    ``status``; this only picks the rows of the selected programme and indicator.
     """
     table = _progress(*store_key(ctx.store))
     if ctx.programme and "programme_id" in table:
@@ -172,4 +173,4 @@ def progress(ctx: Context) -> pd.DataFrame:
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def _progress(store_path: str, mtime: float) -> pd.DataFrame:
-    return zrecords.indicators(Store(store_path))
+    return zprogress.indicators(Store(store_path))

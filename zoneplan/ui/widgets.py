@@ -100,7 +100,7 @@ def offer_sample(ctx: Context, key: str, *, intro: str | None = None) -> None:
     Loading it writes the sample into the store (flagged: every page then shows the banner)
     and reruns the page, which then says it was loaded.
     """
-    from zoneplan import records  # record matching: imported when the sample is loaded
+    from zoneplan import sample  # record matching: imported when the sample is loaded
 
     lang = ctx.lang
     box = st.container(border=True)
@@ -110,7 +110,7 @@ def offer_sample(ctx: Context, key: str, *, intro: str | None = None) -> None:
     if box.button(t("app.data.sample.load", lang), key=key, type="primary", icon=":material/science:"):
         with st.spinner(t("app.sample.loading", lang)):
             try:
-                records.load_sample(ctx.store)
+                sample.load_sample(ctx.store)
             except InputError as exc:
                 st.error(str(exc))
                 return

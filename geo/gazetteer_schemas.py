@@ -1,0 +1,264 @@
+"""Map each gazetteer schema's columns to candidate entries, before :mod:`geo.gazetteer` checks them.
+
+* ``wof``: the Who's On First localities CSV (``wof_id, name, lat, lon, adm1_name, adm2_name,
+  placetype, geonames_id, ...``); superseded rows and places GeoNames marks as gone are flagged;
+* ``geonames``: a GeoNames dump (the 19 columns of :data:`GEONAMES_COLUMNS`); rows of another
+  country and features that are not populated places (mines excepted) are flagged, and the
+  Latin-script alternative names kept;
+* ``generic``: any table of named points, its columns given or found among common names
+  (``name``/``nom``, ``lat``/``latitude``, ``lon``/``longitude``...).
+
+Each mapper returns one candidate per input row: ``line``, the entry's columns (``gaz_id, name,
+alt_names, kind, admin1, admin2, admin3, source``), ``lat``, ``lon`` and ``problem`` (why the row
+cannot be an entry; blank when it can).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import pandas as pd
+
+from geo.errors import InputError
+
+#: The 19 columns of a GeoNames dump (https://download.geonames.org/export/dump/readme.txt).
+GEONAMES_COLUMNS: tuple[str, ...] = (
+    "geonameid",
+    "name",
+    "asciiname",
+    "alternatenames",
+    "latitude",
+    "longitude",
+    "feature_class",
+    "feature_code",
+    "country_code",
+    "cc2",
+    "admin1_code",
+    "admin2_code",
+    "admin3_code",
+    "admin4_code",
+    "population",
+    "elevation",
+    "dem",
+    "timezone",
+    "modification_date",
+)
+#: GeoNames feature codes of populated places that are gone (abandoned, historical, destroyed).
+_GEONAMES_GONE = ("PPLQ", "PPLH", "PPLW", "PPLCH")
+_GEONAMES_KINDS = {
+    "PPLC": "capital",
+    "PPLA": "regional_capital",
+    "PPLA2": "cercle_capital",
+    "PPLX": "neighbourhood",
+}
+_WOF_KINDS = {"locality": "locality", "neighbourhood": "neighbourhood", "localadmin": "commune"}
+
+_DEFAULT_COLUMNS: dict[str, tuple[str, ...]] = {
+    "name": ("name", "nom", "localite", "localité", "village", "toponyme", "place", "placename"),
+    "lat": ("lat", "latitude", "y", "lat_dd", "coord_y"),
+    "lon": ("lon", "long", "longitude", "lng", "x", "lon_dd", "coord_x"),
+    "id": ("gaz_id", "id", "code", "pcode", "p_code", "uid", "fid"),
+    "admin1": ("admin1", "adm1", "adm1_name", "adm1_fr", "region", "région"),
+    "admin2": ("admin2", "adm2", "adm2_name", "adm2_fr", "cercle"),
+    "admin3": ("admin3", "adm3", "adm3_name", "adm3_fr", "commune"),
+    "alt": ("alt_names", "alternatenames", "alternate_names", "autres_noms", "variantes"),
+    "kind": ("kind", "type", "placetype"),
+}
+
+
+def detect_schema(columns: Sequence[str]) -> str | None:
+    """Return ``"wof"`` for Who's On First localities columns, else ``None``."""
+    cols = {str(c).strip().lower() for c in columns}
+    if {"wof_id", "name", "lat", "lon"} <= cols:
+        return "wof"
+    return None
+
+
+def _text(frame: pd.DataFrame, col: str | None) -> pd.Series:
+    if col is None or col not in frame.columns:
+        return pd.Series([""] * len(frame), index=frame.index, dtype=object)
+    return frame[col].astype(object).map(lambda v: "" if v is None else str(v).strip())
+
+
+def _number(frame: pd.DataFrame, col: str | None) -> pd.Series:
+    text = _text(frame, col).str.replace(",", ".", regex=False)
+    return pd.to_numeric(text, errors="coerce").astype("float64")
+
+
+def _candidates(frame: pd.DataFrame, **cols: pd.Series) -> pd.DataFrame:
+    out = pd.DataFrame({"line": frame["_line"].to_numpy()}, index=frame.index)
+    for key in ("gaz_id", "name", "alt_names", "kind", "admin1", "admin2", "admin3", "source"):
+        out[key] = cols.get(key, pd.Series([""] * len(frame), index=frame.index)).astype(object)
+    out["lat"] = cols["lat"].astype("float64")
+    out["lon"] = cols["lon"].astype("float64")
+    out["problem"] = cols.get("problem", pd.Series([""] * len(frame), index=frame.index))
+    return out
+
+
+def wof_candidates(raw: pd.DataFrame, src: str) -> pd.DataFrame:
+    """Return the candidates of a Who's On First localities table."""
+    cols = {str(c).strip().lower(): c for c in raw.columns}
+    wof_id = _text(raw, cols.get("wof_id"))
+    gid = _text(raw, cols.get("geonames_id"))
+    placetype = _text(raw, cols.get("placetype"))
+    current = _text(raw, cols.get("is_current"))
+    fcode = _text(raw, cols.get("geonames_feature_code"))
+    source = "Who's On First " + wof_id + gid.map(lambda g: f"; GeoNames {g}" if g else "")
+    problem = pd.Series("", index=raw.index, dtype=object)
+    problem = problem.mask(
+        fcode.isin(_GEONAMES_GONE), "no longer a populated place (GeoNames " + fcode + ")"
+    )
+    problem = problem.mask(
+        (problem == "") & (current == "0"), "not current in Who's On First (superseded)"
+    )
+    return _candidates(
+        raw,
+        gaz_id="wof:" + wof_id.where(wof_id != "", ""),
+        name=_text(raw, cols.get("name")),
+        kind=placetype.map(lambda p: _WOF_KINDS.get(p, p or "locality")),
+        admin1=_text(raw, cols.get("adm1_name")),
+        admin2=_text(raw, cols.get("adm2_name")),
+        source=source,
+        lat=_number(raw, cols.get("lat")),
+        lon=_number(raw, cols.get("lon")),
+        problem=problem.where(wof_id != "", "no wof_id"),
+    )
+
+
+def geonames_candidates(raw: pd.DataFrame, src: str, country: str) -> pd.DataFrame:
+    """Return the candidates of a GeoNames dump; rows of another ``country`` are flagged."""
+    gid = _text(raw, "geonameid")
+    fclass = _text(raw, "feature_class")
+    fcode = _text(raw, "feature_code")
+    cc = _text(raw, "country_code")
+    alt = _text(raw, "alternatenames").map(_alt_names)
+    ascii_name = _text(raw, "asciiname")
+    name = _text(raw, "name")
+    alt = [_join_alt(a, n, s) for a, n, s in zip(alt, name, ascii_name, strict=True)]
+    problem = pd.Series("", index=raw.index, dtype=object)
+    problem = problem.mask(
+        cc.str.upper() != country.upper(),
+        "country code " + cc.where(cc != "", "(none)") + f"; expected {country}",
+    )
+    is_mine = fcode.str.startswith("MN")
+    not_populated = (fclass != "P") & ~is_mine
+    problem = problem.mask(
+        (problem == "") & not_populated, "not a populated place (feature " + fclass + "." + fcode + ")"
+    )
+    problem = problem.mask(
+        (problem == "") & fcode.isin(_GEONAMES_GONE),
+        "no longer a populated place (GeoNames " + fcode + ")",
+    )
+    kind = fcode.map(lambda c: _GEONAMES_KINDS.get(c, "locality")).where(~is_mine, "mine")
+    return _candidates(
+        raw,
+        gaz_id="geonames:" + gid,
+        name=name,
+        alt_names=pd.Series(alt, index=raw.index),
+        kind=kind,
+        source="GeoNames " + gid,
+        lat=_number(raw, "latitude"),
+        lon=_number(raw, "longitude"),
+        problem=problem.where(gid != "", "no geonameid"),
+    )
+
+
+def _alt_names(text: str) -> list[str]:
+    return [a.strip() for a in text.split(",") if a.strip()]
+
+
+def _join_alt(alt: list[str], name: str, ascii_name: str) -> str:
+    seen = {name.casefold()}
+    out = []
+    for a in [ascii_name, *alt]:
+        # GeoNames lists names in other scripts and links; keep the Latin-script spellings.
+        if not a or a.casefold() in seen or a.startswith("http") or not _latin(a):
+            continue
+        seen.add(a.casefold())
+        out.append(a)
+    return "; ".join(out)
+
+
+def _latin(text: str) -> bool:
+    return all(ord(c) < 0x250 or c.isspace() for c in text)
+
+
+def _find(frame: pd.DataFrame, given: str | None, role: str, src: str) -> str | None:
+    if given is not None:
+        if given not in frame.columns:
+            found = ", ".join(c for c in frame.columns if not str(c).startswith("_"))
+            raise InputError(
+                f"column {given!r} (--{role}-col) not found; columns found: {found}", source=src
+            )
+        return given
+    lowered = {str(c).strip().lower(): c for c in frame.columns if not str(c).startswith("_")}
+    for candidate in _DEFAULT_COLUMNS[role]:
+        if candidate in lowered:
+            return lowered[candidate]
+    return None
+
+
+def generic_candidates(
+    raw: pd.DataFrame,
+    src: str,
+    *,
+    name_col,
+    lat_col,
+    lon_col,
+    id_col,
+    admin1_col,
+    admin2_col,
+    admin3_col,
+) -> pd.DataFrame:
+    """Return the candidates of any table of named points (columns given or found).
+
+    Raises
+    ------
+    InputError
+        When a given column is missing, or no name, latitude or longitude column is found.
+    """
+    name = _find(raw, name_col, "name", src)
+    lat = _find(raw, lat_col, "lat", src)
+    lon = _find(raw, lon_col, "lon", src)
+    geodata = "_lat" in raw.columns
+    missing = ["a name column (--name-col)" if name is None else None]
+    if not geodata:
+        missing += [
+            "a latitude column (--lat-col)" if lat is None else None,
+            "a longitude column (--lon-col)" if lon is None else None,
+        ]
+    missing = [m for m in missing if m]
+    if missing:
+        found = ", ".join(str(c) for c in raw.columns if not str(c).startswith("_"))
+        raise InputError(f"{' and '.join(missing)} not found; columns found: {found}", source=src)
+    ident = _find(raw, id_col, "id", src)
+    if lat is not None and lon is not None:
+        lat_v, lon_v = _number(raw, lat), _number(raw, lon)
+        if geodata:  # the file's points win; the columns fill features without a point
+            lat_v = raw["_lat"].astype("float64").fillna(lat_v)
+            lon_v = raw["_lon"].astype("float64").fillna(lon_v)
+    else:
+        lat_v, lon_v = raw["_lat"].astype("float64"), raw["_lon"].astype("float64")
+    ids = _text(raw, ident) if ident is not None else raw["_line"].map(lambda n: f"row{n}")
+    stem = Path(src).stem
+    problem = pd.Series("", index=raw.index, dtype=object)
+    if geodata:
+        problem = problem.mask(
+            ~raw["_geom_type"].isin(["Point", "none"]), raw["_geom_type"] + " geometry; expected a point"
+        )
+    kind = _text(raw, _find(raw, None, "kind", src)).where(lambda s: s != "", "locality")
+    return _candidates(
+        raw,
+        gaz_id=stem + ":" + ids.where(ids != "", ""),
+        name=_text(raw, name),
+        alt_names=_text(raw, _find(raw, None, "alt", src)),
+        kind=kind,
+        admin1=_text(raw, _find(raw, admin1_col, "admin1", src)),
+        admin2=_text(raw, _find(raw, admin2_col, "admin2", src)),
+        admin3=_text(raw, _find(raw, admin3_col, "admin3", src)),
+        source=pd.Series(src, index=raw.index),
+        lat=lat_v,
+        lon=lon_v,
+        problem=problem.where(ids != "", "no id"),
+    )
