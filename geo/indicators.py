@@ -40,6 +40,11 @@ TARGET_COLUMNS: tuple[str, ...] = (
 )
 
 
+def read_programmes(path: str | Path = settings.DATA_DIR / "programmes.csv") -> pd.DataFrame:
+    """Return the programmes (``programme_id``, names, zones, partners, start, end) as text."""
+    return pd.read_csv(path, dtype=str, keep_default_na=False)
+
+
 def read_targets(path: str | Path) -> pd.DataFrame:
     """Read the targets table (``data/indicators.csv`` format) with numeric targets and dates."""
     path = Path(path)

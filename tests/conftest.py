@@ -1,8 +1,10 @@
-"""Shared fixtures: a fresh store per test, and the real Mali reference data when present."""
+"""Shared fixtures: a fresh store per test, the fictitious sample, the real Mali reference data when
+present, and a headless system Chromium for browser tests."""
 
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -57,3 +59,39 @@ def mali_store(_mali_store_template, tmp_path) -> Store:
     path = tmp_path / "mali.gpkg"
     shutil.copyfile(_mali_store_template, path)
     return Store(path)
+
+
+@pytest.fixture(scope="module")
+def sample_store(tmp_path_factory) -> Store:
+    """The fictitious sample in a store, built once per test module: for tests that only read it."""
+    from zoneplan.sample import load_sample
+
+    store = Store(tmp_path_factory.mktemp("sample") / "store.gpkg")
+    load_sample(store)
+    return store
+
+
+# --- a real browser -----------------------------------------------------------------------------
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+]
+needs_chromium = pytest.mark.skipif(
+    CHROMIUM is None, reason="system chromium is not installed (apt-get install chromium)"
+)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    """A headless system Chromium driven by Playwright (skipped where Chromium is absent)."""
+    if CHROMIUM is None:
+        pytest.skip("system chromium is not installed (apt-get install chromium)")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()

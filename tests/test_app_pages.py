@@ -45,16 +45,6 @@ def _runner(store: Store, monkeypatch):
     return run
 
 
-@pytest.fixture(scope="module")
-def sample_store(tmp_path_factory) -> Store:
-    """One store holding the fictitious sample, built once for the tests that only read it."""
-    from zoneplan.sample import load_sample
-
-    store = Store(tmp_path_factory.mktemp("app-sample") / "store.gpkg")
-    load_sample(store)
-    return store
-
-
 @pytest.fixture
 def run_app(shared_store, monkeypatch):
     """Run the app on the shared read-only store (page by URL, optional session state)."""

@@ -29,6 +29,7 @@ import pyogrio
 import layers
 from geo import settings
 from geo.errors import InputError
+from geo.indicators import read_programmes
 from geo.matcher import PlaceMatcher
 from geo.names import fold_name
 from geo.readers import LINE_COL, read_records
@@ -153,7 +154,7 @@ def place_matcher(store: Store | None = None) -> PlaceMatcher:
 
 def programmes() -> pd.DataFrame:
     """Return the programmes (``data/programmes.csv``)."""
-    return pd.read_csv(settings.DATA_DIR / "programmes.csv", dtype=str, keep_default_na=False)
+    return read_programmes()
 
 
 def import_file(

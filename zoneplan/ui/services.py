@@ -10,7 +10,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from geo import settings
+from geo.indicators import read_programmes
 from geo.store import Store
 from geo.vocab import ANALYSIS_VIEWS, Tables
 from zoneplan import maps as zmaps
@@ -126,7 +126,7 @@ def analyse(ctx: Context, verb: str, **options: object):
 @st.cache_data(show_spinner=False)
 def programmes() -> pd.DataFrame:
     """Return the programmes (embedded ``data/programmes.csv``)."""
-    return pd.read_csv(settings.DATA_DIR / "programmes.csv", dtype=str, keep_default_na=False)
+    return read_programmes()
 
 
 @st.cache_data(show_spinner=False)

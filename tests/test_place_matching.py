@@ -12,7 +12,7 @@ from geo.gazetteer import read_gazetteer
 from geo.matcher import PlaceMatcher
 from geo.store import Store
 from tests.conftest import shared_file
-from tests.test_records_import import MESSY, _write
+from tests.test_import import MESSY, _write
 from zoneplan.datastore import install_gazetteer
 from zoneplan.records import import_file, place_matcher
 

@@ -203,17 +203,6 @@ def test_a_failure_while_writing_leaves_no_partial_file(tmp_path, store, monkeyp
     assert [p.name for p in tmp_path.iterdir()] == ["map.pdf"]
 
 
-@pytest.fixture(scope="module")
-def sample_store(tmp_path_factory):
-    """The fictitious sample in a store (places that sit together: Sombo, Kéniégoué...)."""
-    from geo.store import Store
-    from zoneplan.sample import load_sample
-
-    store = Store(tmp_path_factory.mktemp("print-sample") / "store.gpkg")
-    load_sample(store)
-    return store
-
-
 def test_print_map_sizes_circles_by_count_with_a_key_and_names_apart(sample_store):
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.offsetbox import AnchoredOffsetbox

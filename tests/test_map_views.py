@@ -142,17 +142,6 @@ def test_legend_keeps_swatches_open_and_folds_the_footer(lang):
     assert all(a != b for a, b in zip(words, words[1:], strict=False))
 
 
-@pytest.fixture(scope="module")
-def sample_store(tmp_path_factory):
-    """The fictitious sample in a store, built once for this module."""
-    from geo.store import Store
-    from zoneplan.sample import load_sample
-
-    store = Store(tmp_path_factory.mktemp("views-sample") / "store.gpkg")
-    load_sample(store)
-    return store
-
-
 def test_coverage_counts_are_proportional_circles_at_places(sample_store):
     view = build_view("coverage", zone="kangaba", store=sample_store, measure="people", partner="ACESEM")
     layer = view.data_layers[0]

@@ -134,24 +134,24 @@ def test_achieved_counts_by_type_measure_and_period():
 
 
 @pytest.fixture
-def sample_store(mali_store):
+def mali_sample_store(mali_store):
     sample.load_sample(mali_store)
     return mali_store
 
 
-def test_sample_loads_adds_up_and_is_flagged(sample_store):
-    assert sample.is_sample(sample_store)
-    log = sample_store.read("imports")
+def test_sample_loads_adds_up_and_is_flagged(mali_sample_store):
+    assert sample.is_sample(mali_sample_store)
+    log = mali_sample_store.read("imports")
     assert (log["rows_read"] == log["accepted"] + log["rejected"]).all()
     assert log["rejected"].sum() == 0
-    ind = progress.indicators(sample_store)
+    ind = progress.indicators(mali_sample_store)
     assert ind["sample"].all()
     assert {"green", "amber", "red"} <= set(ind["status"])
 
 
-def test_sample_case_tables_never_show_a_small_count(sample_store):
-    table = progress.case_table(sample_store, by="commune", period="year")
-    raw = records.load_records("cases", sample_store)
+def test_sample_case_tables_never_show_a_small_count(mali_sample_store):
+    table = progress.case_table(mali_sample_store, by="commune", period="year")
+    raw = records.load_records("cases", mali_sample_store)
     assert raw["total"].between(1, 4).any(), "the sample must contain small counts"
     for col in ("girls", "boys", "total"):
         shown = table[~table[f"{col}_suppressed"]]
@@ -159,11 +159,11 @@ def test_sample_case_tables_never_show_a_small_count(sample_store):
         assert not shown[f"{col}_display"].isin([str(v) for v in range(1, 5)]).any()
     assert (table["total_display"] == "<5").any()
     with pytest.raises(InputError, match="never shown below"):
-        progress.case_table(sample_store, by="place")
+        progress.case_table(mali_sample_store, by="place")
 
 
-def test_risk_layer_is_polygons_with_protected_values(sample_store):
-    risk = layers.load("risk", store=sample_store)
+def test_risk_layer_is_polygons_with_protected_values(mali_sample_store):
+    risk = layers.load("risk", store=mali_sample_store)
     assert len(risk) > 0
     assert set(risk.geom_type) <= {"Polygon", "MultiPolygon"}
     assert (risk["level"] <= settings.CASE_MIN_ADMIN_LEVEL).all()
@@ -172,8 +172,8 @@ def test_risk_layer_is_polygons_with_protected_values(sample_store):
     assert risk.loc[risk["suppressed"], "value"].isna().all()
 
 
-def test_activities_layer_loads_with_schema(sample_store):
-    acts = layers.load("activities", store=sample_store)
+def test_activities_layer_loads_with_schema(mali_sample_store):
+    acts = layers.load("activities", store=mali_sample_store)
     assert len(acts) > 500
     located = acts[acts.geometry.notna()]
     assert set(located.geom_type) == {"Point"}

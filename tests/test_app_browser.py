@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import shutil
 import socket
 import subprocess
 import sys
@@ -22,20 +21,12 @@ import pytest
 
 from geo import settings
 from geo.i18n import t
+from tests.conftest import needs_chromium
 from zoneplan.ui.pages import PAGES
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-]
 MAP_FRAME = "iframe[title='streamlit_folium.st_folium']"
 
-pytestmark = pytest.mark.skipif(
-    CHROMIUM is None, reason="system chromium is not installed (apt-get install chromium)"
-)
+pytestmark = needs_chromium
 
 
 def _free_port() -> int:
@@ -99,17 +90,6 @@ def app_url(tmp_path_factory):
     load_sample(Store(home / "store.gpkg"))
     with _running_app(home) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    """A headless system Chromium."""
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture(scope="module")
