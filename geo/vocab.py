@@ -95,6 +95,8 @@ VIEWS: Final[tuple[str, ...]] = ("coverage", "access", "criteria", "gaps")
 ANALYSIS_VIEWS: Final[tuple[str, ...]] = ("access", "criteria", "gaps")
 #: The kinds of records a partner sends (``zoneplan import --kind``), each a store table.
 RECORD_KINDS: Final[tuple[str, ...]] = (Tables.ACTIVITIES, Tables.CASES)
+#: Activity types that sensitise people (their people count as reached at a place).
+SENSITISATION_TYPES: Final[tuple[str, ...]] = ("sensibilisation", "focus_group", "sensibilisation_masse")
 #: The analyses (``zoneplan analyse VERB``).
 VERBS: Final[tuple[str, ...]] = ("access", "criteria", "gaps", "next")
 #: What the coverage view maps: counts (circles at places) or rates (choropleth over units).

@@ -25,7 +25,6 @@ import pandas as pd
 import layers
 from geo import settings
 from geo.access import access, access_summary, check_bands
-from geo.coverage import coverage, coverage_summary
 from geo.criteria import (
     attractive_places,
     check_attractiveness,
@@ -37,17 +36,19 @@ from geo.criteria import (
 from geo.disclosure import case_figures
 from geo.distance import border_line
 from geo.errors import InputError, UnknownNameError
-from geo.gaps import find_gaps
 from geo.i18n import t
 from geo.indicators import read_targets
 from geo.nextsites import suggest_sites
+from geo.periods import parse_period
 from geo.store import Store
 from geo.units import planning_units
 from geo.vocab import ADMIN_BY_LEVEL, CRITERIA, VERBS
-from zoneplan.datastore import read_population
+from zoneplan.placeframe import name_cells, name_sites, place_frame, place_records, roll_up
 from zoneplan.records import load_records
 from zoneplan.zone import ZoneData
 
+#: Places listed in JSON without ``--full`` (the programme's places always are).
+PLACES_SHOWN = 500
 #: Columns of the per-unit CSV table, per verb (geometry and helpers left out).
 TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
     "access": (
@@ -85,24 +86,24 @@ TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
     ),
     "gaps": (
         "gap_rank",
-        "unit_id",
         "name",
+        "commune",
+        "cercle",
+        "gap_kinds",
+        "priority",
+        "gap_places",
+        "n_places",
+        "n_places_at_risk",
+        "n_places_reached",
+        "people_sensitised",
+        "total_score",
+        "n_criteria",
+        "gap_status",
+        "gap_reasons",
         "area_km2",
         "centroid_lon",
         "centroid_lat",
-        "total_score",
-        "n_criteria",
-        "people_sensitised",
-        "sessions",
-        "target_people",
-        "coverage",
-        "children",
-        "people_per_1000_children",
-        "nearest_centre",
-        "dist_centre_km",
-        "gap_status",
-        "gap_reasons",
-        "explanation",
+        "unit_id",
     ),
 }
 
@@ -122,7 +123,11 @@ class AnalysisResult:
     summary
         JSON-able figures of the whole zone.
     table
-        The rows to export as CSV (per unit; for ``next`` the sequence of sites).
+        The rows to export as CSV (per unit; for ``gaps`` the gap units by priority; for
+        ``next`` the sequence of sites).
+    places
+        Every settlement of the zone with its criteria, nearest centre, sensitisation and gaps
+        (:data:`zoneplan.placeframe.PLACE_COLUMNS`), highest priority first.
     """
 
     verb: str
@@ -131,16 +136,31 @@ class AnalysisResult:
     points: gpd.GeoDataFrame | None
     summary: dict
     table: pd.DataFrame = field(repr=False)
+    places: gpd.GeoDataFrame | None = field(default=None, repr=False)
 
     def to_json(self, *, full: bool = False) -> dict:
-        """Return the summary and the table's rows (all rows if ``full``, else up to 50)."""
+        """Return the summary, the table's rows and the places (all if ``full``, else a sample).
+
+        Without ``full``: up to 50 rows; every place up to :data:`PLACES_SHOWN`, beyond that the
+        programme's places and the highest-priority others up to that number.
+        """
         rows = self.table if full else self.table.head(50)
-        return {
+        out = {
             "summary": self.summary,
             "rows": _records(rows),
             "rows_shown": int(len(rows)),
             "rows_total": int(len(self.table)),
         }
+        if self.places is not None:
+            shown = self.places
+            if not full and len(shown) > PLACES_SHOWN:
+                own = shown["source"].eq("programme")
+                rest = shown[~own].head(max(PLACES_SHOWN - int(own.sum()), 0))
+                shown = shown[own | shown.index.isin(rest.index)]
+            out["places"] = place_records(shown)
+            out["places_shown"] = int(len(shown))
+            out["places_total"] = int(len(self.places))
+        return out
 
 
 def _records(frame: pd.DataFrame) -> list[dict]:
@@ -317,12 +337,24 @@ def _options(options: Mapping[str, object]) -> dict:
         "min_distance_km": settings.NEXT_MIN_DISTANCE_KM,
         "attractiveness": None,
         "k": settings.SUPPRESSION_K,
+        "period": None,
     }
     unknown = sorted(set(options) - set(known))
     if unknown:
         raise InputError(f"unknown option(s) {', '.join(unknown)}; expected: {', '.join(sorted(known))}")
     opts = {**known, **{k: v for k, v in options.items() if v is not None}}
     opts["bands"] = check_bands(opts["bands"])
+    if opts["period"]:
+        parse_period(str(opts["period"]))
+    for key in ("access_km", "min_distance_km"):
+        try:
+            value = float(opts[key])
+        except (TypeError, ValueError):
+            value = float("nan")
+        if not value > 0 and not (key == "min_distance_km" and value == 0):
+            raise InputError(
+                t("analyses.bad_km", opts["lang"], option=key.replace("_", "-"), value=opts[key])
+            )
     opts["weights"] = parse_weights(opts["weights"])
     return opts
 
@@ -359,87 +391,137 @@ def analyse(
     if verb not in VERBS:
         raise UnknownNameError("analysis", verb, VERBS)
     opts = _options(options)
+    lang = opts["lang"]
     ctx = _context(zone, units, Store.of(store), str(opts["audience"]))
+    places = place_frame(ctx, opts, attractiveness=_attractiveness(opts.get("attractiveness")))
+    if places.empty:
+        ctx.notes.append(t("analyses.no_places", lang, zone=ctx.name(lang)))
+    ctx.units = name_cells(ctx.units, places, lang=lang)
     base = {
         "verb": verb,
         "zone": zone,
+        "zone_name": ctx.name(lang),
         "units": units,
         "unit_kind": str(ctx.units["kind"].iloc[0]) if len(ctx.units) else "",
         "unit_count": int(len(ctx.units)),
         "zone_area_km2": _num(ctx.units["area_km2"].sum()),
+        "place_count": int(len(places)),
+        "places_meeting": int(places["meets_criteria"].sum()),
         "unlocated_places": ctx.unlocated,
     }
     if verb == "access":
-        return _run_access(ctx, opts, base)
+        return _run_access(ctx, opts, base, places)
     frame, crit = _criteria_frame(ctx, opts)
     if verb == "criteria":
         summary = {**base, **crit, "notes": ctx.notes}
-        return AnalysisResult(verb, zone, frame, None, summary, _table(frame, "criteria"))
+        return AnalysisResult(verb, zone, frame, None, summary, _table(frame, "criteria"), places)
     frame = access(frame, ctx.centres, bands=opts["bands"])
     if verb == "gaps":
-        targets = programme_targets(ctx.programme_id, ctx.zones_in_programme())
-        frame = coverage(
-            frame,
-            layers.load("activities", store=ctx.store),
-            target_people=targets["people"],
-            target_sessions=targets["sessions"],
-            population=read_population(ctx.store),
-            at_risk=frame["meets_criteria"],
+        return _run_gaps(ctx, opts, base, crit, frame, places)
+    return _run_next(ctx, opts, base, places)
+
+
+def _run_gaps(
+    ctx: ZoneData, opts: dict, base: dict, crit: dict, frame: gpd.GeoDataFrame, places: gpd.GeoDataFrame
+) -> AnalysisResult:
+    lang = opts["lang"]
+    frame = roll_up(frame, places, lang=lang)
+    at_risk = places["meets_criteria"].astype(bool)
+    kinds = places["gap_kinds"]
+    if not (places["people_sensitised"] > 0).any():
+        period = opts.get("period")
+        ctx.notes.append(
+            t("analyses.nothing_recorded_period", lang, period=period)
+            if period
+            else t("analyses.nothing_recorded", lang)
         )
-        frame = find_gaps(
-            frame,
-            coverage_threshold=opts["coverage_threshold"],
-            access_km=opts["access_km"],
-            rule=str(opts["gap_rule"]),
-            lang=opts["lang"],
-        )
-        gaps = frame[frame["is_gap"]].sort_values("gap_rank")
-        summary = {
-            **base,
-            "coverage_threshold": opts["coverage_threshold"],
-            "access_km": opts["access_km"],
-            "rule": opts["gap_rule"],
-            "units_meeting": crit["units_meeting"],
-            "gaps": int(len(gaps)),
-            "zone_criteria_met": crit["zone_criteria_met"],
-            "coverage": coverage_summary(
-                frame, target_people=targets["people"], target_sessions=targets["sessions"]
-            ),
-            "top_gaps": _records(
-                gaps.head(10)[["gap_rank", "unit_id", "name", "total_score", "gap_reasons"]]
-            ),
-            "notes": ctx.notes,
-        }
-        table = _table(frame.sort_values("gap_rank", na_position="last"), "gaps")
-        return AnalysisResult(verb, zone, frame, None, summary, table)
-    steps, frame = suggest_sites(
-        frame,
+    gap_places = places[kinds.map(len) > 0]
+    summary = {
+        **base,
+        "coverage_threshold": opts["coverage_threshold"],
+        "access_km": opts["access_km"],
+        "rule": opts["gap_rule"],
+        "period": opts.get("period"),
+        "units_meeting": crit["units_meeting"],
+        "zone_criteria_met": crit["zone_criteria_met"],
+        "places_at_risk": int(at_risk.sum()),
+        "places_reached": int((at_risk & (places["people_sensitised"] > 0)).sum()),
+        "gaps": int(len(gap_places)),
+        "sensitisation_gaps": int(kinds.map(lambda k: "sensitisation" in k).sum()),
+        "access_gaps": int(kinds.map(lambda k: "access" in k).sum()),
+        "unit_gaps": int(frame["is_gap"].sum()),
+        "top_gaps": place_records(
+            gap_places[["name", "kind", "commune", "gap_kinds", "priority", "gap_reasons"]], limit=10
+        ),
+        "notes": ctx.notes,
+    }
+    gaps = frame[frame["is_gap"]].sort_values("priority", ascending=False, kind="stable")
+    return AnalysisResult("gaps", ctx.zone_id, frame, None, summary, _table(gaps, "gaps"), places)
+
+
+def _run_next(ctx: ZoneData, opts: dict, base: dict, places: gpd.GeoDataFrame) -> AnalysisResult:
+    """Suggest sites among the zone's settlements: each covers the places at risk around it."""
+    lang = opts["lang"]
+    demand = places.assign(unit_id=places["place_id"])
+    steps, demand = suggest_sites(
+        demand,
         ctx.centres,
         n=opts["n"],
         access_km=opts["access_km"],
         min_distance_km=opts["min_distance_km"],
-        lang=opts["lang"],
+        lang=lang,
     )
-    steps = _near_places(steps, ctx.places)
-    at_risk = frame["meets_criteria"] & ~frame["covered_by_centre"]
+    steps = name_sites(steps, places, lang=lang)
+    covers = demand.groupby("next_step")["name"].agg(list) if len(steps) else pd.Series(dtype=object)
+    steps["covers"] = [covers.get(s, []) for s in steps["step"]] if len(steps) else []
+    steps["gain"] = steps["marginal_gain"] if len(steps) else []
+    if len(steps):
+        steps["explanation"] = [
+            t("analyses.next.site", lang, step=s, name=n, n=len(c), places=_few(c), gain=g)
+            for s, n, c, g in zip(
+                steps["step"], steps["name"], steps["covers"], steps["gain"], strict=True
+            )
+        ]
+    at_risk = demand["meets_criteria"].astype(bool)
+    uncovered = at_risk & ~demand["covered_by_centre"].astype(bool)
     summary = {
         **base,
         "n": opts["n"],
         "access_km": opts["access_km"],
         "min_distance_km": opts["min_distance_km"],
-        "units_at_risk_uncovered": int(at_risk.sum()),
-        "need_total": _num(frame.loc[at_risk, "total_score"].sum()),
+        "places_at_risk": int(at_risk.sum()),
+        "places_at_risk_beyond_reach": int(uncovered.sum()),
+        "need_total": _num(demand.loc[uncovered, "total_score"].sum()),
         "sites": _records(steps),
         "notes": ctx.notes,
     }
-    return AnalysisResult(verb, zone, frame, None, summary, steps)
+    if not len(steps):
+        summary["why_none"] = _why_no_site(at_risk, uncovered, opts, lang)
+    return AnalysisResult("next", ctx.zone_id, ctx.units, None, summary, steps, places)
 
 
-def _run_access(ctx: ZoneData, opts: dict, base: dict) -> AnalysisResult:
+def _few(names: list[str], shown: int = 4) -> str:
+    return ", ".join(names[:shown]) + (f" (+{len(names) - shown})" if len(names) > shown else "")
+
+
+def _why_no_site(at_risk: pd.Series, uncovered: pd.Series, opts: dict, lang: str) -> str:
+    """Return the one line that says why no site is suggested."""
+    if not at_risk.any():
+        return t("analyses.next.none_at_risk", lang)
+    if not uncovered.any():
+        return t("analyses.next.none_beyond", lang, n=int(at_risk.sum()), km=opts["access_km"])
+    return t(
+        "analyses.next.none_allowed",
+        lang,
+        n=int(uncovered.sum()),
+        km=opts["min_distance_km"],
+    )
+
+
+def _run_access(ctx: ZoneData, opts: dict, base: dict, places: gpd.GeoDataFrame) -> AnalysisResult:
     bands = opts["bands"]
     frame = access(ctx.units, ctx.centres, bands=bands)
-    points = access(ctx.places, ctx.centres, bands=bands)
-    villages = points[points["kind"].isin(["village", "commune", "gold_site"])]
+    villages = places[places["kind"].isin(["village", "commune", "gold_site"])]
     summary = {
         **base,
         "bands_km": list(bands),
@@ -448,33 +530,18 @@ def _run_access(ctx: ZoneData, opts: dict, base: dict) -> AnalysisResult:
         "centres": int(len(ctx.centres)),
         "units_access": _drop_list(access_summary(frame, bands=bands, access_km=opts["access_km"])),
         "villages_access": access_summary(villages, bands=bands, access_km=opts["access_km"]),
-        "places": _records(points[["place_id", "name", "kind", "nearest_centre", "dist_centre_km"]]),
+        "places": _records(
+            places.loc[
+                places["source"] == "programme",
+                ["place_id", "name", "kind", "nearest_centre", "dist_centre_km"],
+            ]
+        ),
         "notes": ctx.notes,
     }
     if ctx.unlocated:
         summary["notes"].append(t("analyses.unlocated", opts["lang"], names=", ".join(ctx.unlocated)))
     cols = [*TABLE_COLUMNS["access"], *[c for c in frame.columns if c.startswith("n_centres_")]]
-    return AnalysisResult("access", ctx.zone_id, frame, points, summary, _table(frame, cols))
-
-
-def _near_places(steps: pd.DataFrame, places: gpd.GeoDataFrame) -> pd.DataFrame:
-    """Add the nearest located place of the zone to each suggested site, to name it on the ground."""
-    out = steps.copy()
-    out["near_place"] = pd.Series(None, index=out.index, dtype="object")
-    out["near_place_km"] = np.nan
-    if len(out) and len(places):
-        from geo.geodesy import geodesic_km
-
-        dist = geodesic_km(
-            out["lon"].to_numpy()[:, None],
-            out["lat"].to_numpy()[:, None],
-            places.geometry.x.to_numpy()[None, :],
-            places.geometry.y.to_numpy()[None, :],
-        )
-        best = dist.argmin(axis=1)
-        out["near_place"] = places["name"].astype(str).to_numpy()[best]
-        out["near_place_km"] = np.round(dist[np.arange(len(out)), best], 2)
-    return out
+    return AnalysisResult("access", ctx.zone_id, frame, places, summary, _table(frame, cols), places)
 
 
 def _drop_list(summary: dict) -> dict:

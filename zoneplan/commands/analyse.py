@@ -168,46 +168,97 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _text(result, lang: str) -> str:
-    """Return a short human-readable report of ``result``."""
+    """Return a short report of ``result`` for a person: places by name, in ``lang``."""
     s = result.summary
+    places = result.places
+    unit_kind = t(f"analyses.unit_kind.{s['unit_kind'].split(':')[0]}", lang)
     lines = [
-        f"{t(f'analyses.verb.{result.verb}', lang)} — {s['zone']} "
-        f"({s['unit_count']} × {s['unit_kind']}, {s['zone_area_km2']} km²)"
+        t(
+            "analyses.text.head",
+            lang,
+            verb=t(f"analyses.verb.{result.verb}", lang),
+            zone=s["zone_name"],
+            places=s["place_count"],
+            units=s["unit_count"],
+            kind=unit_kind,
+            area=_number(s["zone_area_km2"] or 0, lang),
+        )
     ]
     if result.verb == "access":
-        for label, key in (("units", "units_access"), ("villages", "villages_access")):
-            within = ", ".join(
-                f"≤{b}: {v['share']:.0%}" if v["share"] is not None else f"≤{b}: –"
-                for b, v in s[key]["within"].items()
-            )
-            lines.append(f"  {label}: {within}; beyond {s['access_km']:g} km: {s[key]['beyond_count']}")
-        for place in s["places"]:
-            dist = place["dist_centre_km"]
-            lines.append(
-                f"  {place['name']}: {place['nearest_centre']} "
-                f"{'–' if dist is None else f'{dist:.1f} km'}"
-            )
+        lines.append(t("analyses.text.access_head", lang, km=s["access_km"]))
+        for row in places.sort_values("dist_centre_km", ascending=False).head(SHOWN).itertuples():
+            lines.append(_place_line(row, lang))
     elif result.verb == "criteria":
         for name, c in s["criteria"].items():
             lines.append(
-                f"  {name}: {c['units_met']} units ({c['share_met']:.0%}); zone meets: {c['zone_meets']}"
+                t(
+                    "analyses.text.criterion",
+                    lang,
+                    name=t(f"analyses.criterion.{name}", lang),
+                    meets=t("analyses.text.yes" if c["zone_meets"] else "analyses.text.no", lang),
+                )
             )
         lines.append(
-            f"  at least {s['min_criteria']}: {s['units_meeting']} units ({s['share_meeting']:.0%})"
+            t(
+                "analyses.text.places_meeting",
+                lang,
+                n=s["places_meeting"],
+                total=s["place_count"],
+                min=s["min_criteria"],
+            )
         )
+        for row in places.head(SHOWN).itertuples():
+            lines.append(f"  {row.name} ({_where(row)}) : {row.explanation}")
     elif result.verb == "gaps":
-        lines.append(f"  gaps: {s['gaps']} of {s['units_meeting']} units at risk")
-        for g in s["top_gaps"]:
-            lines.append(f"  #{g['gap_rank']} {g['name']} ({g['total_score']:.2f}): {g['gap_reasons']}")
+        lines.append(
+            t(
+                "analyses.text.gaps",
+                lang,
+                gaps=s["gaps"],
+                at_risk=s["places_at_risk"],
+                sens=s["sensitisation_gaps"],
+                access=s["access_gaps"],
+                reached=s["places_reached"],
+            )
+        )
+        gaps = places[places["gap_kinds"].map(len) > 0]
+        for rank, row in enumerate(gaps.head(SHOWN).itertuples(), start=1):
+            lines.append(f"  {rank}. {row.name} ({_where(row)}) — {row.gap_reasons}")
     else:
         for site in s["sites"]:
-            near = (
-                f" ({site['near_place']}, {site['near_place_km']:.1f} km)"
-                if site.get("near_place")
-                else ""
-            )
-            lines.append(f"  {site['explanation']} — {site['lat']:.4f}, {site['lon']:.4f}{near}")
+            lines.append(f"  {site['explanation']} — {site['lat']:.4f}, {site['lon']:.4f}")
+        if s.get("why_none"):
+            lines.append(f"  {s['why_none']}")
     lines.extend(f"  ! {note}" for note in s.get("notes", []))
     if s.get("unlocated_places") and result.verb != "access":
         lines.append("  ! " + t("analyses.unlocated", lang, names=", ".join(s["unlocated_places"])))
     return "\n".join(lines)
+
+
+def _number(value: float, lang: str) -> str:
+    """Return ``value`` rounded, with the thousands separator of ``lang`` (1 313 / 1,313)."""
+    text = f"{value:,.0f}"
+    return text.replace(",", "\u202f") if lang == "fr" else text
+
+
+#: Places listed in the text report (the JSON and CSV have them all).
+SHOWN = 15
+
+
+def _where(row) -> str:
+    parts = [p for p in (getattr(row, "commune", None), getattr(row, "cercle", None)) if p]
+    return ", ".join(dict.fromkeys(parts)) or "—"
+
+
+def _place_line(row, lang: str) -> str:
+    dist = row.dist_centre_km
+    if dist != dist:  # NaN: no centre
+        return f"  {row.name} ({_where(row)}) : {t('analyses.gap.no_centre', lang)}"
+    return t(
+        "analyses.text.nearest",
+        lang,
+        name=row.name,
+        where=_where(row),
+        centre=row.nearest_centre_town or row.nearest_centre,
+        km=dist,
+    )
