@@ -31,6 +31,9 @@ SETTLEMENT_COLUMNS: tuple[str, ...] = (
 )
 #: A gazetteer locality this close to a programme place of the same (folded) name is that place.
 SAME_PLACE_KM = 3.0
+#: The same for towns, whose points differ more between sources (Ségou: 4.8 km).
+SAME_TOWN_KM = 10.0
+TOWN_KINDS: tuple[str, ...] = ("capital", "regional_capital", "cercle_capital", "town")
 #: Gazetteer kinds that are not settlements a planner visits.
 SKIPPED_KINDS: tuple[str, ...] = ("neighbourhood",)
 
@@ -62,7 +65,7 @@ def settlements(
         Keep only localities inside this outline (the zone); programme places are kept as given.
     same_km
         A locality within this distance of a programme place with the same folded name (or one
-        of its alternative names) is that place and is dropped.
+        of its alternative names) is that place and is dropped (:data:`SAME_TOWN_KM` for towns).
 
     Returns
     -------
@@ -106,9 +109,10 @@ def settlements(
         folded = loc["name"].astype(str).map(fold_name).to_numpy()
         lx, ly = loc.geometry.x.to_numpy(), loc.geometry.y.to_numpy()
         ox, oy = own.geometry.x.to_numpy(), own.geometry.y.to_numpy()
+        reach = np.where(own["kind"].isin(TOWN_KINDS), max(same_km, SAME_TOWN_KM), same_km)
         for j, key in enumerate(folded):
             hits = names.get(key)
-            if hits and (geodesic_km(lx[j], ly[j], ox[hits], oy[hits]) <= same_km).any():
+            if hits and (geodesic_km(lx[j], ly[j], ox[hits], oy[hits]) <= reach[hits]).any():
                 keep[j] = False
     loc = loc[keep]
     kinds = _text(loc, "kind").fillna("village")

@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+import pandas as pd
+
 from geo import settings
 from geo.errors import InputError
 from geo.i18n import t
@@ -12,6 +14,7 @@ from geo.vocab import AUDIENCES
 from zoneplan.analysis import VERBS, analyse
 from zoneplan.cli import CLI, emit_json
 from zoneplan.context import Context
+from zoneplan.placeframe import PLACE_COLUMNS
 
 HELP = {
     "access": "nearest centre and distance bands for each unit and village",
@@ -48,7 +51,10 @@ def register(cli: CLI) -> None:
         )
         out = p.add_mutually_exclusive_group()
         out.add_argument("--json", action="store_true", help="print the summary and rows as JSON")
-        out.add_argument("--csv", metavar="OUT", help="write the per-unit table to OUT (CSV)")
+        p.add_argument("--csv", metavar="OUT", help="write the per-unit table to OUT (CSV)")
+        p.add_argument(
+            "--places-csv", metavar="OUT", help="write the per-place table to OUT (CSV): every village"
+        )
         p.add_argument("--full", action="store_true", help="with --json: every row, not 50")
         p.add_argument(
             "--audience",
@@ -154,17 +160,29 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         emit_json(result.to_json(full=args.full))
         return 0
-    if args.csv:
-        path = Path(args.csv)
+    written = False
+    for out, frame in ((args.csv, result.table), (args.places_csv, _places_table(result))):
+        if not out:
+            continue
+        path = Path(out)
         if not path.parent.is_dir():
-            raise InputError(
-                "folder does not exist; expected an existing folder for the CSV", source=str(path)
-            )
-        result.table.to_csv(path, index=False, encoding="utf-8")
-        print(f"{path}: {len(result.table)} rows")
-        return 0
-    print(_text(result, args.lang))
+            raise InputError(t("analyses.bad_folder", args.lang, folder=path.parent), source=str(path))
+        pd.DataFrame(frame).drop(columns="geometry", errors="ignore").to_csv(
+            path, index=False, encoding="utf-8"
+        )
+        print(t("analyses.csv_written", args.lang, path=path, n=len(frame)))
+        written = True
+    if not written:
+        print(_text(result, args.lang))
     return 0
+
+
+def _places_table(result) -> pd.DataFrame:
+    """Return the per-place table (one row per settlement, lists joined with "; ")."""
+    places = pd.DataFrame(result.places[[c for c in PLACE_COLUMNS if c in result.places.columns]])
+    if "gap_kinds" in places:
+        places["gap_kinds"] = places["gap_kinds"].map("; ".join)
+    return places
 
 
 def _text(result, lang: str) -> str:
