@@ -53,6 +53,9 @@ def register(cli: CLI) -> None:
         out.add_argument("--json", action="store_true", help="print the summary and rows as JSON")
         p.add_argument("--csv", metavar="OUT", help="write the per-unit table to OUT (CSV)")
         p.add_argument(
+            "--period", help="gaps: only the activities of YYYY, YYYY-MM or START/END (ISO dates)"
+        )
+        p.add_argument(
             "--places-csv", metavar="OUT", help="write the per-place table to OUT (CSV): every village"
         )
         p.add_argument("--full", action="store_true", help="with --json: every row, not 50")
@@ -156,6 +159,7 @@ def run(args: argparse.Namespace) -> int:
         gap_rule=args.gap_rule,
         n=args.n,
         min_distance_km=args.min_distance_km,
+        period=args.period,
     )
     if args.json:
         emit_json(result.to_json(full=args.full))
@@ -196,8 +200,8 @@ def _text(result, lang: str) -> str:
             lang,
             verb=t(f"analyses.verb.{result.verb}", lang),
             zone=s["zone_name"],
-            places=s["place_count"],
-            units=s["unit_count"],
+            places=_number(s["place_count"], lang),
+            units=_number(s["unit_count"], lang),
             kind=unit_kind,
             area=_number(s["zone_area_km2"] or 0, lang),
         )
