@@ -118,6 +118,9 @@ def test_page_draws_its_map_without_console_errors(app_url, browser, shots, page
         assert drawn.count() > 0
         assert frame.locator(".leaflet-control-layers").count() == 1
         assert tab.get_by_text(t("sample.banner", "fr")).count() >= 1
+        if page == "criteria":  # the ranked places, and the first one's reasons in the box below
+            tab.locator("[data-testid='stDataFrame']").first.wait_for(timeout=30_000)
+            tab.get_by_text(t("app.criteria.box.criteria", "fr")).first.wait_for(timeout=10_000)
         tab.wait_for_timeout(500)
         tab.screenshot(path=str(shots / f"{page}.png"), full_page=True)
     finally:

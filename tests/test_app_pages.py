@@ -353,3 +353,116 @@ def test_fresh_store_offers_the_fictitious_sample_on_the_coverage_page(run_app_r
     assert t("no_data", "fr") not in [w.value for w in at.warning]  # and the map has data
     assert t("app.data.sample.loaded", "fr") in [s.value for s in at.success]
     assert not any(b.key == "coverage.sample" for b in at.button)  # no longer offered
+
+
+# --- Critères et lacunes: the ranked places and their reasons ---------------------------------------
+
+
+def _headers(table) -> list[str]:
+    """Return the headers a person reads, in the order the table shows its columns."""
+    config = json.loads(table.proto.columns)
+    return [config[c]["label"] for c in table.proto.column_order]
+
+
+def _shown(table):
+    """Return the columns the table shows (those a person sees), in order."""
+    return table.value[list(table.proto.column_order)]
+
+
+def _box(at: AppTest, name: str) -> str:
+    """Return the explanation box of place ``name`` ("" if it is not shown)."""
+    from zoneplan.ui.widgets import plain
+
+    return next((m.value for m in at.markdown if m.value.startswith(f"**{plain(name)}**")), "")
+
+
+def test_criteria_page_ranks_places_a_person_can_read(run_sample, sample_store):
+    from zoneplan.analysis import analyse
+
+    at = run_sample("criteria")
+    no_exception(at)
+    assert at.radio(key="criteria.show").value == "sensitisation"
+    table = at.dataframe[0]
+    headers = _headers(table)
+    assert headers[:3] == [t("app.criteria.col.name", "fr"), "Commune", "Cercle"]
+    for col in ("n_criteria", "centre", "people_sensitised", "reasons"):
+        assert t(f"app.criteria.col.{col}", "fr") in headers
+    assert not any("_" in h for h in headers)  # words, not column names
+    shown = _shown(table)
+    places = analyse("gaps", zone="kangaba", store=sample_store).places
+    assert not shown.isin(set(places["place_id"])).any().any()  # no ids (gaz:..., place ids)
+    sens = places[places["gap_kinds"].map(lambda k: "sensitisation" in k)]
+    assert list(shown["name"]) == list(sens["name"])  # highest priority first
+    assert not shown["name"].str.fullmatch(r"[0-9a-f]{15}|gaz:.*").any()
+    assert re.fullmatch(r".+, [\d\u202f]+(,\d)? km", shown["centre"].iloc[0])
+    assert shown["reasons"].str.contains("sensibilisation").all()
+    first = sens.iloc[0]
+    assert first["explanation"] in _box(at, first["name"])  # the first row, until another is picked
+
+    at.radio(key="criteria.show").set_value("access").run()
+    no_exception(at)
+    access = _shown(at.dataframe[0])
+    assert list(access["name"]) != list(shown["name"])
+    assert access["reasons"].str.contains("centre").all()
+    third = access["name"].iloc[2]
+    at.session_state["criteria.places.access"] = {"selection": {"rows": [2], "columns": [], "cells": []}}
+    at.run()
+    no_exception(at)
+    assert "centre" in _box(at, third)
+
+    at.sidebar.radio(key="lang").set_value("en").run()
+    no_exception(at)
+    assert _headers(at.dataframe[0])[:3] == ["Place", "Commune", "Cercle"]
+    assert "Reasons" in _headers(at.dataframe[0])
+
+
+def test_criteria_numbers_read_in_french():
+    from zoneplan.ui.pages.criteria import centre_text
+    from zoneplan.ui.widgets import number
+
+    assert number(1234.5, "fr", 1) == "1\u202f234,5"
+    assert number(1234.5, "en", 1) == "1,234.5"
+    assert centre_text("Bamako", 111.45, "fr") == "Bamako, 111 km"
+    assert centre_text("Kangaba", 2.46, "fr") == "Kangaba, 2,5 km"
+    assert centre_text(None, float("nan"), "fr") == t("analyses.gap.no_centre", "fr")
+
+
+def test_criteria_period_without_records_says_nothing_was_recorded(run_sample):
+    at = run_sample("criteria")
+    slider = at.sidebar.slider(key="period.kangaba")
+    start, _end = slider.value
+    slider.set_value((start, start)).run()  # one day: nothing recorded
+    no_exception(at)
+    period = f"{start.isoformat()}/{start.isoformat()}"
+    assert t("analyses.nothing_recorded_period", "fr", period=period) in [i.value for i in at.info]
+    assert set(_shown(at.dataframe[0])["people_sensitised"]) == {"0"}
+
+
+def test_criteria_zone_without_places_says_so(run_app_rw, store):
+    from shapely.geometry import box
+
+    from zoneplan.datastore import save_drawn_zone
+
+    save_drawn_zone(store, "vide", "Zone vide", box(-8.55, 11.85, -8.54, 11.86))
+    at = run_app_rw("criteria", **{"zone.kangaba": "vide"})
+    no_exception(at)
+    assert t("analyses.no_places", "fr", zone="Zone vide") in [i.value for i in at.info]
+    assert not at.dataframe and not at.error
+
+
+def test_where_next_names_the_sites_or_says_why_none(run_sample):
+    at = run_sample("criteria", **{"criteria.with_next": True})
+    no_exception(at)
+    sites = at.dataframe[1]
+    assert _headers(sites)[:2] == [
+        t("app.criteria.next.col.step", "fr"),
+        t("app.criteria.next.col.name", "fr"),
+    ]
+    assert t("app.criteria.next.col.gain", "fr") in _headers(sites)
+    assert sites.value["covers"].str.len().gt(0).all()
+    at.sidebar.selectbox(key="programme").set_value("rompre_le_silence").run()
+    at.sidebar.selectbox(key="zone.rompre_le_silence").set_value("bamako").run()
+    no_exception(at)
+    assert len(at.dataframe) == 1  # the places; no site to suggest, and one line says why
+    why = t("analyses.next.none_beyond", "fr", n=0, km=0).split(":")[0]
+    assert any(i.value.startswith(why) for i in at.info)

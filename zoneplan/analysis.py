@@ -428,7 +428,7 @@ def _run_gaps(
     frame = roll_up(frame, places, lang=lang)
     at_risk = places["meets_criteria"].astype(bool)
     kinds = places["gap_kinds"]
-    if not (places["people_sensitised"] > 0).any():
+    if len(places) and not (places["people_sensitised"] > 0).any():
         period = opts.get("period")
         ctx.notes.append(
             t("analyses.nothing_recorded_period", lang, period=period)

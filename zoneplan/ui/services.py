@@ -20,6 +20,9 @@ from zoneplan.context import Context
 from zoneplan.coverage_map import targets_table
 from zoneplan.ui.loaders import store_key
 
+#: The analyses that read the records, so follow the sidebar's period (what was sensitised when).
+PERIOD_VERBS: tuple[str, ...] = ("gaps",)
+
 
 def _freeze(options: dict[str, object]) -> tuple:
     return tuple(sorted((k, _frozen(v)) for k, v in options.items()))
@@ -81,16 +84,16 @@ def view(ctx: Context, name: str, *, with_next: bool = False, **extra: object):
     """Return the ``View`` called ``name`` for the page's filters (cached).
 
     The analysis views reuse the page's cached ``AnalysisResult`` (:func:`analyse`), so the
-    analysis runs once per zone and options, whatever the period or the map shown. The period
-    only selects records (coverage); an analysis view is the same for every period.
-    ``with_next`` draws the where-next sites (the cached ``next`` analysis) on the map.
+    analysis runs once per zone and options. The period selects records: the coverage view's
+    and the gaps' (what was sensitised in the period); the other analysis views are the same
+    for every period. ``with_next`` draws the where-next sites (the cached ``next`` analysis).
     """
     path, mtime = store_key(ctx.store)
     options = {**ctx.view_filters(name), **extra}
     result, sites, period = None, None, ctx.period
     if name in ANALYSIS_VIEWS:
         result = analyse(ctx, name, **extra)
-        period = None
+        period = period if name in PERIOD_VERBS else None
         if with_next:
             sites = analyse(ctx, "next", **extra).table
             options["with_next"] = True
@@ -117,9 +120,15 @@ def _analyse(verb: str, zone: str | None, units: str, store_path: str, mtime: fl
 
 
 def analyse(ctx: Context, verb: str, **options: object):
-    """Return the ``AnalysisResult`` of ``verb`` for the page's zone and units (cached)."""
+    """Return the ``AnalysisResult`` of ``verb`` for the page's zone and units (cached).
+
+    The gaps take the sidebar's period: a place is a sensitisation gap when nothing was
+    recorded there in that period.
+    """
     path, mtime = store_key(ctx.store)
     options = {"lang": ctx.lang, "audience": ctx.audience, "k": ctx.k, **options}
+    if verb in PERIOD_VERBS:
+        options.setdefault("period", ctx.period)
     return _analyse(verb, ctx.zone, ctx.units, path, mtime, _freeze(options))
 
 

@@ -142,6 +142,59 @@ def table(frame: pd.DataFrame | None, lang: str, *, key: str | None = None) -> N
     st.dataframe(shown, hide_index=True, width="stretch", key=key)
 
 
+def number(value: object, lang: str, decimals: int = 0) -> str:
+    """Return ``value`` as a person reads it in ``lang``: 1 234,5 (fr), 1,234.5 (en); "" if missing."""
+    num = pd.to_numeric(value, errors="coerce")
+    if pd.isna(num):
+        return ""
+    text = f"{float(num):,.{decimals}f}"
+    if lang == "fr":  # narrow no-break space between thousands, decimal comma
+        text = text.replace(",", "\u202f").replace(".", ",")
+    return text
+
+
+#: Characters that Streamlit's Markdown would read as formatting (``$`` starts LaTeX).
+_MARKDOWN = str.maketrans({c: f"\\{c}" for c in "\\`*_[]<>#|~$"})
+
+
+def plain(text: object) -> str:
+    """Return ``text`` escaped for ``st.markdown`` (a place name typed by someone stays as typed)."""
+    if isinstance(text, str):
+        return text.translate(_MARKDOWN)
+    return "" if text is None or pd.isna(text) else str(text).translate(_MARKDOWN)
+
+
+def ranked_table(
+    frame: pd.DataFrame,
+    columns: dict[str, object],
+    *,
+    key: str,
+    select: bool = False,
+    height: int | str = "auto",
+) -> int | None:
+    """Show the ``columns`` of ``frame`` in that order, each with its header and width.
+
+    ``columns`` maps a column of ``frame`` to its ``st.column_config`` (header a person reads,
+    units, width); other columns and the index are not shown. With ``select`` one row is
+    always selected (the first until another is clicked); return its position in ``frame``.
+    """
+    picking = {"on_select": "rerun", "selection_mode": "single-row-required"} if select else {}
+    event = st.dataframe(
+        frame,
+        hide_index=True,
+        width="stretch",
+        height=height,
+        column_order=list(columns),
+        column_config=columns,
+        key=key,
+        **picking,
+    )
+    if not select or frame.empty:
+        return None
+    rows = event.selection.rows
+    return min(int(rows[0]), len(frame) - 1) if rows else 0
+
+
 def label(key: str, lang: str) -> str:
     """Return the catalogue text of summary key ``key`` (``app.summary.<key>``) or the key."""
     full = f"app.summary.{key}"
