@@ -234,7 +234,8 @@ def _frame(raw: gpd.GeoDataFrame, ids, names, level: int, parents) -> pd.DataFra
             "unit_id": ids,
             "name": pd.Series(names, index=raw.index).map(strip_unit_prefix),
             "level": level,
-            "parent_id": parents.map(lambda v: None if v is None else str(v).strip()),
+            # No parent column is a float NaN series: NaN must stay missing, not become "nan".
+            "parent_id": parents.map(lambda v: None if v is None or v != v else str(v).strip()),
             "geometry": raw.geometry,
         }
     )

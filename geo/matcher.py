@@ -1,20 +1,22 @@
 """Match record rows to places and admin units: code, coordinates, exact name, then fuzzy name.
 
 The reference gazetteer is the programme's places (with their alternative names) plus the names of
-the installed admin units and, when the user installed one (``zoneplan data add-places``), the
-localities of their own gazetteer (:mod:`geo.localities`). Names compare after
-:func:`geo.names.fold_name` (accents, case, hyphens and prefixes such as "Commune rurale de" or
-"Village de" folded). Fuzzy matches (rapidfuzz) are narrowed to the commune or cercle given on the
-row and carry their score; below :data:`geo.settings.RECORDS_FUZZY_MIN_SCORE` the row is rejected
-with the closest candidates. Each distinct combination of row values is matched
-once, so a file of 100,000 rows about a few dozen places is matched in a few dozen steps.
+the admin units and the localities of a gazetteer (:mod:`geo.localities`): the user's own
+(``zoneplan data add-places``) or, until they install one, the embedded Who's On First localities.
+Names compare after :func:`geo.names.fold_name` (accents, case, hyphens and prefixes such as
+"Commune rurale de" or "Village de" folded). Fuzzy matches (rapidfuzz) are narrowed to the
+commune or cercle given on the row and carry their score; below
+:data:`geo.settings.RECORDS_FUZZY_MIN_SCORE` the row is rejected with the closest candidates. Each
+distinct combination of row values is matched once, so a file of 100,000 rows about a few dozen
+places is matched in a few dozen steps.
 
 The programme's places keep priority over the localities: a village name is looked up first among
 the programme places of the row's commune or cercle, then among the localities of the row's cercle
 (exact, so that a homonym in the cercle the row names wins over a programme place elsewhere), then
 among all programme places, then fuzzily (programme places of the row's area, then the localities
 of the row's cercle). Without a commune, cercle or région on the row, a locality is taken only on
-an exact, unambiguous name.
+an exact, unambiguous name. A row whose coordinates fall in a commune with no parent cercle keeps
+the cercle and région it names (:meth:`~geo.placeindex.PlaceIndex.keep_row_area`).
 
 This module holds that order (:class:`PlaceMatcher`); what the rows are matched against, and how
 each kind of hit becomes a :class:`~geo.placeindex.Match`, is :class:`geo.placeindex.PlaceIndex`.
@@ -111,7 +113,8 @@ class PlaceMatcher(PlaceIndex):
         if lat == lat and lon == lon:
             hit = self._by_coordinates(float(lat), float(lon), str(place or ""))
             if hit is not None:
-                return hit
+                # A commune without a parent unit keeps the cercle and région the row gave.
+                return self.keep_row_area(hit, str(cercle or ""), str(region or ""))
             notes.append(
                 f"no place within {self.tolerance_km:g} km of {lat:.5f}, {lon:.5f} and "
                 "no installed unit contains it"

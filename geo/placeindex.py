@@ -1,17 +1,18 @@
 """The places a record row can be matched to, indexed by folded name, and the match each one makes.
 
 :class:`PlaceIndex` holds the programme's places (each resolved once to its commune, cercle and
-région and their unit ids: :func:`resolve_places`), the installed admin units, the intervention
-zones and, when the user installed one (``zoneplan data add-places``), the localities of their
-own gazetteer (:mod:`geo.localities`). It answers the lookups a matcher needs (a commune, cercle or
-région named exactly or fuzzily; the unit or zone of an area) and turns each kind of hit (a
-programme place, an admin unit, a locality of the gazetteer, a whole area) into a :class:`Match`.
+région and their unit ids: :func:`resolve_places`), the admin units (installed or embedded), the
+intervention zones and the localities of a gazetteer (:mod:`geo.localities`): the user's own
+(``zoneplan data add-places``) or the embedded one. It answers the lookups a matcher needs (a
+commune, cercle or région named exactly or fuzzily; the unit or zone of an area) and turns each
+kind of hit (a programme place, an admin unit, a locality of the gazetteer, a whole area) into a
+:class:`Match`.
 The order in which a row's code, coordinates and names are tried lives in :mod:`geo.matcher`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Self
 
 import geopandas as gpd
@@ -61,7 +62,8 @@ class Match:
     match_method: str | None = None
     match_score: float = np.nan
     match_reason: str | None = None
-    #: Where the match came from: ``places`` (programme), ``gazetteer`` (user's) or ``units``.
+    #: Where the match came from: ``places`` (programme), ``gazetteer`` (installed or embedded)
+    #: or ``units``.
     match_source: str | None = None
 
     @property
@@ -97,8 +99,8 @@ class PlaceIndex:
     ) -> Self:
         """Return the gazetteer of ``places`` (places layer) and ``units`` (admin layer).
 
-        ``localities`` is the user's gazetteer (the ``gazetteer`` layer: ``gaz_id, name,
-        alt_names, kind, admin1, admin2, admin3, geometry``), searched after the places.
+        ``localities`` is the gazetteer, installed or embedded (the ``gazetteer`` layer: ``gaz_id,
+        name, alt_names, kind, admin1, admin2, admin3, geometry``), searched after the places.
         """
         units = admin_hierarchy(units)
         table = resolve_places(places, units)
@@ -237,7 +239,7 @@ class PlaceIndex:
         return m
 
     def _locality_match(self, i: int, method: str, score: float, commune: str | None) -> Match:
-        """Return the match of locality ``i`` of the user's gazetteer."""
+        """Return the match of locality ``i`` of the gazetteer."""
         locs = self.localities
         assert locs is not None
         cercle, region = locs.admin2[i] or None, locs.admin1[i] or None
@@ -282,6 +284,33 @@ class PlaceIndex:
         if m.zone_id is None:
             m.zone_id = self._zone_of_area(m)
         return m
+
+    def keep_row_area(self, m: Match, cercle: str = "", region: str = "") -> Match:
+        """Return ``m`` with the row's ``cercle`` and ``region`` where the match has none.
+
+        A commune found by coordinates takes its cercle and région from its parents; one without
+        them (boundaries of another frame, a unit outside every cercle) keeps those its file
+        named, as units where installed, else as ``name:<slug>`` ids. ``m`` is not modified.
+        """
+        out = replace(m)
+        if _blank(out.cercle_id) and cercle.strip():
+            name, _ = self.resolve_cercle(cercle)
+            if name:
+                units = self._unit_rows(2, name)
+                out.cercle = units[0]["name"] if units else name
+                out.cercle_id = units[0]["unit_id"] if units else f"name:{slug(name)}"
+                if units and _blank(out.region_id) and not _blank(units[0]["region_id"]):
+                    out.region, out.region_id = units[0]["region"], units[0]["region_id"]
+        if _blank(out.region_id) and region.strip():
+            name, _ = self.resolve_region(region)
+            if name:
+                units = self._unit_rows(1, name)
+                out.region = units[0]["name"] if units else name
+                out.region_id = units[0]["unit_id"] if units else f"name:{slug(name)}"
+        derived = _blank(m.commune_id) or m.commune_id == commune_id(m.commune, None)
+        if not _blank(out.commune) and derived:  # a commune without a polygon: its id names its cercle
+            out.commune_id = commune_id(out.commune, out.cercle_id)
+        return out
 
     def _area_match(self, level: str, name: str, cercle: str | None, score: float) -> Match:
         column = {"commune": "commune", "cercle": "cercle", "region": "region"}[level]
@@ -347,6 +376,11 @@ class PlaceIndex:
                 )
                 return zones[0] if len(zones) == 1 else None
         return None
+
+
+def _blank(value: object) -> bool:
+    """Return whether ``value`` is missing (``None``, NaN or empty text)."""
+    return value is None or value != value or value == ""
 
 
 def resolve_places(places: gpd.GeoDataFrame, units: gpd.GeoDataFrame) -> pd.DataFrame:

@@ -1,8 +1,9 @@
-"""Intervention zones as polygons: admin units where installed, else a documented buffer.
+"""Intervention zones as polygons: admin units where present, else a documented buffer.
 
 A zone definition (``data/zones.json``) lists admin units, finest level first, and the zone's places.
-Where every unit of a level is installed, the zone is their union (``method = "admin"``); otherwise it
-is a buffer of ``buffer_km`` around the convex hull of the zone's located places
+Where every unit of a level is among the given boundaries (the user's, or the embedded régions and
+cercles that ``layers.admin`` supplies by default), the zone is their union (``method = "admin"``);
+otherwise it is a buffer of ``buffer_km`` around the convex hull of the zone's located places
 (``method = "buffer"``). Zones drawn by a planner are stored in the project store
 (``method = "drawn"``) and take part everywhere like the others.
 """
@@ -60,7 +61,7 @@ def build_zones(
     places
         The places layer (``place_id`` and point geometry; unlocated places are skipped).
     boundaries
-        Installed admin units (``unit_id, name, level, geometry``), or ``None``.
+        Admin units (``unit_id, name, level, geometry``): installed or embedded; ``None`` for none.
     drawn
         Zones drawn by planners (``zone_id, name_fr, name_en, programme_id, geometry``), or ``None``.
     country
@@ -86,8 +87,8 @@ def build_zones(
             pts = located[located["place_id"].isin(zdef["places"])]
             if pts.empty:
                 raise InputError(
-                    f"zone {zdef['zone_id']!r} has no located place and no installed "
-                    "admin unit; expected at least one"
+                    f"zone {zdef['zone_id']!r} has no located place and none of its admin "
+                    "units; expected at least one"
                 )
             geom = _buffer_hull(pts.geometry, float(zdef["buffer_km"]))
             if country is not None:

@@ -1,7 +1,8 @@
 """The five intervention zones, plus any drawn by planners.
 
-Each zone is the admin unit(s) named in ``data/zones.json`` where boundaries are installed, else a
-buffer around the hull of its places (see :mod:`geo.zones`).
+Each zone is the admin unit(s) named in ``data/zones.json``: the user's boundaries where installed,
+else the embedded régions and cercles (so a fresh install has the real outlines). Only a zone whose
+units are in neither is a buffer around the hull of its places (see :mod:`geo.zones`).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from geo.store import Store
 from geo.vocab import Tables
 from geo.zones import build_zones, read_definitions
 from layers import admin, borders, places
-from layers._common import DATA
+from layers._common import DATA, file_version
 from layers._schema import Schema
 
 TITLE = {"fr": "Zones d'intervention", "en": "Intervention zones"}
@@ -38,33 +39,26 @@ def definitions() -> list[dict]:
     return read_definitions(DATA / "zones.json")
 
 
-def _version(path) -> tuple[int, int]:
-    """Return ``(mtime in ns, size)`` of ``path``, ``(0, 0)`` when absent."""
-    try:
-        st = path.stat()
-    except OSError:
-        return (0, 0)
-    return (st.st_mtime_ns, st.st_size)
-
-
 def load(store=None) -> gpd.GeoDataFrame:
     """Return one polygon per zone.
 
-    Built once per version of its inputs (the store, ``zones.json``, ``places.csv``): every map,
-    filter and command asks for the zones, and building them reads three layers.
+    Built once per version of its inputs (the store, ``zones.json``, ``places.csv``, the embedded
+    admin units): every map, filter and command asks for the zones, and building them reads three
+    layers.
     """
     store = Store.of(store)
     key = (
         str(store.path),
-        _version(store.path),
-        _version(DATA / "zones.json"),
-        _version(DATA / "places.csv"),
+        file_version(store.path),
+        file_version(DATA / "zones.json"),
+        file_version(DATA / "places.csv"),
+        *(file_version(path) for path in admin.EMBEDDED.values()),
     )
     return _build(*key).copy()
 
 
 @functools.lru_cache(maxsize=8)
-def _build(path: str, *_versions: tuple[int, int]) -> gpd.GeoDataFrame:
+def _build(path: str, *_versions: tuple[int, int, int]) -> gpd.GeoDataFrame:
     store = Store.of(path)
     boundaries = admin.load(store)
     boundaries = boundaries[boundaries["level"] > 0]

@@ -32,9 +32,10 @@ def _villages(tmp_path, name="villages.csv"):
     return path
 
 
-def test_layer_is_empty_but_valid_before_any_gazetteer(store):
+def test_layer_is_the_embedded_gazetteer_before_any_add_places(store):
     frame = layers.load("gazetteer", store=store)
-    assert frame.empty and frame.crs is not None
+    assert len(frame) == 14_903 and frame.crs is not None
+    assert layers.module("gazetteer").origin(store) == "embedded"
     assert "add-places" in layers.module("gazetteer").info(store)["source"]
 
 

@@ -3,7 +3,8 @@
 Every write here is one atomic :meth:`geo.store.Store.transaction`: boundaries, a gazetteer of
 villages, the child population, a place's location, a drawn zone. The engine (``geo/``) reads and
 checks the files and builds the frames; this service owns the writes. ``layer_status`` lists every
-layer with its count, source and attribution (``zoneplan data status`` and the Données page).
+layer with its count, source and attribution, and which layers are the embedded defaults
+(``zoneplan data status`` and the Données page).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from geo.places import validate_location
 from geo.store import Store
 from geo.vocab import Tables
 from geo.zones import validate_drawn
+from layers import admin
 
 StoreLike = Store | str | os.PathLike[str] | None
 
@@ -30,13 +32,21 @@ StoreLike = Store | str | os.PathLike[str] | None
 def install_boundaries(store: StoreLike, boundary: BoundaryFile, *, date: str) -> gpd.GeoDataFrame:
     """Write ``boundary`` into ``store`` atomically, replacing any units of the same level.
 
-    Returns the full boundaries table as installed (parents filled in by containment).
+    The new level is merged onto the installed levels and, where the store has none of a level,
+    onto the embedded régions and cercles, so that every unit's parent is the unit of the level
+    above that contains it: communes installed without a parent column get their cercle, and the
+    units below a replaced level are linked again. Only the installed levels are written; the
+    embedded ones stay embedded.
+
+    Returns the admin units as they now stand (installed and embedded levels, parents linked).
     """
     store = Store.of(store)
     level = int(boundary.frame["level"].iloc[0])
     with store.transaction() as tx:
-        merged = merge_level(tx.read(Tables.BOUNDARIES), boundary.frame)
-        tx.write(Tables.BOUNDARIES, merged)
+        installed = tx.read(Tables.BOUNDARIES)
+        kept = set() if installed is None else {int(v) for v in installed["level"]}
+        merged = admin.link_parents(merge_level(admin.with_embedded(installed), boundary.frame))
+        tx.write(Tables.BOUNDARIES, merged[merged["level"].isin(kept | {level})])
         tx.set_meta(
             {
                 f"boundaries.{level}.source": boundary.source,
@@ -151,7 +161,12 @@ def save_drawn_zone(
 
 
 def layer_status(store: StoreLike) -> list[dict]:
-    """Return one record per layer: name, title, feature count, source, attribution."""
+    """Return one record per layer: name, title, feature count, source, attribution.
+
+    The admin layer's record also lists its ``levels``, the units ``without_parent`` and the
+    ``embedded_levels`` (those not installed); the gazetteer's its ``origin`` (``installed`` or
+    ``embedded``).
+    """
     store = Store.of(store)
     rows = []
     for name in layers.names():
@@ -159,6 +174,7 @@ def layer_status(store: StoreLike) -> list[dict]:
         frame = layers.load(name) if name == "borders" else layers.load(name, store=store)
         row = {"layer": name, "title": mod.TITLE, "features": len(frame), **mod.info(store)}
         if name == "admin":
+            row["embedded_levels"] = [str(lv) for lv in admin.embedded_levels(store)]
             counts = frame.groupby("level").size()
             row["levels"] = {str(k): int(v) for k, v in counts.items()}
             row["without_parent"] = {
@@ -166,6 +182,8 @@ def layer_status(store: StoreLike) -> list[dict]:
                 for k in counts.index
                 if k > 0
             }
+        if name == "gazetteer":
+            row["origin"] = layers.module("gazetteer").origin(store)
         if name == "places":
             row["unlocated"] = list(layers.module("places").unlocated(store)["name"])
         rows.append(row)
