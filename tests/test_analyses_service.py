@@ -76,11 +76,13 @@ def test_gaps_use_imported_activities_and_targets(mali_store):
     mali_store.write("activities", acts)
     result = analyse("gaps", zone="kangaba", units="admin2", store=mali_store)
     unit = result.units.iloc[0]
-    assert unit["people_sensitised"] == 900 and unit["sessions"] == 30
-    assert unit["coverage"] == pytest.approx(900 / 1800)  # the Kangaba target, one unit
-    assert result.summary["coverage"]["achievement_people"] == pytest.approx(0.5)
-    assert unit["gap_status"] == "gap"  # covered at 50%, but no centre within 25 km
-    assert "25 km" in unit["gap_reasons"] and "%" not in unit["gap_reasons"]
+    assert unit["people_sensitised"] == 900  # GPS points counted at Tombola and Tégué
+    places = result.places.set_index("name")
+    assert places.loc["Tombola", "people_sensitised"] == 600
+    assert places.loc["Tégué", "sessions"] == 10
+    assert "sensitisation" not in places.loc["Tombola", "gap_kinds"]
+    assert unit["gap_status"] == "gap"  # other villages: nothing recorded, no centre within 25 km
+    assert "25 km" in unit["gap_reasons"]
 
 
 def test_case_figures_go_through_disclosure_control(mali_store):
@@ -108,7 +110,7 @@ def test_next_returns_a_sequence_with_marginal_gains(mali_store):
     sites = result.summary["sites"]
     assert 1 <= len(sites) <= 2
     assert sites[0]["marginal_gain"] >= sites[-1]["marginal_gain"]
-    assert sites[0]["near_place"]
+    assert sites[0]["nearest_place"] and sites[0]["covers"]
 
 
 @pytest.mark.parametrize("verb", VERBS)

@@ -43,6 +43,7 @@ from geo.periods import parse_period
 from geo.store import Store
 from geo.units import planning_units
 from geo.vocab import ADMIN_BY_LEVEL, CRITERIA, VERBS
+from zoneplan.datastore import read_population
 from zoneplan.placeframe import name_cells, name_sites, place_frame, place_records, roll_up
 from zoneplan.records import load_records
 from zoneplan.zone import ZoneData
@@ -426,6 +427,11 @@ def _run_gaps(
 ) -> AnalysisResult:
     lang = opts["lang"]
     frame = roll_up(frame, places, lang=lang)
+    population = read_population(ctx.store)
+    if population is not None:  # children per unit, where installed: coverage per 1,000 children
+        children = population.drop_duplicates("unit_id").set_index("unit_id")["children"]
+        frame["children"] = frame["unit_id"].astype(str).map(children)
+        frame["people_per_1000_children"] = frame["people_sensitised"] / frame["children"] * 1000
     at_risk = places["meets_criteria"].astype(bool)
     kinds = places["gap_kinds"]
     if len(places) and not (places["people_sensitised"] > 0).any():

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 import layers
+from geo import settings
 from geo.access import access
 from geo.aggregate import activity_totals
 from geo.criteria import attractive_places, criteria
@@ -65,12 +66,30 @@ def zone_settlements(ctx: ZoneData) -> gpd.GeoDataFrame:
     return fill_admin(found, ctx.admin)
 
 
-def reached(records: pd.DataFrame, *, period: str | None = None) -> pd.DataFrame:
-    """Return people sensitised and sessions per ``place_id`` (sensitisation activities only)."""
+def reached(
+    records: pd.DataFrame, places: gpd.GeoDataFrame | None = None, *, period: str | None = None
+) -> pd.DataFrame:
+    """Return people sensitised and sessions per ``place_id`` (sensitisation activities only).
+
+    A record without a place but with a point (GPS read from the file) counts at the nearest of
+    ``places`` within :data:`geo.settings.RECORDS_COORD_TOLERANCE_KM`.
+    """
     frame = filter_period(pd.DataFrame(records), period)
     if "activity_type" in frame.columns:
         frame = frame[frame["activity_type"].isin(SENSITISATION_TYPES)]
-    totals = activity_totals(frame, by="place_id")
+    frame = frame.copy()
+    if "place_id" not in frame.columns:
+        frame["place_id"] = None
+    loose = frame["place_id"].isna()
+    if places is not None and len(places) and loose.any() and "geometry" in frame.columns:
+        geoms = gpd.GeoSeries(frame.loc[loose, "geometry"], crs=settings.CRS)
+        ok = geoms.notna() & ~geoms.is_empty
+        if ok.any():
+            pos, _, dist = nearest_names(geoms[ok].x.to_numpy(), geoms[ok].y.to_numpy(), places)
+            near = (pos >= 0) & (dist <= settings.RECORDS_COORD_TOLERANCE_KM)
+            ids = np.where(near, places["place_id"].to_numpy(dtype=object)[np.maximum(pos, 0)], None)
+            frame.loc[geoms[ok].index, "place_id"] = ids
+    totals = activity_totals(frame.drop(columns="geometry", errors="ignore"), by="place_id")
     return totals.rename(columns={"value": "people_sensitised"})
 
 
@@ -118,7 +137,7 @@ def place_frame(
     frame["centre_lat"] = near.map(centres.geometry.y).astype("float64")
     if activities is None:
         activities = layers.load("activities", store=ctx.store)
-    totals = reached(activities, period=opts.get("period")).set_index("place_id")
+    totals = reached(activities, found, period=opts.get("period")).set_index("place_id")
     frame["people_sensitised"] = frame["place_id"].map(totals["people_sensitised"]).fillna(0.0)
     frame["sessions"] = frame["place_id"].map(totals["sessions"]).fillna(0.0)
     # No denominator per place yet: coverage is presence (NaN); nothing recorded is a gap.
