@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 
 from geo import settings
 from geo.errors import UnknownNameError
@@ -54,6 +55,10 @@ class ViewLayer:
     ``frame`` is in EPSG:4326 and carries the style per feature in columns ``_fill``, ``_edge``,
     ``_status`` (one of :data:`STATUSES`), ``_label`` (short text or empty) and ``_tip`` (escaped
     HTML for tooltips), beside the layer's own data columns.
+
+    ``kind`` says how features are drawn: ``polygon`` filled, ``point`` as circles, ``line``
+    unfilled (polygons as their outline, lines as they run). A line's ``_label`` is written where
+    the line leads (:func:`line_label_at`): at its end, or where it leaves the map.
     """
 
     key: str
@@ -258,3 +263,33 @@ def _bounds(view: View, focus, margin: float) -> tuple[float, float, float, floa
     dx = max(maxx - minx, 0.02) * margin
     dy = max(maxy - miny, 0.02) * margin
     return (float(minx - dx), float(miny - dy), float(maxx + dx), float(maxy + dy))
+
+
+def line_label_at(
+    line: shapely.Geometry, bounds: tuple[float, float, float, float], *, inset: float = 0.03
+) -> tuple[float, float, str, str] | None:
+    """Return ``(x, y, ha, va)``: where the label of ``line`` goes inside ``bounds``, and its anchor.
+
+    A line leads somewhere (from a zone to its nearest centre): its label sits at the last point
+    of the line inside ``bounds`` shrunk by ``inset`` of their size, that is at its end when the
+    end is in view, else where it leaves the map. ``ha``/``va`` (matplotlib's anchors: ``left``,
+    ``right``, ``center``; ``top``, ``bottom``, ``center``) put the text inside the map, on the
+    side away from where the line goes. ``None`` when no part of the line is in view. ``line``
+    and ``bounds`` share one CRS (degrees for web maps, metres for print maps).
+    """
+    minx, miny, maxx, maxy = bounds
+    dx, dy = (maxx - minx) * inset, (maxy - miny) * inset
+    box = (minx + dx, miny + dy, maxx - dx, maxy - dy)
+    part = shapely.clip_by_rect(line, *box)
+    if part is None or part.is_empty:
+        return None
+    at = shapely.Point(max(shapely.get_coordinates(part), key=lambda c: line.project(shapely.Point(c))))
+    coords = shapely.get_coordinates(line)
+    x, y = float(at.x), float(at.y)
+    if at.distance(shapely.Point(coords[-1])) <= 1e-9 * max(maxx - minx, 1.0):  # end in view
+        return x, y, "left" if coords[-1][0] >= coords[0][0] else "right", "center"
+    tol = 1e-6 * max(maxx - minx, maxy - miny)
+    if abs(x - box[0]) <= tol or abs(x - box[2]) <= tol:  # leaves by the left or right edge
+        return x, y, "right" if abs(x - box[2]) <= tol else "left", "center"
+    ha = "right" if x > (box[0] + box[2]) / 2 else "left"
+    return x, y, ha, "bottom" if abs(y - box[1]) <= tol else "top"

@@ -180,11 +180,14 @@ def draw_inset(ax, view: View) -> None:
 
 
 def footer_lines(view: View) -> list[str]:
-    """Return the footer texts: notes, sources, attributions, date and disclaimer, disclosure."""
+    """Return the footer texts: sources, attributions, date and disclaimer, disclosure.
+
+    The view's notes are printed above the map (:func:`geo.printmap.draw_print`).
+    """
     lang = view.lang
     sep = " ; " if lang == "fr" else "; "
     colon = " : " if lang == "fr" else ": "
-    lines = list(view.notes)
+    lines = []
     if view.sources:
         lines.append(t("export.sources", lang) + colon + sep.join(view.sources))
     if view.attributions:

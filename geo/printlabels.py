@@ -1,8 +1,9 @@
 """Names on print maps: each printed beside its circle where it overlaps no other name.
 
 :func:`place_labels` works in points on the page, after the map's limits are set: a place's name
-tries the right, left, top and bottom of its circle; a unit's name sits on the unit. Names that
-would cover one already printed are left out rather than printed over it.
+tries the right, left, top, bottom, then the corners of its circle; a unit's name sits on the
+unit; a line's name (anchored where the line leads) is printed first, where it was put. Names
+that would cover one already printed are left out rather than printed over it.
 """
 
 from __future__ import annotations
@@ -24,18 +25,31 @@ class MapLabel:
     text: str
     r_pt: float
     centred: bool = False  # a unit's name, on the unit (not beside a point)
+    ha: str = ""  # a line's name: anchored there (matplotlib's ``ha``/``va``), printed first
+    va: str = "center"
+    strong: bool = False  # bold, on a firmer white box
+
+
+#: Where a name may go around its circle, in order of preference: the direction of its anchor
+#: from the centre (in circle radii) and the text's alignment there.
+SIDES: dict[str, tuple[float, float, str, str]] = {
+    "r": (1.0, 0.0, "left", "center"),
+    "l": (-1.0, 0.0, "right", "center"),
+    "t": (0.0, 1.0, "center", "bottom"),
+    "b": (0.0, -1.0, "center", "top"),
+    "tr": (0.75, 0.75, "left", "bottom"),
+    "br": (0.75, -0.75, "left", "top"),
+    "tl": (-0.75, 0.75, "right", "bottom"),
+    "bl": (-0.75, -0.75, "right", "top"),
+    "c": (0.0, 0.0, "center", "center"),
+}
 
 
 def _box(x: float, y: float, w: float, h: float, side: str, r: float) -> tuple:
     """Return the box (points) of a ``w`` x ``h`` label on ``side`` of a circle at ``x, y``."""
+    sx, sy, ha, va = SIDES[side]
     gap = r + 2.0
-    return {
-        "r": (x + gap, y - h / 2, x + gap + w, y + h / 2),
-        "l": (x - gap - w, y - h / 2, x - gap, y + h / 2),
-        "t": (x - w / 2, y + gap, x + w / 2, y + gap + h),
-        "b": (x - w / 2, y - gap - h, x + w / 2, y - gap),
-        "c": (x - w / 2, y - h / 2, x + w / 2, y + h / 2),
-    }[side]
+    return _anchored_box(x + sx * gap, y + sy * gap, w, h, ha, va)
 
 
 def _hits(a: tuple, b: tuple, slack: float = 0.5) -> bool:
@@ -45,7 +59,7 @@ def _hits(a: tuple, b: tuple, slack: float = 0.5) -> bool:
 def place_labels(ax, names: list[MapLabel], *, fontsize: float = LABEL_PT) -> list[str]:
     """Print the names beside their circles where they overlap no other name; return those left.
 
-    Each name tries the right, left, top and bottom of its circle, in that order, and takes the
+    Each name tries the sides of its circle in :data:`SIDES` order and takes the
     first side that overlaps no name already printed and no other circle (else the side covering
     fewest circles). A name that would overlap a printed name on every side is left out rather
     than printed over it (places that sit together: the first keeps its name). A unit's name
@@ -65,12 +79,21 @@ def place_labels(ax, names: list[MapLabel], *, fontsize: float = LABEL_PT) -> li
     skipped: list[str] = []
     h = fontsize * 1.25
     seen: set[str] = set()
-    for n, (px, py) in zip(names, xy, strict=True):
+    order = sorted(range(len(names)), key=lambda i: not names[i].ha)  # anchored names first
+    for i in order:
+        n, (px, py) = names[i], xy[i]
         if not n.text or n.text in seen:  # a site and its village share a name: print it once
             continue
         seen.add(n.text)
-        w = fontsize * 0.56 * len(n.text) + 2
-        sides = ["c"] if n.centred else ["r", "l", "t", "b"]
+        w = fontsize * 0.6 * len(n.text) + 3
+        if n.ha:  # where it was put, moved inside the map if it would run off it
+            box = _anchored_box(px, py, w * (1.15 if n.strong else 1.0), h * 1.2, n.ha, n.va)
+            dx = max(0.0, x0 + 3 - box[0]) - max(0.0, box[2] - (x1 - 3))
+            dy = max(0.0, y0 + 3 - box[1]) - max(0.0, box[3] - (y1 - 3))
+            placed.append((box[0] + dx, box[1] + dy, box[2] + dx, box[3] + dy))
+            _annotate(ax, n, (dx, dy), n.ha, n.va, fontsize)
+            continue
+        sides = ["c"] if n.centred else [s for s in SIDES if s != "c"]
         best, best_cost = None, None
         for side in sides:
             box = _box(px, py, w, h, side, n.r_pt)
@@ -88,27 +111,35 @@ def place_labels(ax, names: list[MapLabel], *, fontsize: float = LABEL_PT) -> li
             continue
         side, box = best
         placed.append(box)
-        offset = {
-            "r": (n.r_pt + 2.0, 0.0),
-            "l": (-(n.r_pt + 2.0), 0.0),
-            "t": (0.0, n.r_pt + 2.0),
-            "b": (0.0, -(n.r_pt + 2.0)),
-            "c": (0.0, 0.0),
-        }[side]
-        ha = {"r": "left", "l": "right"}.get(side, "center")
-        va = {"t": "bottom", "b": "top"}.get(side, "center")
-        ax.annotate(
-            n.text,
-            (n.x, n.y),
-            xytext=offset,
-            textcoords="offset points",
-            ha=ha,
-            va=va,
-            fontsize=fontsize,
-            zorder=7,
-            color="#222222",
-            bbox=None
-            if n.centred
-            else {"boxstyle": "square,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.6},
-        )
+        sx, sy, ha, va = SIDES[side]
+        _annotate(ax, n, (sx * (n.r_pt + 2.0), sy * (n.r_pt + 2.0)), ha, va, fontsize)
     return skipped
+
+
+def _anchored_box(x: float, y: float, w: float, h: float, ha: str, va: str) -> tuple:
+    """Return the box (points) of a ``w`` x ``h`` text anchored at ``x, y`` by ``ha``/``va``."""
+    left = {"left": x, "right": x - w}.get(ha, x - w / 2)
+    bottom = {"bottom": y, "top": y - h}.get(va, y - h / 2)
+    return (left, bottom, left + w, bottom + h)
+
+
+def _annotate(ax, n: MapLabel, offset: tuple[float, float], ha: str, va: str, fontsize: float) -> None:
+    """Print a name on a light box (a line's on a firmer one); text stays text in PDF and SVG."""
+    box = {"boxstyle": "square,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.6}
+    if n.centred:
+        box = None
+    elif n.strong:
+        box = {"boxstyle": "round,pad=0.25", "fc": "white", "ec": "#999999", "lw": 0.5, "alpha": 0.9}
+    ax.annotate(
+        n.text,
+        (n.x, n.y),
+        xytext=offset,
+        textcoords="offset points",
+        ha=ha,
+        va=va,
+        fontsize=fontsize + (1.0 if n.strong else 0.0),
+        fontweight="bold" if n.strong else "normal",
+        zorder=7,
+        color="#222222",
+        bbox=box,
+    )

@@ -30,7 +30,7 @@ from matplotlib.text import Text
 from geo import settings
 from geo.errors import UnknownNameError
 from geo.geodesy import local_aeqd
-from geo.mapview import View, ViewLayer
+from geo.mapview import View, ViewLayer, line_label_at
 from geo.printfurniture import (
     HATCH,
     draw_inset,
@@ -120,13 +120,15 @@ def draw_map(ax, view: View, *, labels: bool = True, scalebar: bool = True, nort
     ax.set_autoscale_on(False)
     ax.apply_aspect()
     names: list[MapLabel] = []
-    for layer in view.layers:
+    for order, layer in enumerate(view.layers):
         if layer.frame.empty:
             continue
         frame = _clip_to(layer.frame, view.bounds or settings.MALI_BBOX, 1.5)
         if frame.empty:
             continue
-        _draw_layer(ax, layer, frame.to_crs(crs), labels=labels and layer.labels, names=names)
+        _draw_layer(
+            ax, layer, frame.to_crs(crs), labels=labels and layer.labels, names=names, order=order
+        )
     place_labels(ax, names)
     ax.set_xlim(x0, x1)
     ax.set_ylim(y0, y1)
@@ -161,8 +163,15 @@ def marker_radius_pt(radius_px: float | pd.Series) -> float | pd.Series:
 
 
 def _draw_layer(
-    ax, layer: ViewLayer, frame: gpd.GeoDataFrame, *, labels: bool, names: list[MapLabel] | None = None
+    ax,
+    layer: ViewLayer,
+    frame: gpd.GeoDataFrame,
+    *,
+    labels: bool,
+    names: list[MapLabel] | None = None,
+    order: int = 0,
 ) -> None:
+    """Draw one layer; points stack in the view's layer order, as on the web map."""
     z = 1 if layer.role == "context" and layer.kind != "point" else 3
     names = [] if names is None else names
     if layer.kind == "point":
@@ -179,7 +188,7 @@ def _draw_layer(
             pts = pts.assign(_r_pt=marker_radius_pt(layer.radius))
             alpha = 0.95
         size = (2 * pts["_r_pt"]) ** 2  # scatter sizes are areas in points squared
-        zp = 5.0 if layer.role == "data" else 5.6  # sites and centres over the data circles
+        zp = 5.0 + 0.01 * order  # later layers over earlier ones (sites and centres last)
         ax.scatter(
             pts.geometry.x,
             pts.geometry.y,
@@ -200,28 +209,27 @@ def _draw_layer(
                 edgecolors="#333333",
                 linewidths=0.8,
                 linestyle=":",
-                zorder=zp + 0.3,
+                zorder=zp + 0.005,
             )
         for x, y, text, r in zip(
             pts.geometry.x, pts.geometry.y, pts["_label"], pts["_r_pt"], strict=True
         ):
             names.append(MapLabel(float(x), float(y), str(text) if labels and text else "", float(r)))
         return
-    dash = mpl_dash(layer.dash)
     if layer.kind == "line":
-        frame.boundary.plot(
-            ax=ax, color=list(frame["_edge"]), linewidth=layer.weight, linestyle=dash, zorder=z + 1
-        )
+        _draw_lines(ax, layer, frame, z=z + 1, labels=labels, names=names)
         return
     special = frame["_status"].isin(["suppressed", "no_data"])
     normal = frame[~special]
     many = len(frame) > MANY_FEATURES
+    if many and not normal.empty:  # hexagon grids: one shape per class, no seams nor overlaps
+        normal = normal[["_fill", normal.geometry.name]].dissolve(by="_fill", as_index=False)
     if not normal.empty:
         normal.plot(
             ax=ax,
             color=[c if c != "none" else "none" for c in normal["_fill"]],
             edgecolor="face" if many else list(normal["_edge"]),
-            linewidth=0.2 if many else layer.weight * 0.6,
+            linewidth=0.0 if many else layer.weight * 0.6,
             alpha=layer.fill_opacity if layer.role == "data" else 1.0,
             zorder=z,
         )
@@ -252,6 +260,26 @@ def _draw_layer(
             if text and geom is not None and not geom.is_empty:
                 p = geom.representative_point()
                 names.append(MapLabel(p.x, p.y, str(text), 0.0, centred=True))
+
+
+def _draw_lines(
+    ax, layer: ViewLayer, frame: gpd.GeoDataFrame, *, z: float, labels: bool, names: list[MapLabel]
+) -> None:
+    """Draw polygons as their outline and lines as they run; name lines where they lead."""
+    lines = frame.geom_type.isin(["LineString", "MultiLineString"])
+    shapes = [frame[~lines].boundary, frame[lines].geometry]
+    for part, edge in zip(shapes, [frame.loc[~lines, "_edge"], frame.loc[lines, "_edge"]], strict=True):
+        if not part.empty:
+            part.plot(
+                ax=ax, color=list(edge), linewidth=layer.weight, linestyle=mpl_dash(layer.dash), zorder=z
+            )
+    if not labels:
+        return
+    extent = (*ax.get_xlim(), *ax.get_ylim())
+    for geom, text in zip(frame.geometry[lines], frame.loc[lines, "_label"], strict=True):
+        at = line_label_at(geom, (extent[0], extent[2], extent[1], extent[3])) if text else None
+        if at is not None:
+            names.append(MapLabel(at[0], at[1], str(text), 0.0, ha=at[2], va=at[3], strong=True))
 
 
 def draw_size_key(ax, view: View) -> None:
@@ -327,15 +355,19 @@ def draw_print(view: View, *, paper: str = "A4", orientation: str = "landscape")
         inset_box, legend_box, foot_w = [0.05, 0.155, 0.27, 0.19], [0.36, 0.155, 0.60, 0.19], 0.9
         ncol = 2
     fig.text(0.03, title_y, view.title, fontsize=16 * scale, fontweight="bold", va="top")
-    if view.subtitle:
-        fig.text(
-            0.03,
-            title_y - 0.042 * (1 if orientation == "landscape" else 0.7),
-            view.subtitle,
-            fontsize=10 * scale,
-            va="top",
-            color="#333333",
-        )
+    top = title_y - 0.042 * (1 if orientation == "landscape" else 0.7)
+    # The subtitle, then the notes that explain the map (nothing recorded, places not mapped),
+    # as wide as the map; the map starts below them.
+    for lines, size, style in (
+        ([view.subtitle] if view.subtitle else [], 10.0 * scale, {"color": "#333333"}),
+        (view.notes, 8.0 * scale, {"color": "#7a3b00", "style": "italic"}),
+    ):
+        if not lines:
+            continue
+        text = wrap_lines(lines, w * map_box[2] * 1.04, size)
+        fig.text(0.03, top, text, fontsize=size, va="top", **style)
+        top -= (text.count("\n") + 1) * size * 1.3 / (72 * h)
+    map_box = [map_box[0], map_box[1], map_box[2], min(map_box[3], top - 0.006 - map_box[1])]
     ax = fig.add_axes(map_box)
     draw_map(ax, view)
     draw_inset(fig.add_axes(inset_box), view)

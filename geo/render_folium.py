@@ -12,8 +12,10 @@ plugin, nothing that loads from a CDN.
 from __future__ import annotations
 
 import dataclasses
+import html
 import json
 import math
+import re
 from collections.abc import Sequence
 
 import folium
@@ -26,7 +28,7 @@ from folium.template import Template
 from geo import settings
 from geo.basemap import POLYGON_STYLES
 from geo.i18n import t
-from geo.mapview import View, ViewLayer
+from geo.mapview import View, ViewLayer, line_label_at
 from geo.webmap import OfflineMap, display_geometry, escape
 
 #: Simplification tolerance (degrees) by role: the context needs less detail than the data.
@@ -41,6 +43,7 @@ CLOUD_ABOVE = 1000
 LABEL_MAX = 40
 #: Decimal places kept in the page (4 places ~ 11 m: finer than any boundary here).
 DECIMALS = 4
+_TAG = re.compile(r"<[^>]+>")
 #: Pane of the points drawn one by one: above the compact clouds (pane ``zpPoints``, z 450),
 #: so a few sites or centres are never buried under thousands of localities.
 MARKER_PANE = ("zpMarkers", 460)
@@ -75,6 +78,7 @@ _CSS = """
 .zp-label.zp-r span { left: 0; }
 .zp-label.zp-l span { right: 0; }
 .zp-label.zp-b span, .zp-label.zp-t span { left: 0; transform: translateX(-50%); }
+.zp-label.zp-route span { font-weight: 600; font-size: 12px; }
 .leaflet-control-layers-toggle { background-image: none !important; text-align: center;
   font-size: 20px; line-height: 36px; color: #333; text-decoration: none; }
 .leaflet-control-layers-toggle::after { content: "\\2630"; }
@@ -210,7 +214,7 @@ class _Labels(MacroElement):
             var group = {{ this._parent.get_name() }};
             {{ this.points|tojson }}.forEach(function (p) {
                 L.marker([p[0], p[1]], {
-                    icon: L.divIcon({className: 'zp-label zp-' + p[5],
+                    icon: L.divIcon({className: 'zp-label zp-' + p[5] + (p[6] ? ' zp-' + p[6] : ''),
                                      html: '<span>' + p[2] + '</span>', iconSize: [0, 14],
                                      iconAnchor: p[4]}),
                     interactive: false, keyboard: false
@@ -290,6 +294,41 @@ def label_points(
     return out
 
 
+def line_labels(view: View, *, size_px: tuple[int, int] = (900, 680)) -> dict[str, list[list]]:
+    """Return the names of lines to draw per line layer key, where each line leads.
+
+    Each label is written like a point's (:func:`label_points`) at the last point of its line
+    inside the map's opening extent (:func:`geo.mapview.line_label_at`), on the side facing the
+    map, in bold, moved along so that it does not run off the extent (``size_px`` pixels, text
+    about 7 pixels a letter); the line's tooltip says it in full.
+    """
+    minx, miny, maxx, maxy = bounds = view.bounds or settings.MALI_BBOX
+    kx = math.cos(math.radians((miny + maxy) / 2))
+    scale = min(size_px[0] / max((maxx - minx) * kx, 1e-6), size_px[1] / max(maxy - miny, 1e-6))
+    scale /= 1.4  # Leaflet opens at the whole zoom level below the exact fit
+    rows = {"center": 7, "bottom": 18, "top": -4}
+    out: dict[str, list[list]] = {}
+    for layer in view.layers:
+        if layer.kind != "line" or not layer.labels or not layer.show or layer.frame.empty:
+            continue
+        for geom, label in zip(layer.frame.geometry, layer.frame["_label"], strict=True):
+            if not label or geom is None or geom.geom_type not in ("LineString", "MultiLineString"):
+                continue
+            at = line_label_at(geom, bounds)
+            if at is None:
+                continue
+            x, y, ha, va = at
+            px, width, text = (x - minx) * kx * scale, (maxx - minx) * kx * scale, 7.0 * len(label)
+            if ha == "right":  # text left of the point (class zp-l), shifted right if it runs off
+                side, ax = "l", 4 - max(0.0, text + 4 - px)
+            else:
+                side, ax = "r", -4 + max(0.0, px + 4 + text - width)
+            out.setdefault(layer.key, []).append(
+                [round(y, DECIMALS), round(x, DECIMALS), escape(label), 0, [ax, rows[va]], side, "route"]
+            )
+    return out
+
+
 def _overlap(a: tuple[float, ...], b: tuple[float, ...], slack: float = 2.0) -> bool:
     """Return whether boxes ``a`` and ``b`` overlap by more than ``slack`` pixels."""
     return a[0] + slack < b[2] and b[0] + slack < a[2] and a[1] + slack < b[3] and b[1] + slack < a[3]
@@ -323,14 +362,22 @@ def _geojson(layer: ViewLayer) -> dict:
 
 
 def _add_cloud(m: folium.Map, layer: ViewLayer) -> None:
-    """Draw a large point layer as one compact canvas layer per colour (name tooltips only)."""
+    """Draw a large point layer as one compact canvas layer per colour (name tooltips only).
+
+    Each point's tooltip is the first line of its own (its name); each colour is named in the
+    layer control by its legend label and count.
+    """
     frame = layer.frame[layer.frame.geometry.notna() & ~layer.frame.geometry.is_empty]
+    classes = {e.color: e.label for e in layer.legend if e.kind in ("point", "fill")}
     for fill, part in frame.groupby("_fill", sort=False):
-        name = layer.title if frame["_fill"].nunique() == 1 else f"{layer.title} ({len(part)})"
+        name = layer.title
+        if frame["_fill"].nunique() > 1:
+            what = f" — {classes[fill]}" if fill in classes else ""
+            name = f"{layer.title}{what} ({len(part)})"
         PointCloud(
             part.geometry.y,
             part.geometry.x,
-            list(part["_label"]),
+            [html.unescape(_TAG.sub("", str(tip).split("<br>")[0])) for tip in part["_tip"]],
             name=escape(name),
             color=str(fill),
             radius=min(layer.radius, 3.0),
@@ -501,13 +548,14 @@ def to_folium(view: View, lang: str | None = None, *, height: str | int = "100%"
         attribution_control=False,
     )
     m.get_root().header.add_child(Element(f"<style>{_CSS}</style>"), name="zp_css")
-    labels = label_points(view)
+    labels = {**label_points(view), **line_labels(view)}
     folium.map.CustomPane(MARKER_PANE[0], z_index=MARKER_PANE[1], pointer_events=True).add_to(m)
     for layer in view.layers:
         _add_layer(m, layer, labels.get(layer.key))
-    m.fit_bounds([[miny, minx], [maxy, maxx]])
-    folium.LayerControl(collapsed=True, position="topright").add_to(m)
     title, legend = title_html(view), legend_html(view)
+    # the title box covers the top left corner: the map opens below it
+    m.fit_bounds([[miny, minx], [maxy, maxx]], padding_top_left=[0, 90] if title else None)
+    folium.LayerControl(collapsed=True, position="topright").add_to(m)
     if title:
         m.add_child(Control(title, position="topleft", css_class="zp-title"))
     if legend:

@@ -3,7 +3,8 @@
 Palettes and the special classes every count map tells apart (suppressed (<k), zero, no data,
 unmatched), value classes (Fisher-Jenks), map number text, and the layer builders
 (:func:`choropleth`, :func:`proportional_symbols`, :func:`categorical`, :func:`point_layer`,
-:func:`context_layers`) that return a styled :class:`geo.mapview.ViewLayer` with its legend.
+:func:`line_layer`, :func:`context_layers`) that return a styled :class:`geo.mapview.ViewLayer`
+with its legend.
 Pure functions over (Geo)DataFrames: they copy their input, keep its index, and never read files.
 """
 
@@ -396,10 +397,12 @@ def categorical(
     kind: str = "polygon",
     extra_tips: Sequence[tuple[str, str]] = (),
     radius: float = 6.0,
+    tip_label: str | None = None,
 ) -> ViewLayer:
     """Return a layer coloured by category: ``categories`` maps a value to ``(label, colour)``.
 
-    Values outside ``categories`` (and missing ones) fall in the no-data class.
+    Values outside ``categories`` (and missing ones) fall in the no-data class. Tooltips read
+    "``tip_label`` category" (default: the title).
     """
     out = frame.copy()
     cat = out[col].astype("object") if col in out else pd.Series(None, index=out.index, dtype="object")
@@ -409,7 +412,8 @@ def categorical(
     out["_cat_label"] = cat.map(
         lambda v: categories[v][0] if v in categories else t("legend.no_data", lang)
     )
-    tips = [("", name_col), (f"{title} :" if lang == "fr" else f"{title}:", "_cat_label"), *extra_tips]
+    head = tip_label or (f"{title} :" if lang == "fr" else f"{title}:")
+    tips = [("", name_col), (head, "_cat_label"), *extra_tips]
     styled_frame = styled(
         out, fill=fill.astype("object"), status=status, label_col=name_col, tip_fields=tips
     )
@@ -458,6 +462,37 @@ def point_layer(
         labels=labels,
         fill_opacity=0.9,
         legend=[LegendEntry(title, color, "point", edge=edge)],
+    )
+
+
+def line_layer(
+    frame: gpd.GeoDataFrame,
+    *,
+    key: str,
+    title: str,
+    color: str,
+    name_col: str = "name",
+    tip_fields: Sequence[tuple[str, str]] = (),
+    weight: float = 2.0,
+    dash: str | None = None,
+) -> ViewLayer:
+    """Return lines in one colour (a zone's routes to its nearest centres), each named by ``name_col``.
+
+    Renderers write a line's name where the line leads: at its end, or where it leaves the map
+    (:func:`geo.mapview.line_label_at`).
+    """
+    tips = list(tip_fields) or [("", name_col)]
+    out = styled(frame, fill="none", edge=color, label_col=name_col, tip_fields=tips)
+    return ViewLayer(
+        key=key,
+        title=title,
+        frame=out,
+        kind="line",
+        weight=weight,
+        fill_opacity=0.0,
+        dash=dash,
+        labels=True,
+        legend=[LegendEntry(title, color, "line", dash=dash)],
     )
 
 

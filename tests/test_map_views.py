@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import json
+import re
+import shutil
+import subprocess
+import sys
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -15,7 +21,7 @@ from geo import symbology as sym
 from geo.disclosure import protect
 from geo.errors import UnknownNameError
 from geo.i18n import t
-from geo.render_folium import legend_html, to_folium
+from geo.render_folium import legend_html, line_labels, to_folium
 from geo.webmap import escape, standalone_html
 from zoneplan.maps import build_view
 
@@ -313,3 +319,124 @@ def test_proportional_symbols_scale_area_and_key_circles_alike():
         gv.make_view("c", lang="fr", title="T", subtitle="", layers=[layer], disclosure=gv.Disclosure())
     )
     assert html.count('class="sz"') == len(keys)
+
+
+# --- the analysis views answer at the places ---------------------------------------------------
+
+H3_ID = re.compile(r"\b8[0-9a-f]{14}\b")
+
+
+def _in_page(text: str) -> str:
+    """Return ``text`` as the map page holds it: escaped, then JSON-encoded in a script."""
+    encoded = json.dumps(escape(text))[1:-1]
+    for ch in "&<>'":
+        encoded = encoded.replace(ch, f"\\u{ord(ch):04x}")
+    return encoded
+
+
+def _layer(view: gv.View, key: str) -> gv.ViewLayer:
+    found = [lyr for lyr in view.layers if lyr.key == key]
+    assert found, f"no {key!r} layer in {[lyr.key for lyr in view.layers]}"
+    return found[0]
+
+
+def test_gaps_view_draws_the_places_by_gap_status_with_a_french_legend(sample_store):
+    # centres within 150 km: the places reached are covered, the others sensitisation gaps
+    view = build_view("gaps", zone="kangaba", store=sample_store, access_km=150)
+    places = _layer(view, "places")
+    assert places.kind == "point" and places.role == "data"
+    statuses = set(places.frame["gap_status"])
+    assert "covered" in statuses and statuses & {"both", "sensitisation", "access"}
+    covered = places.frame[places.frame["gap_status"] == "covered"]
+    assert (covered["people_sensitised"] > 0).all()
+    labels = {e.label for e in view.legend}
+    for status in ("both", "sensitisation", "covered", "not_at_risk"):
+        assert t(f"export.gap.place.{status}", "fr") in labels
+    assert t("export.gap.place.access", "fr", km="150") in labels
+    assert t("export.gap.places", "fr") in labels
+    # at most ten names on the map: the gap places of highest priority
+    named = places.frame[places.frame["_label"] != ""]
+    assert 0 < len(named) <= 10
+    gaps = places.frame[places.frame["gap_status"].isin(["both", "sensitisation", "access"])]
+    assert gaps.loc[gaps["priority"].idxmax(), "_label"] == gaps.loc[gaps["priority"].idxmax(), "name"]
+    tip = places.frame.loc[gaps["priority"].idxmax(), "_tip"]
+    assert escape(str(gaps.loc[gaps["priority"].idxmax(), "name"])) in tip
+    assert "sensibilisation" in tip  # its gap reasons
+
+
+def test_gaps_view_says_on_the_map_when_nothing_was_recorded(store):
+    view = build_view("gaps", zone="kangaba", store=store)
+    said = t("analyses.nothing_recorded", "fr")
+    assert said in view.notes
+    page = standalone_html(to_folium(view))
+    assert _in_page(said) in page  # in the title box, on the map
+    places = _layer(view, "places").frame
+    assert set(places["gap_status"]) <= {"both", "sensitisation", "not_at_risk"}
+
+
+def test_access_view_draws_the_nearest_centre_outside_the_zone_and_a_named_line(sample_store):
+    view = build_view("access", zone="kangaba", store=sample_store, audience="public")
+    centres = _layer(view, "centres").frame
+    assert "Bamako" in set(centres["town"])
+    bamako = centres[centres["town"] == "Bamako"].geometry.iloc[0]
+    routes = _layer(view, "routes")
+    assert routes.kind == "line" and len(routes.frame) == 1
+    label = routes.frame["_label"].iloc[0]
+    assert re.fullmatch(r"centre le plus proche : Bamako, \d+ km", label)
+    line = routes.frame.geometry.iloc[0]
+    assert line.geom_type == "LineString" and line.coords[-1] == pytest.approx((bamako.x, bamako.y))
+    km = float(re.search(r"(\d+) km", label).group(1))
+    places = _layer(view, "places").frame
+    assert km == pytest.approx(places["dist_centre_km"].min(), abs=0.5)  # from the nearest place
+    assert {"Vers le centre le plus proche", t("export.layer.centres", "fr")} <= {
+        e.label for e in view.legend
+    }
+    # the map still opens on the zone; the line's name is written inside it
+    minx, miny, maxx, maxy = view.bounds
+    assert not (minx <= bamako.x <= maxx and miny <= bamako.y <= maxy)
+    assert [x[2] for x in line_labels(view)["routes"]] == [escape(label)]
+    page = standalone_html(to_folium(view))
+    assert _in_page(label) in page
+    english = build_view("access", zone="kangaba", store=sample_store, lang="en")
+    assert re.fullmatch(
+        r"nearest centre: Bamako, \d+ km", _layer(english, "routes").frame["_label"].iloc[0]
+    )
+
+
+def test_criteria_view_draws_the_places_by_criteria_over_the_units(sample_store):
+    view = build_view("criteria", zone="kangaba", store=sample_store, units="h3:7")
+    keys = [lyr.key for lyr in view.layers]
+    assert keys.index("criteria_units") < keys.index("places")  # the places above the units
+    places = _layer(view, "places").frame
+    assert set(places["n_criteria"]) <= {0, 1, 2, 3}
+    row = places.iloc[-1]
+    assert escape(str(row["explanation"])) in row["_tip"]
+
+
+@pytest.mark.parametrize("name", ["gaps", "access", "criteria"])
+def test_no_h3_id_reaches_a_map_page(sample_store, name):
+    view = build_view(name, zone="kangaba", store=sample_store, units="h3:7")
+    texts = [view.title, view.subtitle, *view.notes, *(e.label for e in view.legend)]
+    for layer in view.layers:
+        texts += [*layer.frame["_tip"].astype(str), *layer.frame["_label"].astype(str)]
+    assert not [x for x in texts if H3_ID.search(x)]
+    assert not H3_ID.search(standalone_html(to_folium(view)))
+
+
+def test_no_h3_id_in_the_text_of_a_gaps_pdf(tmp_path, sample_store):
+    if not shutil.which("pdftotext"):
+        pytest.skip("poppler-utils (pdftotext) is not installed")
+    out = tmp_path / "lacunes.pdf"
+    done = subprocess.run(
+        [sys.executable, "-m", "zoneplan", "export", "map", "--view", "gaps", "--zone", "kangaba"]
+        + ["--format", "pdf", "--store", str(sample_store.path), "-o", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert done.returncode == 0, done.stderr
+    text = subprocess.run(
+        ["pdftotext", str(out), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert t("export.gap.places", "fr").split()[0] in text and "Kangaba" in text
+    assert not H3_ID.search(text)

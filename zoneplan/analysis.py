@@ -37,7 +37,6 @@ from geo.disclosure import case_figures
 from geo.distance import border_line
 from geo.errors import InputError, UnknownNameError
 from geo.i18n import t
-from geo.indicators import read_targets
 from geo.nextsites import suggest_sites
 from geo.periods import parse_period
 from geo.store import Store
@@ -194,29 +193,6 @@ def _attractiveness(value: str | os.PathLike[str] | pd.DataFrame | None) -> pd.D
     if isinstance(value, pd.DataFrame):
         return check_attractiveness(value, source="attractiveness (edited)")
     return read_attractiveness(Path(value))
-
-
-def programme_targets(programme_id: str, zones_in_programme: int = 1) -> dict[str, float | None]:
-    """Return the zone's share of its programme's sensitisation targets.
-
-    People: the ``sensibilisation`` indicators measured in people (else the largest one).
-    Sessions: ``focus_group`` indicators measured in sessions. A programme spanning several
-    zones is shared equally among them.
-    """
-    table = read_targets(settings.DATA_DIR / "indicators.csv")
-    rows = table[(table["programme_id"] == programme_id) & (table["kind"] == "activity")]
-    sens = rows[rows["activity_type"] == "sensibilisation"]
-    people = sens.loc[sens["measure"] == "people", "target"].sum()
-    if not people and len(sens):
-        people = sens["target"].max()
-    sessions = rows.loc[
-        (rows["activity_type"] == "focus_group") & (rows["measure"] == "sessions"), "target"
-    ].sum()
-    share = max(int(zones_in_programme), 1)
-    return {
-        "people": float(people) / share if people else None,
-        "sessions": float(sessions) / share if sessions else None,
-    }
 
 
 def _cases_for_units(

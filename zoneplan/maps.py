@@ -22,15 +22,13 @@ import layers
 from geo import mapview as gv
 from geo import settings
 from geo import symbology as sym
-from geo.access import DIST_CENTRE_COL
 from geo.basemap import POINT_STYLES
-from geo.criteria import N_CRITERIA_COL
 from geo.errors import InputError, UnknownNameError
-from geo.gaps import GAP_STATUS_COL
 from geo.i18n import t
 from geo.periods import parse_period
 from geo.store import Store
 from geo.vocab import AUDIENCES, COUNT_MEASURES, NATIONAL, VIEWS
+from zoneplan.analysis_map import access_layers, criteria_layers, gaps_layers
 from zoneplan.coverage_map import activities, coverage_layers
 from zoneplan.zone import ZoneData
 
@@ -97,6 +95,7 @@ class Canvas:
         self.admin = zone.admin_near()
         self.used = ["borders", "admin", "zones", "places", "centres"]
         self.unit_kind = ""
+        self.centre_ids: list[str] = []  # nearest centres of the zone's places, drawn beyond it
 
     # What every view reads of the zone.
     store = property(lambda self: self.data.store)
@@ -108,6 +107,7 @@ class Canvas:
     unlocated = property(lambda self: self.data.unlocated)
     programme_id = property(lambda self: self.data.programme_id)
     zone_name = property(lambda self: self.data.name(self.lang))
+    unit_words = property(lambda self: unit_words(self.unit_kind, self.lang))
 
     def zones_in_programme(self, programme: str) -> int:
         """Return how many zones share ``programme`` (its targets are split among them)."""
@@ -132,21 +132,59 @@ class Canvas:
         """Return the context layers: countries, admin units, the zone outline."""
         return sym.context_layers(self.borders, lang=self.lang, admin=self.admin, zone=self.zone)
 
-    def point_layers(
-        self, place_ids: Iterable[str] | None = None, *, villages: bool = False
+    def site_layers(
+        self, place_ids: Iterable[str] | None = None, *, rings: bool = False
     ) -> list[gv.ViewLayer]:
-        """Return the gold-mining sites (approximate ones apart) and the centres of the zone.
+        """Return the zone's gold-mining sites (approximate ones apart).
 
-        ``villages`` adds the zone's other places (villages, towns) as context, for views whose
-        data are not drawn at the places.
+        ``rings`` draws them as wider unnamed circles to lay under the analysis views' places, so
+        a site's place keeps its answer's colour inside a gold ring.
         """
         lang = self.lang
-        places = (
-            self.places
-            if place_ids is None
-            else self.places[self.places["place_id"].isin(list(place_ids))]
-        )
+        places = self._places(place_ids)
         sites = places[places["kind"] == "gold_site"]
+        grow = 4.0 if rings else 0.0
+        out = []
+        exact, approx = sites[~sites["approximate"]], sites[sites["approximate"]]
+        tips = [("", "name"), ("", "note")]
+        for frame, key, colour, radius, edge, tip in (
+            (exact, "gold_sites", COLORS["gold_sites"], 7, "#333333", tips[:1]),
+            (approx, "gold_sites_approx", "#ffe066", 9, COLORS["gold_sites"], tips),
+        ):
+            if frame.empty:
+                continue
+            out.append(
+                sym.point_layer(
+                    frame,
+                    key=key,
+                    title=t(f"export.layer.{key}", lang),
+                    color=colour,
+                    lang=lang,
+                    radius=radius + grow,
+                    role="context",
+                    edge=colour if rings else edge,
+                    tip_fields=tip,
+                    labels=not rings,
+                )
+            )
+        return out
+
+    def point_layers(
+        self,
+        place_ids: Iterable[str] | None = None,
+        *,
+        villages: bool = False,
+        sites: bool = True,
+        centre_ids: Iterable[str] = (),
+    ) -> list[gv.ViewLayer]:
+        """Return the gold-mining sites and the centres of the zone (and ``centre_ids`` beyond it).
+
+        ``villages`` adds the zone's other places (villages, towns) as context, for views whose
+        data are not drawn at the places; ``sites=False`` leaves the gold-mining sites to the
+        view (drawn as rings under its places).
+        """
+        lang = self.lang
+        places = self._places(place_ids)
         out = []
         others = places[places["kind"] != "gold_site"]
         if villages and not others.empty:
@@ -161,36 +199,10 @@ class Canvas:
                     role="context",
                 )
             )
-        exact, approx = sites[~sites["approximate"]], sites[sites["approximate"]]
-        tips = [("", "name"), ("", "note")]
-        if not exact.empty:
-            out.append(
-                sym.point_layer(
-                    exact,
-                    key="gold_sites",
-                    title=t("export.layer.gold_sites", lang),
-                    color=COLORS["gold_sites"],
-                    lang=lang,
-                    radius=7,
-                    role="context",
-                    tip_fields=tips[:1],
-                )
-            )
-        if not approx.empty:
-            out.append(
-                sym.point_layer(
-                    approx,
-                    key="gold_sites_approx",
-                    title=t("export.layer.gold_sites_approx", lang),
-                    color="#ffe066",
-                    lang=lang,
-                    radius=9,
-                    role="context",
-                    edge=COLORS["gold_sites"],
-                    tip_fields=tips,
-                )
-            )
-        centres = self.centres[self.centres.within(self.zone.geometry.iloc[0].buffer(0.5))]
+        if sites:
+            out += self.site_layers(place_ids)
+        near = self.centres.within(self.zone.geometry.iloc[0].buffer(0.5))
+        centres = self.centres[near | self.centres["centre_id"].astype(str).isin(list(centre_ids))]
         if not centres.empty:
             key = (
                 "export.layer.centres_internal"
@@ -211,9 +223,32 @@ class Canvas:
             )
         return out
 
+    def _places(self, place_ids: Iterable[str] | None) -> gpd.GeoDataFrame:
+        if place_ids is None:
+            return self.places
+        return self.places[self.places["place_id"].isin(list(place_ids))]
+
     def notes(self) -> list[str]:
         """Return the notes every view of the zone carries (places not mapped)."""
         return self.data.unlocated_notes(self.lang)
+
+
+def unit_words(kind: str, lang: str) -> str:
+    """Return planning units as a person reads them: "hexagones (~0,7 km²)", "communes"."""
+    head, _, res = str(kind).partition(":")
+    if not head:
+        return "—"
+    try:
+        word = t(f"analyses.unit_kind.{head}", lang)
+    except KeyError:  # already words ("lieux")
+        return str(kind)
+    if head == "h3" and res.isdigit():
+        import h3  # only the analyses' hexagons need it
+
+        area = h3.average_hexagon_area(int(res), unit="km^2")
+        size = f"{area:.2g}" if area < 10 else f"{area:,.0f}".replace(",", "\u202f")
+        return t("export.units.h3", lang, word=word, km2=size.replace(".", "," if lang == "fr" else "."))
+    return word
 
 
 def _analysis(verb: str, ctx: Canvas, **options):
@@ -245,114 +280,6 @@ def _analysis(verb: str, ctx: Canvas, **options):
     return result, ""
 
 
-def _unit_frame(result: AnalysisResult | None) -> gpd.GeoDataFrame | None:
-    if result is None or len(result.units) == 0:
-        return None
-    return result.units.copy()
-
-
-def _empty_units(ctx: Canvas) -> gpd.GeoDataFrame:
-    zone = ctx.zone.copy()
-    zone["name"] = ctx.zone_name
-    return zone[["name", "geometry"]]
-
-
-def _access_layers(ctx: Canvas, options: dict) -> tuple[list[gv.ViewLayer], list[str]]:
-    lang = ctx.lang
-    title = f"{t('export.view.access.value', lang)} ({t('export.kmunit', lang)})"
-    result, reason = _analysis("access", ctx, **options)
-    out, notes = (
-        [],
-        [] if result is not None else [t("export.unavailable", lang, what="access", reason=reason)],
-    )
-    units = _unit_frame(result)
-    col = DIST_CENTRE_COL
-    palette = ("#1a9850", "#a6d96a", "#fee08b", "#fdae61", "#d73027")
-    style = {
-        "palette": palette,
-        "special": ("no_data",),
-        "open_top": True,
-        "lang": lang,
-        "title": title,
-        "k": ctx.k,
-    }
-
-    def bands(values: pd.Series) -> list[float]:
-        top = float(pd.to_numeric(values, errors="coerce").max() or 0)
-        return [*settings.ACCESS_BANDS_KM, max(top, settings.ACCESS_BANDS_KM[-1] + 1.0)]
-
-    if units is not None:
-        out.append(sym.choropleth(units, key="access", value_col=col, breaks=bands(units[col]), **style))
-    points = result.points if result is not None else None
-    if points is not None and len(points):
-        layer = sym.choropleth(
-            points, key="access_points", value_col=col, kind="point", breaks=bands(points[col]), **style
-        )
-        if out:  # same bands and colours as the units: one legend is enough
-            layer.legend = []
-        out.append(layer)
-    if not out:
-        out.append(
-            sym.choropleth(
-                _empty_units(ctx), key="access", title=title, value_col="__none__", lang=lang, k=ctx.k
-            )
-        )
-    return out, notes
-
-
-def _criteria_layer(ctx: Canvas, options: dict) -> tuple[list[gv.ViewLayer], list[str]]:
-    lang = ctx.lang
-    title = t("export.view.criteria.value", lang)
-    result, reason = _analysis("criteria", ctx, **options)
-    notes = [] if result is not None else [t("export.unavailable", lang, what="criteria", reason=reason)]
-    units = _unit_frame(result)
-    if units is None:
-        return [
-            sym.choropleth(
-                _empty_units(ctx), key="criteria", title=title, value_col="__none__", lang=lang, k=ctx.k
-            )
-        ], notes
-    cats = {
-        0: (t("export.gap.not_eligible", lang), "#f7f7f7"),
-        1: ("1", "#fdd49e"),
-        2: ("2", "#fc8d59"),
-        3: ("3", "#b30000"),
-    }
-    units["_n"] = (
-        pd.to_numeric(units[N_CRITERIA_COL], errors="coerce")
-        .round()
-        .astype("Int64")
-        .astype("object")
-        .where(lambda s: s.notna(), None)
-    )
-    return [
-        sym.categorical(units, key="criteria", title=title, col="_n", lang=lang, categories=cats)
-    ], notes
-
-
-def _gaps_layer(ctx: Canvas, options: dict) -> tuple[list[gv.ViewLayer], list[str]]:
-    lang = ctx.lang
-    title = t("export.view.gaps.value", lang)
-    result, reason = _analysis("gaps", ctx, **options)
-    notes = [] if result is not None else [t("export.unavailable", lang, what="gaps", reason=reason)]
-    units = _unit_frame(result)
-    if units is None:
-        return [
-            sym.choropleth(
-                _empty_units(ctx), key="gaps", title=title, value_col="__none__", lang=lang, k=ctx.k
-            )
-        ], notes
-    units["_gap"] = units[GAP_STATUS_COL].astype("object")
-    cats = {
-        "gap": (t("export.gap.gap", lang), "#d7301f"),
-        "covered": (t("export.gap.covered", lang), "#74c476"),
-        "not_eligible": (t("export.gap.not_eligible", lang), "#f0f0f0"),
-    }
-    return [
-        sym.categorical(units, key="gaps", title=title, col="_gap", lang=lang, categories=cats)
-    ], notes
-
-
 def next_sites_layer(sites: pd.DataFrame, *, lang: str) -> gv.ViewLayer:
     """Return the where-next suggestions as numbered points with their reasons."""
     frame = pd.DataFrame(sites).drop(columns="geometry", errors="ignore").copy()
@@ -363,7 +290,8 @@ def next_sites_layer(sites: pd.DataFrame, *, lang: str) -> gv.ViewLayer:
     steps = (
         frame["step"] if "step" in frame else pd.Series(range(1, len(frame) + 1), index=frame.index)
     ).astype(int)
-    near = frame["near_place"] if "near_place" in frame else pd.Series("", index=frame.index)
+    col = next((c for c in ("nearest_place", "near_place") if c in frame), None)
+    near = frame[col] if col else pd.Series("", index=frame.index)
     frame["_name"] = [
         t("export.next.site", lang, n=n, place=p)
         if isinstance(p, str) and p
@@ -427,7 +355,7 @@ def build_view(
         options (the app caches it): reused as is instead of running the analysis again.
     next_sites
         The where-next suggestions (the ``table`` of ``analyse("next", ...)``: ``step``,
-        ``lon``, ``lat``, ``near_place``, ``explanation``), drawn as numbered sites on the
+        ``lon``, ``lat``, ``nearest_place``, ``explanation``), drawn as numbered sites on the
         analysis views.
     k
         The suppression threshold: counts ``1 .. k-1`` of case figures are hidden, and the
@@ -441,31 +369,34 @@ def build_view(
         parse_period(period)
     ctx = Canvas(ZoneData.load(zone, store=store, audience=audience), lang=lang, k=k)
     notes = ctx.notes()
+    result = None
     if name == "coverage":
         data, extra = coverage_layers(ctx, activities(store, period=period), filters, place_ids)
-        notes += extra
         ctx.used.append("activities")
     else:
         # The analyses do not depend on the period (centres, criteria); the gaps' coverage
         # counts every record, as `zoneplan analyse gaps` does.
         options = {key: v for key, v in filters.items() if key not in RECORD_FILTERS}
-        options["analysis"] = analysis
-        builder = {"access": _access_layers, "criteria": _criteria_layer, "gaps": _gaps_layer}[name]
-        data, extra = builder(ctx, options)
-        notes += extra
+        result, reason = _analysis(name, ctx, analysis=analysis, **options)
+        builder = {"access": access_layers, "criteria": criteria_layers, "gaps": gaps_layers}[name]
+        data, extra = builder(ctx, result, reason)
+    notes += extra
     if next_sites is not None and len(next_sites) and name != "coverage":
         data.append(next_sites_layer(next_sites, lang=lang))
     sources, attributions = ctx.sources()
-    units = (
-        ctx.unit_kind
-        or filters.get("units")
-        or (t("export.layer.places", lang).lower() if name == "coverage" else "")
+    drawn = result is not None and any(lyr.key == "places" and lyr.role == "data" for lyr in data)
+    villages = (name in ("criteria", "gaps") and not drawn) or (
+        name == "coverage" and (filters.get("measure") or "people") not in COUNT_MEASURES
     )
+    kind = ctx.unit_kind or filters.get("units") or ""
     subtitle = t(
-        "export.subtitle",
+        "export.subtitle.places" if drawn else "export.subtitle",
         lang,
         zone=ctx.zone_name,
-        units=units or "—",
+        n=len(result.places) if drawn else 0,
+        units=unit_words(kind, lang)
+        if kind or name != "coverage"
+        else t("export.layer.places", lang).lower(),
         period=period or t("export.period_all", lang),
     )
     disclosure = gv.Disclosure(
@@ -483,11 +414,7 @@ def build_view(
         layers=[
             *ctx.context(),
             *data,
-            *ctx.point_layers(
-                place_ids,
-                villages=name in ("criteria", "gaps")
-                or (name == "coverage" and (filters.get("measure") or "people") not in COUNT_MEASURES),
-            ),
+            *ctx.point_layers(place_ids, villages=villages, sites=not drawn, centre_ids=ctx.centre_ids),
         ],
         disclosure=disclosure,
         sources=sources,
