@@ -218,3 +218,20 @@ def test_cli_reports_places_by_name_in_french_and_writes_both_tables(sample_stor
 def test_store_is_left_as_it_was(store):
     analyse("gaps", zone="kangaba", store=store)
     assert not Store(store.path).exists()
+
+
+def test_case_figures_add_up_from_cercle_to_region(sample_store):
+    cases = sample_store.read("cases")
+    kangaba_rows = cases[cases["cercle_id"] == "ML.KK.KG"]
+    assert (
+        len(kangaba_rows) and kangaba_rows["commune_id"].notna().all()
+    )  # coordinates found the commune
+    cercles = analyse("criteria", zone="mali", units="admin2", store=sample_store).units.set_index(
+        "name"
+    )
+    regions = analyse("criteria", zone="mali", units="admin1", store=sample_store).units.set_index(
+        "name"
+    )
+    expected = str(int(kangaba_rows["total"].sum()))
+    assert cercles.loc["Kangaba", "cases_display"] == expected
+    assert regions.loc["Koulikoro", "cases_display"] == expected  # all Koulikoro cases are in Kangaba
