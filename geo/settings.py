@@ -7,13 +7,25 @@ never to the working directory.
 from __future__ import annotations
 
 import os
+from importlib import resources
 from pathlib import Path
 from typing import Final
 
 # --- paths -----------------------------------------------------------------------------------
 
+#: The checkout (tests, scripts and benchmarks only: an installed wheel has no checkout).
 REPO_DIR: Final[Path] = Path(__file__).resolve().parent.parent
-DATA_DIR: Final[Path] = REPO_DIR / "data"
+
+
+def _data_dir() -> Path:
+    """Return the embedded data folder: the package ``zoneplan_data`` (``data/`` in the checkout)."""
+    try:
+        return Path(str(resources.files("zoneplan_data")))
+    except ModuleNotFoundError:  # a checkout used without `pip install`
+        return REPO_DIR / "data"
+
+
+DATA_DIR: Final[Path] = _data_dir()
 SAMPLE_DIR: Final[Path] = DATA_DIR / "sample"
 #: Reference data shared beside the checkout (tests and benchmarks only, never required at run time).
 SHARED_MALI_DIR: Final[Path] = REPO_DIR.parent / "shared" / "data" / "mali"

@@ -234,7 +234,10 @@ class Canvas:
 
 
 def unit_words(kind: str, lang: str) -> str:
-    """Return planning units as a person reads them: "hexagones (~0,7 km²)", "communes"."""
+    """Return planning units as a person reads them: "hexagones d'environ 0,74 km² (h3:8)", "communes".
+
+    The option's own spelling (``h3:8``, as ``--units`` takes it) follows the hexagons' size.
+    """
     head, _, res = str(kind).partition(":")
     if not head:
         return "—"
@@ -247,7 +250,8 @@ def unit_words(kind: str, lang: str) -> str:
 
         area = h3.average_hexagon_area(int(res), unit="km^2")
         size = f"{area:.2g}" if area < 10 else f"{area:,.0f}".replace(",", "\u202f")
-        return t("export.units.h3", lang, word=word, km2=size.replace(".", "," if lang == "fr" else "."))
+        km2 = size.replace(".", "," if lang == "fr" else ".")
+        return t("export.units.h3", lang, word=word, km2=km2, kind=kind)
     return word
 
 
