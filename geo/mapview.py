@@ -84,6 +84,14 @@ class Disclosure:
     period: str = ""
     data_version: str = ""
     audience: str = "public"
+    fictitious: bool = False  # the figures include the fictitious sample's records
+
+    def marks(self, lang: str = settings.DEFAULT_LANGUAGE) -> list[str]:
+        """Return the marks an output must show: fictitious data, internal audience (or none)."""
+        marks = [t("export.mark.fictitious", lang)] if self.fictitious else []
+        if self.audience == "internal":
+            marks.append(t("export.mark.internal", lang))
+        return marks
 
     def text(self, lang: str = settings.DEFAULT_LANGUAGE) -> str:
         """Return the footer sentence in ``lang``."""

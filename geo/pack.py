@@ -29,7 +29,7 @@ from geo.i18n import t
 from geo.indicators import status_of
 from geo.mapview import LegendEntry, View, ViewLayer, styled
 from geo.names import fold_name
-from geo.printfurniture import draw_inset, draw_legend, wrap_lines
+from geo.printfurniture import draw_inset, draw_legend, draw_watermark, file_metadata, wrap_lines
 from geo.printmap import draw_map, paper_size_in
 from geo.symbology import TRAFFIC
 from geo.vocab import PACK_BY
@@ -425,6 +425,7 @@ def draw_page(page: PackPage, *, number: int, total: int, lang: str, paper: str 
     _table(fig.add_axes([0.06, 0.25, 0.88, 0.22]), page.indicators, lang=lang)
     _notes_box(fig, [0.06, 0.075, 0.88, 0.16], lang)
     foot = [
+        *view.disclosure.marks(lang),
         *page.notes,
         view.disclosure.text(lang),
         t("export.date", lang, date=view.created) + ". " + t("disclaimer.boundaries", lang),
@@ -439,6 +440,7 @@ def draw_page(page: PackPage, *, number: int, total: int, lang: str, paper: str 
         linespacing=1.25,
     )
     fig.text(0.94, 0.008, f"{number}/{total}", fontsize=7, ha="right", va="bottom")
+    draw_watermark(fig, view)
     return fig
 
 
@@ -470,6 +472,7 @@ def draw_cover(cover: PackCover, *, total: int, lang: str, paper: str = "A4") ->
         linespacing=1.3,
     )
     fig.text(0.94, 0.008, f"1/{total}", fontsize=7, ha="right", va="bottom")
+    draw_watermark(fig, cover.view)
     return fig
 
 
@@ -490,7 +493,9 @@ def render_pack(
     """
     total = n_pages + 1
     written = 0
-    with PdfPages(out, metadata={"Creator": "zoneplan", "Title": cover.title}) as pdf:
+    marks = [] if cover.view is None else cover.view.disclosure.marks(lang)
+    meta = {**(file_metadata(cover.view, "pdf") or {}), "Title": " — ".join([cover.title, *marks])}
+    with PdfPages(out, metadata=meta) as pdf:
         pdf.savefig(draw_cover(cover, total=total, lang=lang, paper=paper))
         written += 1
         if progress:

@@ -194,7 +194,38 @@ def footer_lines(view: View) -> list[str]:
         lines.append(t("export.attributions", lang) + colon + " ".join(view.attributions))
     lines.append(t("export.date", lang, date=view.created) + ". " + t("disclaimer.boundaries", lang))
     lines.append(view.disclosure.text(lang))
-    return lines
+    return view.disclosure.marks(lang) + lines
+
+
+def draw_watermark(fig, view: View | None, *, scale: float = 1.0) -> None:
+    """Write the fictitious-data mark across ``fig``, diagonally and light, when ``view`` has it."""
+    if view is None or view.disclosure is None or not view.disclosure.fictitious:
+        return
+    fig.text(
+        0.5,
+        0.5,
+        t("export.mark.fictitious", view.lang),
+        fontsize=30 * scale,
+        fontweight="bold",
+        color="#c0392b",
+        alpha=0.16,
+        rotation=35,
+        ha="center",
+        va="center",
+        zorder=100,
+    )
+
+
+def file_metadata(view: View | None, fmt: str) -> dict[str, str] | None:
+    """Return the metadata of a print file: creator, title and the output's marks (PDF, SVG, PNG)."""
+    meta = {"Creator": "zoneplan"}
+    if view is not None:
+        marks = [] if view.disclosure is None else view.disclosure.marks(view.lang)
+        meta["Title"] = " — ".join([view.title, *marks]) if view.title else " — ".join(marks)
+        if marks:
+            meta["Subject"] = " ; ".join(marks)
+            meta["Keywords"] = "audience=" + view.disclosure.audience
+    return {k: v for k, v in meta.items() if v} if fmt in ("pdf", "svg", "png") else None
 
 
 def wrap_lines(lines: list[str], width_in: float, fontsize: float) -> str:

@@ -37,6 +37,8 @@ from geo.printfurniture import (
     draw_legend,
     draw_north_arrow,
     draw_scalebar,
+    draw_watermark,
+    file_metadata,
     footer_lines,
     mpl_dash,
     wrap_lines,
@@ -382,17 +384,22 @@ def draw_print(view: View, *, paper: str = "A4", orientation: str = "landscape")
         color="#333333",
         linespacing=1.3,
     )
+    draw_watermark(fig, view, scale=scale)
     return fig
 
 
 def save_figure(
-    fig: Figure, out: str | os.PathLike[str] | BinaryIO, *, fmt: str, dpi: int = DEFAULT_DPI
+    fig: Figure,
+    out: str | os.PathLike[str] | BinaryIO,
+    *,
+    fmt: str,
+    dpi: int = DEFAULT_DPI,
+    view: View | None = None,
 ) -> None:
-    """Write ``fig`` as ``fmt`` (png, svg, pdf) to a path or binary file."""
+    """Write ``fig`` as ``fmt`` (png, svg, pdf) to a path or binary file, with ``view``'s marks."""
     if fmt not in FORMATS:
         raise UnknownNameError("print format", fmt, FORMATS)
-    metadata = {"Creator": "zoneplan"} if fmt in ("pdf", "svg") else None
-    fig.savefig(out, format=fmt, dpi=dpi, metadata=metadata)
+    fig.savefig(out, format=fmt, dpi=dpi, metadata=file_metadata(view, fmt))
 
 
 def render_print(
@@ -418,7 +425,8 @@ def render_print(
     fig = draw_print(view, paper=paper, orientation=orientation)
     if out is None:
         buf = io.BytesIO()
-        save_figure(fig, buf, fmt=fmt, dpi=dpi)
+        save_figure(fig, buf, fmt=fmt, dpi=dpi, view=view)
         return buf.getvalue()
-    save_figure(fig, Path(out) if isinstance(out, (str, os.PathLike)) else out, fmt=fmt, dpi=dpi)
+    dest = Path(out) if isinstance(out, (str, os.PathLike)) else out
+    save_figure(fig, dest, fmt=fmt, dpi=dpi, view=view)
     return None

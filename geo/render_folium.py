@@ -52,6 +52,8 @@ _CSS = """
 .zp-title { background: rgba(255,255,255,.92); padding: 6px 10px; border-radius: 4px;
   box-shadow: 0 1px 4px rgba(0,0,0,.3); max-width: 420px; }
 .zp-title h1 { font-size: 15px; margin: 0 0 2px 0; }
+.zp-mark { background: #fdecea; color: #a61b1b; border: 2px solid #c0392b; padding: 4px 8px;
+  border-radius: 4px; font-size: 13px; }
 .zp-title p { font-size: 12px; margin: 0; color: #444; }
 .zp-legend { background: rgba(255,255,255,.92); padding: 6px 8px; border-radius: 4px;
   box-shadow: 0 1px 4px rgba(0,0,0,.3); font-size: 12px; line-height: 1.35; max-width: 270px;
@@ -500,7 +502,7 @@ def legend_html(view: View, *, open_: bool = True) -> str:
 def _footer_html(view: View) -> str:
     """Return the legend's folded footer: disclosure, disclaimer, sources, attributions, date."""
     lang = view.lang
-    foot = [view.disclosure.text(lang), t("disclaimer.boundaries", lang)]
+    foot = [*view.disclosure.marks(lang), view.disclosure.text(lang), t("disclaimer.boundaries", lang)]
     if view.sources:
         foot.append(
             f"{t('export.sources', lang)} : " + " ; ".join(view.sources)
@@ -562,7 +564,21 @@ def to_folium(view: View, lang: str | None = None, *, height: str | int = "100%"
         m.add_child(Control(legend, position="bottomright", css_class="zp-legend"))
     if view.message:
         m.add_child(Control(escape(view.message), position="bottomleft", css_class="zp-message"))
+    _head_and_banner(m, view)
     return m
+
+
+def _head_and_banner(m: folium.Map, view: View) -> None:
+    """Give the page its ``<title>``, ``<meta name="audience">`` and the marks' banner."""
+    marks = [] if view.disclosure is None else view.disclosure.marks(view.lang)
+    root = m.get_root()
+    root.title = escape(" — ".join([x for x in (view.title, *marks) if x]))
+    if view.disclosure is not None:
+        meta = f'<meta name="audience" content="{escape(view.disclosure.audience)}">'
+        root.header.add_child(Element(meta), name="zp_audience")
+    if marks:
+        banner = "<br>".join(f"<b>{escape(x)}</b>" for x in marks)
+        m.add_child(Control(banner, position="topleft", css_class="zp-mark"))
 
 
 def outline_preview(vertices: Sequence[tuple[float, float]], *, name: str) -> folium.FeatureGroup:

@@ -202,7 +202,8 @@ def test_cli_reports_places_by_name_in_french_and_writes_both_tables(sample_stor
         str(places),
     )
     assert done.returncode == 0, done.stderr
-    with places.open(encoding="utf-8") as fh:
+    with places.open(encoding="utf-8", newline="") as fh:
+        assert "DONNÉES FICTIVES" in fh.readline()  # the sample is fictitious: its first line says so
         rows = list(csv.DictReader(fh))
     assert list(rows[0])[: len(PLACE_COLUMNS)] == [c for c in PLACE_COLUMNS if c in rows[0]]
     assert rows[0]["name"] and rows[0]["gap_kinds"]

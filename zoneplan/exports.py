@@ -111,7 +111,7 @@ def export_map(
     out: str | os.PathLike[str],
     fmt: str | None = None,
     lang: str = settings.DEFAULT_LANGUAGE,
-    audience: str = "internal",
+    audience: str = "public",
     store: Store | str | None = None,
     period: str | None = None,
     paper: str = "A4",
@@ -189,6 +189,7 @@ def plan_pack(
         not_mapped=list(ctx.unlocated),
         view=cover_view,
         lines=[
+            *cover_view.disclosure.marks(lang),
             *cover_view.sources,
             *cover_view.attributions,
             cover_view.disclosure.text(lang),

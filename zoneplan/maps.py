@@ -12,6 +12,7 @@ it states "no data for this selection" instead of failing.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
@@ -27,9 +28,11 @@ from geo.errors import InputError, UnknownNameError
 from geo.i18n import t
 from geo.periods import parse_period
 from geo.store import Store
-from geo.vocab import AUDIENCES, COUNT_MEASURES, NATIONAL, VIEWS
+from geo.vocab import AUDIENCES, COUNT_MEASURES, NATIONAL, RECORD_KINDS, VIEWS, Tables
 from zoneplan.analysis_map import access_layers, criteria_layers, gaps_layers
 from zoneplan.coverage_map import activities, coverage_layers
+from zoneplan.records import record_sources
+from zoneplan.sample import fictitious_counts
 from zoneplan.zone import ZoneData
 
 if TYPE_CHECKING:
@@ -71,7 +74,18 @@ def _check(name: str, audience: str, lang: str) -> None:
 
 
 def data_version(store: Store, lang: str = settings.DEFAULT_LANGUAGE) -> str:
-    """Return a short version of the data: the latest install or import date in the store."""
+    """Return the version of the data: a short hash of the records and the last import date.
+
+    The hash is the first 8 hex digits of a SHA-1 over the sorted record ids of the activities
+    and cases, so two outputs built on the same records say the same version. A store without
+    records falls back to its latest install date, or says the data are the embedded ones.
+    """
+    ids = sorted(rid for table in RECORD_KINDS for rid in record_sources(store, table)["record_id"])
+    if ids:
+        digest = hashlib.sha1("\n".join(ids).encode("utf-8")).hexdigest()[:8]
+        log = store.read(Tables.IMPORTS)
+        dates = [] if log is None else sorted(str(d)[:10] for d in log["imported_at"].dropna())
+        return t("export.data_version", lang, hash=digest, date=dates[-1] if dates else "—")
     meta = store.meta()
     for key in ("data_version", "records.version", "records.imported_at"):
         if meta.get(key):
@@ -409,6 +423,7 @@ def build_view(
         period=period or "",
         data_version=data_version(store, lang),
         audience=audience,
+        fictitious=any(fictitious_counts(store).values()),
     )
     return gv.make_view(
         name,

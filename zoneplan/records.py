@@ -202,7 +202,7 @@ def import_file(
     canon = canonical(raw, kind, mapping, source=src)
     checked = validate(canon, kind)
     matcher = matcher or place_matcher(store)
-    import_id = _file_hash(path)
+    import_id = file_hash(path)
     now = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
 
     matched = matcher.match_rows(checked)
@@ -304,10 +304,16 @@ def import_file(
 
 def _known_ids(store: Store, table: str) -> set[str]:
     """Return the record ids already in ``table`` (reading that column only)."""
+    return set(record_sources(store, table)["record_id"])
+
+
+def record_sources(store: Store, table: str) -> pd.DataFrame:
+    """Return ``record_id``, ``source_file`` and ``import_id`` of ``table``'s records (as text)."""
+    cols = ["record_id", "source_file", "import_id"]
     if not store.has(table):
-        return set()
-    ids = pyogrio.read_dataframe(store.path, layer=table, columns=["record_id"], read_geometry=False)
-    return set(ids["record_id"].astype(str))
+        return pd.DataFrame(columns=cols, dtype=object)
+    frame = pyogrio.read_dataframe(store.path, layer=table, columns=cols, read_geometry=False)
+    return pd.DataFrame(frame[cols]).astype(str)
 
 
 def _case_types() -> list[str]:
@@ -316,7 +322,8 @@ def _case_types() -> list[str]:
     return list(CASE_TYPES)
 
 
-def _file_hash(path: Path) -> str:
+def file_hash(path: Path) -> str:
+    """Return the short hash of a file's bytes: the ``import_id`` of the records read from it."""
     digest = hashlib.sha1()
     with open(path, "rb") as fh:
         for chunk in iter(lambda: fh.read(1 << 20), b""):

@@ -8,6 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from geo import settings
+from geo.csvsafe import write_csv
 from geo.errors import InputError
 from geo.i18n import t
 from geo.vocab import AUDIENCES
@@ -15,6 +16,7 @@ from zoneplan.analysis import VERBS, analyse
 from zoneplan.cli import CLI, emit_json
 from zoneplan.context import Context
 from zoneplan.placeframe import PLACE_COLUMNS
+from zoneplan.sample import output_mark
 
 HELP = {
     "access": "nearest centre and distance bands for each unit and village",
@@ -171,9 +173,7 @@ def run(args: argparse.Namespace) -> int:
         path = Path(out)
         if not path.parent.is_dir():
             raise InputError(t("analyses.bad_folder", args.lang, folder=path.parent), source=str(path))
-        pd.DataFrame(frame).drop(columns="geometry", errors="ignore").to_csv(
-            path, index=False, encoding="utf-8"
-        )
+        write_csv(frame, path, mark=output_mark(ctx.store, args.lang))
         print(t("analyses.csv_written", args.lang, path=path, n=len(frame)))
         written = True
     if not written:

@@ -7,7 +7,8 @@ import datetime as dt
 
 import layers
 from geo.boundaries import read_boundaries
-from zoneplan import datastore
+from geo.i18n import t
+from zoneplan import datastore, sample
 from zoneplan.cli import CLI, emit_json, store_of
 
 
@@ -51,6 +52,25 @@ def register(cli: CLI) -> None:
     p.add_argument("--lat", type=float, required=True)
     p.add_argument("--lon", type=float, required=True)
     p.add_argument("--precision-m", type=float, default=100.0)
+
+    p = cli.command(
+        "load-sample",
+        load_sample,
+        group="data",
+        help="load the fictitious sample records (made-up data, marked on every output)",
+    )
+    p.add_argument(
+        "--force", action="store_true", help="load it even though the project holds real records"
+    )
+    p.add_argument("--json", action="store_true", help="print a JSON summary")
+
+    p = cli.command(
+        "remove-sample",
+        remove_sample,
+        group="data",
+        help="remove exactly the fictitious sample's activities and cases (real records stay)",
+    )
+    p.add_argument("--json", action="store_true", help="print a JSON summary")
 
 
 def add_boundaries(args: argparse.Namespace) -> int:
@@ -122,4 +142,30 @@ def set_location(args: argparse.Namespace) -> int:
         date=dt.date.today().isoformat(),
     )
     print(f"{args.place_id}: location set to {args.lat}, {args.lon}")
+    return 0
+
+
+def load_sample(args: argparse.Namespace) -> int:
+    """Load the fictitious sample; refuse without ``--force`` when real records are present."""
+    store = store_of(args)
+    summaries = sample.load_sample(store, force=args.force)
+    added = {kind: int(s["added"]) for kind, s in summaries.items()}
+    if args.json:
+        emit_json({"store": str(store.path), "added": added})
+        return 0
+    print(t("records.sample.loaded", args.lang, activities=added["activities"], cases=added["cases"]))
+    return 0
+
+
+def remove_sample(args: argparse.Namespace) -> int:
+    """Remove the fictitious sample's records in one transaction and say how many."""
+    store = store_of(args)
+    removed = sample.remove_sample(store)
+    if args.json:
+        emit_json({"store": str(store.path), "removed": removed})
+        return 0
+    if not any(removed.values()):
+        print(t("records.sample.nothing", args.lang))
+        return 0
+    print(t("records.sample.removed", args.lang, **removed))
     return 0

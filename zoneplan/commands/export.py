@@ -29,9 +29,9 @@ def register(cli: CLI) -> None:
     p.add_argument("--format", dest="fmt", help="png, svg, pdf or html (default: from -o)")
     p.add_argument(
         "--audience",
-        default="internal",
-        help=f"{' or '.join(AUDIENCES)} (default internal; public for outside "
-        "audiences: centres at town level)",
+        default="public",
+        help=f"{' or '.join(AUDIENCES)} (default public: centres at town level; internal, "
+        "for the team only, shows exact centre points and says INTERNE)",
     )
     p.add_argument("--period", help="YYYY, YYYY-MM or YYYY-MM-DD/YYYY-MM-DD")
     p.add_argument("--units", help="planning units for the analyses (e.g. h3:8, admin2)")

@@ -6,6 +6,7 @@ import argparse
 import datetime as dt
 
 import layers
+from geo.csvsafe import write_csv
 from geo.errors import InputError
 from geo.gazetteer import SCHEMAS, read_gazetteer
 from geo.i18n import t
@@ -75,7 +76,7 @@ def add_places(args: argparse.Namespace) -> int:
         )
     previous = datastore.install_gazetteer(store, gf, date=dt.date.today().isoformat())
     if args.report:
-        gf.report.to_csv(args.report, index=False, encoding="utf-8")
+        write_csv(gf.report, args.report)
     summary = {**gf.summary, "replaced": previous, "store": str(store.path)}
     if args.json:
         emit_json(summary)

@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 
 from geo import settings
+from geo.csvsafe import write_csv
 from geo.errors import InputError
 from geo.i18n import t
 from geo.vocab import RECORD_KINDS
@@ -58,7 +59,7 @@ def import_records(args: argparse.Namespace) -> int:
         max_mb=args.max_mb,
     )
     if args.report:
-        report.rows.to_csv(args.report, index=False, encoding="utf-8")
+        write_csv(report.rows, args.report)
     s = report.summary
     if args.json:
         emit_json(s)

@@ -107,10 +107,19 @@ def offer_sample(ctx: Context, key: str, *, intro: str | None = None) -> None:
     if intro:
         box.markdown(f"**{intro}**")
     box.caption(t("app.data.sample.help", lang))
-    if box.button(t("app.data.sample.load", lang), key=key, type="primary", icon=":material/science:"):
+    real = sum(n["real"] for n in sample.record_counts(ctx.store).values())
+    # Invented figures must not mix with real ones unless the user says so.
+    force = real > 0 and box.checkbox(t("records.sample.force", lang, n=real), key=f"{key}.force")
+    if box.button(
+        t("app.data.sample.load", lang),
+        key=key,
+        type="primary",
+        icon=":material/science:",
+        disabled=real > 0 and not force,
+    ):
         with st.spinner(t("app.sample.loading", lang)):
             try:
-                sample.load_sample(ctx.store)
+                sample.load_sample(ctx.store, force=force)
             except InputError as exc:
                 st.error(str(exc))
                 return

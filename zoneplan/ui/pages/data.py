@@ -57,7 +57,19 @@ def _saved_upload(upload) -> Path:
 
 
 def _sample(ctx: Context) -> None:
-    widgets.sample_loaded_notice(ctx.lang)
+    from zoneplan import sample
+
+    lang = ctx.lang
+    widgets.sample_loaded_notice(lang)
+    if (removed := st.session_state.pop("data.sample.removed", None)) is not None:
+        key = "records.sample.removed" if any(removed.values()) else "records.sample.nothing"
+        st.success(t(key, lang, **removed))
+    if any(sample.fictitious_counts(ctx.store).values()):
+        if st.button(t("app.data.sample.remove", lang), key="data.sample.remove"):
+            st.session_state["data.sample.removed"] = sample.remove_sample(ctx.store)
+            st.cache_data.clear()
+            st.rerun()
+        return
     widgets.offer_sample(ctx, "data.sample")
 
 

@@ -9,10 +9,12 @@ from pathlib import Path
 
 import streamlit as st
 
+from geo.csvsafe import write_csv
 from geo.errors import InputError
 from geo.i18n import t
 from geo.vocab import PACK_BY, VIEWS
 from zoneplan.context import Context
+from zoneplan.sample import output_mark
 from zoneplan.ui import services, widgets
 
 FORMATS = {"png": "image/png", "pdf": "application/pdf", "svg": "image/svg+xml", "html": "text/html"}
@@ -70,7 +72,7 @@ def _tables(ctx: Context, name: str) -> None:
     if table is None or table.empty:
         st.info(t("no_data", lang))
         return
-    csv = table.drop(columns=[c for c in ("geometry",) if c in table]).to_csv(index=False)
+    csv = write_csv(table, mark=output_mark(ctx.store, lang))
     st.download_button(
         t("app.export.csv", lang),
         csv.encode("utf-8"),
