@@ -1,4 +1,7 @@
-"""The planners' Streamlit app: ``zoneplan app`` or ``streamlit run app.py -- --store PATH``."""
+"""The planners' Streamlit app: ``zoneplan app`` or ``streamlit run app.py -- --store PATH``.
+
+A shim for the checkout; the script itself is ``zoneplan/ui/entry/streamlit_app.py``.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +12,6 @@ ROOT = Path(__file__).resolve().parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from zoneplan.ui.shell import main  # noqa: E402
+from zoneplan.ui.entry.streamlit_app import run  # noqa: E402
 
-main(sys.argv[1:])
+run()

@@ -1,4 +1,7 @@
-"""The app's script arguments (``streamlit run app.py -- --store PATH --lang fr``)."""
+"""The app's script arguments (``--store PATH --lang fr``).
+
+``zoneplan app`` passes them; in a checkout they follow the ``--`` of ``streamlit run app.py --``.
+"""
 
 from __future__ import annotations
 
@@ -19,7 +22,7 @@ class AppArgs:
 def parse_args(argv: list[str]) -> AppArgs:
     """Return the app arguments found in ``argv`` (unknown arguments are ignored)."""
     argv = [a for a in argv if a != "--"]
-    parser = argparse.ArgumentParser(prog="app.py", add_help=False)
+    parser = argparse.ArgumentParser(prog="zoneplan app", add_help=False)
     parser.add_argument("--store", default=None)
     parser.add_argument("--lang", default=settings.DEFAULT_LANGUAGE)
     known, _ = parser.parse_known_args(argv)
