@@ -180,4 +180,4 @@ def test_set_location_places_danga_and_refuses_bad_points(tmp_path, capsys):
 def test_unknown_command_is_usage_error(capsys):
     code, _, err = run(["data", "frobnicate"], capsys)
     assert code == 2
-    assert "invalid choice" in err
+    assert "valeur inconnue" in err and "frobnicate" in err  # French first (issue 12)

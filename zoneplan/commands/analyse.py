@@ -3,166 +3,105 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from geo import settings
-from geo.csvsafe import write_csv
-from geo.errors import InputError
 from geo.i18n import t
-from geo.vocab import AUDIENCES
-from zoneplan.analysis import VERBS, analyse
+from geo.vocab import AUDIENCES, VERBS
 from zoneplan.cli import CLI, emit_json
-from zoneplan.context import Context
-from zoneplan.placeframe import PLACE_COLUMNS
-from zoneplan.sample import output_mark
 
-HELP = {
-    "access": "nearest centre and distance bands for each unit and village",
-    "criteria": "the three site-selection criteria per unit (attractiveness, border, gold sites)",
-    "gaps": "units meeting the criteria without enough coverage or a centre within reach",
-    "next": "greedy suggestion of new centre or sensitisation sites",
+if TYPE_CHECKING:
+    import pandas as pd
+
+#: The criteria thresholds, for the verbs that weigh the criteria.
+CRITERIA_OPTIONS = (
+    "border_km",
+    "gold_km",
+    "attract_km",
+    "attract_threshold",
+    "attractiveness",
+    "weights",
+    "min_criteria",
+)
+#: Each verb's own options (besides --zone, --units, --audience and the outputs, which all have).
+OPTIONS_OF = {
+    "access": ("bands", "access_km"),
+    "criteria": CRITERIA_OPTIONS,
+    "gaps": (*CRITERIA_OPTIONS, "bands", "access_km", "coverage_threshold", "gap_rule", "period"),
+    "next": (*CRITERIA_OPTIONS, "access_km", "n", "min_distance_km"),
 }
+GAP_RULES = ("any", "coverage", "access", "both")
 
 
-def _bands(text: str) -> tuple[float, ...]:
-    try:
-        return tuple(float(x) for x in text.split(",") if x.strip())
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(f"{text!r}: expected km values such as 5,10,25,50") from exc
+def _bands_in(lang: str) -> Callable[[str], tuple[float, ...]]:
+    """Return the parser of ``--bands`` (km values such as 5,10,25,50), its error in ``lang``."""
+
+    def bands(text: str) -> tuple[float, ...]:
+        try:
+            return tuple(float(x) for x in text.split(",") if x.strip())
+        except ValueError as exc:
+            raise argparse.ArgumentTypeError(t("cli.analyse.bad_bands", lang, text=text)) from exc
+
+    return bands
+
+
+def _option_specs(lang: str) -> dict[str, dict[str, object]]:
+    """Return the ``add_argument`` keywords of each verb option but its help."""
+    return {
+        "bands": {"type": _bands_in(lang), "default": settings.ACCESS_BANDS_KM, "metavar": "KM,KM"},
+        "access_km": {"type": float, "metavar": "KM", "default": settings.ACCESS_KM},
+        "border_km": {"type": float, "metavar": "KM", "default": settings.BORDER_THRESHOLD_KM},
+        "gold_km": {"type": float, "metavar": "KM", "default": settings.GOLD_RADIUS_KM},
+        "attract_km": {"type": float, "metavar": "KM", "default": settings.ATTRACT_RADIUS_KM},
+        "attract_threshold": {"type": float, "default": settings.ATTRACT_THRESHOLD},
+        "attractiveness": {"metavar": "CSV"},
+        "weights": {},
+        "min_criteria": {"type": int, "default": settings.MIN_CRITERIA, "metavar": "N"},
+        "coverage_threshold": {"type": float, "default": settings.COVERAGE_THRESHOLD},
+        "gap_rule": {"choices": GAP_RULES, "default": GAP_RULES[0]},
+        "period": {},
+        "n": {"type": int, "metavar": "N", "default": settings.NEXT_SITES_N},
+        "min_distance_km": {"type": float, "metavar": "KM", "default": settings.NEXT_MIN_DISTANCE_KM},
+    }
 
 
 def register(cli: CLI) -> None:
-    """Add the ``analyse`` commands."""
-    cli.group("analyse", help="planning analyses of a zone: access, criteria, gaps, next")
+    """Add the ``analyse`` commands, each with its own options."""
+    specs = _option_specs(cli.lang)
+    out_metavar = cli.text("cli.metavar.out")
     for verb in VERBS:
-        p = cli.command(verb, run, group="analyse", help=HELP[verb])
+        p = cli.command(verb, run, group="analyse")
         p.set_defaults(verb=verb)
+        p.add_argument("--zone", required=True, help=cli.text("cli.analyse.zone"))
+        p.add_argument("--units", default="auto", help=cli.text("cli.analyse.units"))
         p.add_argument(
-            "--zone",
-            required=True,
-            help="zone id (bamako, segou, sikasso, mopti, kangaba or a drawn zone)",
+            "--audience", choices=AUDIENCES, default="public", help=cli.text("cli.analyse.audience")
         )
-        p.add_argument(
-            "--units",
-            default="auto",
-            help="planning units: admin1, admin2, admin3 (where installed) or h3:N "
-            "(H3 resolution N); auto picks communes/cercles if installed, "
-            "else H3",
-        )
+        for name in OPTIONS_OF[verb]:
+            flag = "--" + name.replace("_", "-")
+            p.add_argument(flag, **specs[name], help=cli.text(f"cli.analyse.{name}"))
         out = p.add_mutually_exclusive_group()
-        out.add_argument("--json", action="store_true", help="print the summary and rows as JSON")
-        p.add_argument("--csv", metavar="OUT", help="write the per-unit table to OUT (CSV)")
-        p.add_argument(
-            "--period", help="gaps: only the activities of YYYY, YYYY-MM or START/END (ISO dates)"
-        )
-        p.add_argument(
-            "--places-csv", metavar="OUT", help="write the per-place table to OUT (CSV): every village"
-        )
-        p.add_argument("--full", action="store_true", help="with --json: every row, not 50")
-        p.add_argument(
-            "--audience",
-            choices=AUDIENCES,
-            default="public",
-            help="centres at town level (public) or exact where known (internal)",
-        )
-        p.add_argument(
-            "--bands",
-            type=_bands,
-            default=settings.ACCESS_BANDS_KM,
-            help="distance bands in km (default 5,10,25,50)",
-        )
-        p.add_argument(
-            "--access-km",
-            type=float,
-            default=settings.ACCESS_KM,
-            help=f"access band in km (default {settings.ACCESS_KM:g})",
-        )
-        p.add_argument(
-            "--border-km",
-            type=float,
-            default=settings.BORDER_THRESHOLD_KM,
-            help=f"border criterion threshold (default {settings.BORDER_THRESHOLD_KM:g} km)",
-        )
-        p.add_argument(
-            "--gold-km",
-            type=float,
-            default=settings.GOLD_RADIUS_KM,
-            help=f"gold-site radius (default {settings.GOLD_RADIUS_KM:g} km)",
-        )
-        p.add_argument(
-            "--attract-km",
-            type=float,
-            default=settings.ATTRACT_RADIUS_KM,
-            help=f"reach of an attractive place (default {settings.ATTRACT_RADIUS_KM:g} km)",
-        )
-        p.add_argument(
-            "--attract-threshold",
-            type=float,
-            default=settings.ATTRACT_THRESHOLD,
-            help="attractiveness (0-1) meeting the criterion",
-        )
-        p.add_argument(
-            "--attractiveness",
-            metavar="CSV",
-            help="attractiveness table replacing data/attractiveness.csv",
-        )
-        p.add_argument(
-            "--weights",
-            help="criterion weights, e.g. attractiveness=1,border=2,"
-            "gold=1 (or a=1,b=2,c=1); equal by default",
-        )
-        p.add_argument(
-            "--min-criteria",
-            type=int,
-            default=settings.MIN_CRITERIA,
-            help="a unit is at risk when it meets at least N criteria (default 1)",
-        )
-        p.add_argument(
-            "--coverage-threshold",
-            type=float,
-            default=settings.COVERAGE_THRESHOLD,
-            help="gaps: share of the target below which coverage is too low",
-        )
-        p.add_argument(
-            "--gap-rule",
-            choices=("any", "coverage", "access", "both"),
-            default="any",
-            help="gaps: low coverage, no access, either or both",
-        )
-        p.add_argument(
-            "--n", type=int, default=settings.NEXT_SITES_N, help="next: number of sites to suggest"
-        )
-        p.add_argument(
-            "--min-distance-km",
-            type=float,
-            default=settings.NEXT_MIN_DISTANCE_KM,
-            help="next: minimum distance from existing centres and chosen sites",
-        )
+        out.add_argument("--json", action="store_true", help=cli.text("cli.analyse.json"))
+        p.add_argument("--full", action="store_true", help=cli.text("cli.analyse.full"))
+        p.add_argument("--csv", metavar=out_metavar, help=cli.text("cli.analyse.csv"))
+        p.add_argument("--places-csv", metavar=out_metavar, help=cli.text("cli.analyse.places_csv"))
 
 
 def run(args: argparse.Namespace) -> int:
     """Run one analysis and print or write its result."""
+    from geo.csvsafe import write_csv
+    from geo.errors import InputError
+    from zoneplan.analysis import analyse
+    from zoneplan.context import Context
+    from zoneplan.sample import output_mark
+
     ctx = Context.from_args(args)
-    result = analyse(
-        args.verb,
-        **ctx.analysis_kwargs(),
-        bands=args.bands,
-        access_km=args.access_km,
-        border_km=args.border_km,
-        gold_km=args.gold_km,
-        attract_km=args.attract_km,
-        attract_threshold=args.attract_threshold,
-        attractiveness=args.attractiveness,
-        weights=args.weights,
-        min_criteria=args.min_criteria,
-        coverage_threshold=args.coverage_threshold,
-        gap_rule=args.gap_rule,
-        n=args.n,
-        min_distance_km=args.min_distance_km,
-        period=args.period,
-    )
+    # A verb's parser has only its own options; the service's defaults hold for the others.
+    options = {name: getattr(args, name) for name in OPTIONS_OF[args.verb]}
+    options.setdefault("period", None)
+    result = analyse(args.verb, **ctx.analysis_kwargs(), **options)
     if args.json:
         emit_json(result.to_json(full=args.full))
         return 0
@@ -183,6 +122,10 @@ def run(args: argparse.Namespace) -> int:
 
 def _places_table(result) -> pd.DataFrame:
     """Return the per-place table (one row per settlement, lists joined with "; ")."""
+    import pandas as pd
+
+    from zoneplan.placeframe import PLACE_COLUMNS
+
     places = pd.DataFrame(result.places[[c for c in PLACE_COLUMNS if c in result.places.columns]])
     if "gap_kinds" in places:
         places["gap_kinds"] = places["gap_kinds"].map("; ".join)

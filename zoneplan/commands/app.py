@@ -15,8 +15,6 @@ import socket
 import sys
 import threading
 import time
-import urllib.request
-import webbrowser
 from importlib import resources
 from pathlib import Path
 
@@ -36,22 +34,15 @@ Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 def register(cli: CLI) -> None:
     """Add the ``app`` command."""
-    p = cli.command("app", run_app, help="open the planners' app in the browser (Streamlit)")
-    p.add_argument(
-        "--port", type=int, default=DEFAULT_PORT, help="port to serve on (default %(default)s)"
-    )
-    p.add_argument(
-        "--host",
-        default=DEFAULT_HOST,
-        help="address to listen on (default %(default)s: this machine only; 0.0.0.0 shares the app "
-        "with the network)",
-    )
+    p = cli.command("app", run_app)
+    p.add_argument("--port", type=int, default=DEFAULT_PORT, help=cli.text("cli.app.port"))
+    p.add_argument("--host", default=DEFAULT_HOST, help=cli.text("cli.app.host"))
     p.add_argument(
         "--no-browser",
         "--headless",
         dest="no_browser",
         action="store_true",
-        help="do not open the browser",
+        help=cli.text("cli.app.no_browser"),
     )
 
 
@@ -148,6 +139,9 @@ def _open_when_ready(url: str) -> None:
         return  # no desktop: a text-mode browser would take over the terminal
 
     def wait_then_open() -> None:
+        import urllib.request
+        import webbrowser
+
         no_proxy = urllib.request.build_opener(urllib.request.ProxyHandler({}))
         deadline = time.monotonic() + BROWSER_WAIT_S
         while time.monotonic() < deadline:

@@ -5,76 +5,44 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 
-import layers
-from geo.boundaries import read_boundaries
 from geo.i18n import t
-from zoneplan import datastore, sample
 from zoneplan.cli import CLI, emit_json, store_of
 
 
 def register(cli: CLI) -> None:
     """Add the ``data`` commands."""
-    cli.group("data", help="install and inspect the data layers")
-    p = cli.command(
-        "add-boundaries",
-        add_boundaries,
-        group="data",
-        help="install admin boundaries (GeoJSON, GeoPackage, zipped Shapefile)",
-    )
-    p.add_argument("file")
-    p.add_argument(
-        "--level",
-        type=int,
-        help="admin level: 0 country, 1 région, 2 cercle, 3 commune (inferred when possible)",
-    )
-    p.add_argument("--name-col", help="name column (generic schema)")
-    p.add_argument("--id-col", help="unit id column (generic schema)")
-    p.add_argument("--parent-col", help="parent unit id column (generic schema)")
-    p.add_argument("--layer", help="layer to read from a multi-layer file")
-    p.add_argument("--attribution", help="attribution text to show with these boundaries")
-    p.add_argument("--json", action="store_true", help="print a JSON summary")
+    p = cli.command("add-boundaries", add_boundaries, group="data")
+    p.add_argument("file", metavar=cli.text("cli.metavar.file"), help=cli.text("cli.data.file"))
+    p.add_argument("--level", type=int, help=cli.text("cli.data.level"))
+    p.add_argument("--name-col", help=cli.text("cli.data.name_col"))
+    p.add_argument("--id-col", help=cli.text("cli.data.id_col"))
+    p.add_argument("--parent-col", help=cli.text("cli.data.parent_col"))
+    p.add_argument("--layer", help=cli.text("cli.data.layer"))
+    p.add_argument("--attribution", help=cli.text("cli.data.attribution"))
+    p.add_argument("--json", action="store_true", help=cli.text("cli.opt.json"))
 
-    p = cli.command(
-        "status",
-        status,
-        group="data",
-        help="list every layer with its feature count, source and attribution",
-    )
-    p.add_argument("--json", action="store_true", help="print JSON")
+    p = cli.command("status", status, group="data")
+    p.add_argument("--json", action="store_true", help=cli.text("cli.opt.json"))
 
-    p = cli.command(
-        "set-location",
-        set_location,
-        group="data",
-        help="set the location of a place (e.g. an unlocated village)",
-    )
-    p.add_argument("place_id")
-    p.add_argument("--lat", type=float, required=True)
-    p.add_argument("--lon", type=float, required=True)
-    p.add_argument("--precision-m", type=float, default=100.0)
+    p = cli.command("set-location", set_location, group="data")
+    p.add_argument("place_id", metavar=cli.text("cli.metavar.place"), help=cli.text("cli.data.place_id"))
+    p.add_argument("--lat", type=float, required=True, help=cli.text("cli.data.lat"))
+    p.add_argument("--lon", type=float, required=True, help=cli.text("cli.data.lon"))
+    p.add_argument("--precision-m", type=float, default=100.0, help=cli.text("cli.data.precision_m"))
 
-    p = cli.command(
-        "load-sample",
-        load_sample,
-        group="data",
-        help="load the fictitious sample records (made-up data, marked on every output)",
-    )
-    p.add_argument(
-        "--force", action="store_true", help="load it even though the project holds real records"
-    )
-    p.add_argument("--json", action="store_true", help="print a JSON summary")
+    p = cli.command("load-sample", load_sample, group="data")
+    p.add_argument("--force", action="store_true", help=cli.text("cli.data.force"))
+    p.add_argument("--json", action="store_true", help=cli.text("cli.opt.json"))
 
-    p = cli.command(
-        "remove-sample",
-        remove_sample,
-        group="data",
-        help="remove exactly the fictitious sample's activities and cases (real records stay)",
-    )
-    p.add_argument("--json", action="store_true", help="print a JSON summary")
+    p = cli.command("remove-sample", remove_sample, group="data")
+    p.add_argument("--json", action="store_true", help=cli.text("cli.opt.json"))
 
 
 def add_boundaries(args: argparse.Namespace) -> int:
     """Read, normalise and install a boundary file."""
+    from geo.boundaries import read_boundaries
+    from zoneplan import datastore
+
     store = store_of(args)
     bf = read_boundaries(
         args.file,
@@ -110,6 +78,8 @@ def add_boundaries(args: argparse.Namespace) -> int:
 
 def status(args: argparse.Namespace) -> int:
     """Print every layer with its count, source and attribution."""
+    from zoneplan import datastore
+
     store = store_of(args)
     rows = datastore.layer_status(store)
     if args.json:
@@ -130,6 +100,9 @@ def status(args: argparse.Namespace) -> int:
 
 def set_location(args: argparse.Namespace) -> int:
     """Record a user-set location for a place."""
+    import layers
+    from zoneplan import datastore
+
     store = store_of(args)
     known = list(layers.module("places").load_all(store)["place_id"])
     datastore.set_location(
@@ -147,6 +120,8 @@ def set_location(args: argparse.Namespace) -> int:
 
 def load_sample(args: argparse.Namespace) -> int:
     """Load the fictitious sample; refuse without ``--force`` when real records are present."""
+    from zoneplan import sample
+
     store = store_of(args)
     summaries = sample.load_sample(store, force=args.force)
     added = {kind: int(s["added"]) for kind, s in summaries.items()}
@@ -159,6 +134,8 @@ def load_sample(args: argparse.Namespace) -> int:
 
 def remove_sample(args: argparse.Namespace) -> int:
     """Remove the fictitious sample's records in one transaction and say how many."""
+    from zoneplan import sample
+
     store = store_of(args)
     removed = sample.remove_sample(store)
     if args.json:

@@ -5,57 +5,45 @@ from __future__ import annotations
 import argparse
 import sys
 
-from geo import printmap
 from geo.i18n import t
 from geo.vocab import AUDIENCES
-from zoneplan import exports
 from zoneplan.cli import CLI
-from zoneplan.context import Context
 
 
 def register(cli: CLI) -> None:
     """Add the ``export`` commands."""
-    cli.group("export", help="export maps for meetings and reports (print, offline HTML, packs)")
-    p = cli.command(
-        "map",
-        export_map,
-        group="export",
-        help="export one map: coverage, access, criteria or gaps of a zone",
-    )
-    p.add_argument("--view", required=True, help="coverage, access, criteria or gaps")
+    p = cli.command("map", export_map, group="export")
+    p.add_argument("--view", required=True, help=cli.text("cli.export.view"))
+    p.add_argument("--zone", required=True, help=cli.text("cli.export.zone"))
+    p.add_argument("--format", dest="fmt", help=cli.text("cli.export.format"))
+    p.add_argument("--audience", default=AUDIENCES[0], help=cli.text("cli.export.audience"))
+    p.add_argument("--period", help=cli.text("cli.export.period"))
+    p.add_argument("--units", help=cli.text("cli.export.units"))
+    p.add_argument("--paper", default="A4", help=cli.text("cli.export.paper"))
+    p.add_argument("--orientation", default="landscape", help=cli.text("cli.export.orientation"))
+    # No default here: geo.printmap (slow to import) owns it; the help states it.
+    p.add_argument("--dpi", type=int, help=cli.text("cli.export.dpi"))
     p.add_argument(
-        "--zone", required=True, help="zone id (bamako, segou, sikasso, mopti, kangaba, or a drawn zone)"
+        "-o",
+        "--output",
+        metavar=cli.text("cli.metavar.file"),
+        required=True,
+        help=cli.text("cli.export.output"),
     )
-    p.add_argument("--format", dest="fmt", help="png, svg, pdf or html (default: from -o)")
+
+    p = cli.command("pack", export_pack, group="export")
+    p.add_argument("--zone", required=True, help=cli.text("cli.export.zone"))
+    p.add_argument("--by", default="commune", help=cli.text("cli.export.by"))
+    p.add_argument("--audience", default=AUDIENCES[0], help=cli.text("cli.export.audience"))
+    p.add_argument("--period", help=cli.text("cli.export.period"))
+    p.add_argument("--paper", default="A4", help=cli.text("cli.export.paper"))
     p.add_argument(
-        "--audience",
-        default="public",
-        help=f"{' or '.join(AUDIENCES)} (default public: centres at town level; internal, "
-        "for the team only, shows exact centre points and says INTERNE)",
+        "-o",
+        "--output",
+        metavar=cli.text("cli.metavar.file"),
+        required=True,
+        help=cli.text("cli.export.pack_output"),
     )
-    p.add_argument("--period", help="YYYY, YYYY-MM or YYYY-MM-DD/YYYY-MM-DD")
-    p.add_argument("--units", help="planning units for the analyses (e.g. h3:8, admin2)")
-    _print_options(p)
-    p.add_argument("-o", "--output", required=True, help="file to write")
-
-    p = cli.command(
-        "pack",
-        export_pack,
-        group="export",
-        help="export a CCPE pack: a cover and one page per commune or village (PDF)",
-    )
-    p.add_argument("--zone", required=True)
-    p.add_argument("--by", default="commune", help="commune or village")
-    p.add_argument("--audience", default="public", help=" or ".join(AUDIENCES))
-    p.add_argument("--period", help="YYYY, YYYY-MM or YYYY-MM-DD/YYYY-MM-DD")
-    p.add_argument("--paper", default="A4", help="A4 or A3")
-    p.add_argument("-o", "--output", required=True, help="PDF file to write")
-
-
-def _print_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--paper", default="A4", help="A4 or A3")
-    p.add_argument("--orientation", default="landscape", help="landscape or portrait")
-    p.add_argument("--dpi", type=int, default=printmap.DEFAULT_DPI, help="PNG resolution")
 
 
 def _size(path) -> str:
@@ -65,7 +53,12 @@ def _size(path) -> str:
 
 def export_map(args: argparse.Namespace) -> int:
     """Write one map."""
+    from zoneplan import exports
+    from zoneplan.context import Context
+
     filters = {"units": args.units} if args.units else {}
+    if args.dpi is not None:
+        filters["dpi"] = args.dpi
     ctx = Context.from_args(args)
     path = exports.export_map(
         args.view,
@@ -76,7 +69,6 @@ def export_map(args: argparse.Namespace) -> int:
         fmt=args.fmt,
         paper=args.paper,
         orientation=args.orientation,
-        dpi=args.dpi,
         **filters,
     )
     print(t("export.written", args.lang, path=path, size=_size(path)))
@@ -105,6 +97,9 @@ class ProgressBar:
 
 def export_pack(args: argparse.Namespace) -> int:
     """Write a CCPE pack."""
+    from zoneplan import exports
+    from zoneplan.context import Context
+
     ctx = Context.from_args(args)
     path, pages = exports.export_pack(
         **ctx.service_kwargs(),

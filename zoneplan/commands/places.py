@@ -5,13 +5,8 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 
-import layers
-from geo.csvsafe import write_csv
-from geo.errors import InputError
-from geo.gazetteer import SCHEMAS, read_gazetteer
 from geo.i18n import t
-from zoneplan import datastore
-from zoneplan.cli import CLI, emit_json, store_of
+from zoneplan.cli import CLI, LazyChoices, emit_json, store_of
 
 #: Rejected rows printed one by one (the rest are counted by reason; --json or --report has all).
 SHOWN_REJECTIONS = 20
@@ -19,35 +14,36 @@ SHOWN_REJECTIONS = 20
 
 def register(cli: CLI) -> None:
     """Add ``data add-places``."""
-    cli.group("data", help="install and inspect the data layers")
-    p = cli.command(
-        "add-places",
-        add_places,
-        group="data",
-        help="install a gazetteer of villages and localities (Who's On First CSV, "
-        "GeoNames dump, or any CSV/GeoJSON/GeoPackage of points), replacing the "
-        "previous one; imports then match place names against it",
-    )
-    p.add_argument("file")
-    p.add_argument("--schema", choices=SCHEMAS, help="file schema (detected when omitted)")
-    p.add_argument("--name-col", help="place name column (generic schema)")
-    p.add_argument("--lat-col", help="latitude column (generic schema)")
-    p.add_argument("--lon-col", help="longitude column (generic schema)")
-    p.add_argument("--id-col", help="identifier column (generic schema; default: the line)")
-    p.add_argument("--admin1-col", help="région column (generic schema)")
+    p = cli.command("add-places", add_places, group="data")
+    p.add_argument("file", metavar=cli.text("cli.metavar.file"), help=cli.text("cli.places.file"))
     p.add_argument(
-        "--admin2-col",
-        help="cercle column (generic schema; filled from the installed cercles where blank)",
+        "--schema",
+        choices=LazyChoices(_schemas),
+        metavar="SCHEMA",
+        help=cli.text("cli.places.schema"),
     )
-    p.add_argument("--admin3-col", help="commune column (generic schema)")
-    p.add_argument("--layer", help="layer to read from a multi-layer GeoPackage")
-    p.add_argument("--attribution", help="attribution text to show with this gazetteer")
-    p.add_argument("--report", metavar="OUT.csv", help="write one line per row: status, reason")
-    p.add_argument("--json", action="store_true", help="print a JSON summary")
+    for col in ("name", "lat", "lon", "id", "admin1", "admin2", "admin3"):
+        p.add_argument(f"--{col}-col", help=cli.text(f"cli.places.{col}_col"))
+    p.add_argument("--layer", help=cli.text("cli.data.layer"))
+    p.add_argument("--attribution", help=cli.text("cli.data.attribution"))
+    p.add_argument("--report", metavar="OUT.csv", help=cli.text("cli.places.report"))
+    p.add_argument("--json", action="store_true", help=cli.text("cli.opt.json"))
+
+
+def _schemas() -> tuple[str, ...]:
+    from geo.gazetteer import SCHEMAS
+
+    return SCHEMAS
 
 
 def add_places(args: argparse.Namespace) -> int:
     """Read, check and install a gazetteer; report every rejected row."""
+    import layers
+    from geo.csvsafe import write_csv
+    from geo.errors import InputError
+    from geo.gazetteer import read_gazetteer
+    from zoneplan import datastore
+
     store = store_of(args)
     units = layers.load("admin", store=store)
     borders = layers.load("borders")

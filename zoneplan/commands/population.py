@@ -5,37 +5,26 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 
-import layers
-from geo.errors import InputError
-from geo.population import join_population, read_table
-from zoneplan import datastore
 from zoneplan.cli import CLI, emit_json, store_of
 
 
 def register(cli: CLI) -> None:
     """Add ``data add-population``."""
-    cli.group("data", help="install and inspect the data layers")
-    p = cli.command(
-        "add-population",
-        add_population,
-        group="data",
-        help="install the child population per unit (CSV or Excel), joined on unit "
-        "id (admin id or H3 cell) or name",
-    )
-    p.add_argument("file")
-    p.add_argument("--id-col", help="unit id column (default: unit_id, code, pcode, hasc, h3…)")
-    p.add_argument("--name-col", help="unit name column (default: name, nom, commune…)")
-    p.add_argument(
-        "--children-col", help="child population column (default: children, enfants, pop_0_17…)"
-    )
-    p.add_argument(
-        "--level", type=int, help="match only admin units of this level (1 région, 2 cercle, 3 commune)"
-    )
-    p.add_argument("--json", action="store_true", help="print a JSON summary")
+    p = cli.command("add-population", add_population, group="data")
+    p.add_argument("file", metavar=cli.text("cli.metavar.file"), help=cli.text("cli.population.file"))
+    for col in ("id", "name", "children"):
+        p.add_argument(f"--{col}-col", help=cli.text(f"cli.population.{col}_col"))
+    p.add_argument("--level", type=int, help=cli.text("cli.population.level"))
+    p.add_argument("--json", action="store_true", help=cli.text("cli.opt.json"))
 
 
 def add_population(args: argparse.Namespace) -> int:
     """Read, match and install a population table; report every rejected row."""
+    import layers
+    from geo.errors import InputError
+    from geo.population import join_population, read_table
+    from zoneplan import datastore
+
     store = store_of(args)
     table = read_table(args.file)
     units = layers.load("admin", store=store)

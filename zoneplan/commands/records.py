@@ -6,8 +6,6 @@ import argparse
 from pathlib import Path
 
 from geo import settings
-from geo.csvsafe import write_csv
-from geo.errors import InputError
 from geo.i18n import t
 from geo.vocab import RECORD_KINDS
 from zoneplan.cli import CLI, emit_json, store_of
@@ -15,36 +13,27 @@ from zoneplan.cli import CLI, emit_json, store_of
 
 def register(cli: CLI) -> None:
     """Add the ``import`` command."""
-    p = cli.command(
-        "import",
-        import_records,
-        help="import activity or case records (CSV, XLSX, GeoJSON, GeoPackage, KoboToolbox export)",
-    )
-    p.add_argument("file")
+    p = cli.command("import", import_records)
+    p.add_argument("file", metavar=cli.text("cli.metavar.file"), help=cli.text("cli.import.file"))
     p.add_argument(
-        "--kind",
-        choices=RECORD_KINDS,
-        default="activities",
-        help="activities (default) or cases (sensitive: kept at commune level)",
+        "--kind", choices=RECORD_KINDS, default="activities", help=cli.text("cli.import.kind")
     )
-    p.add_argument(
-        "--mapping", metavar="MAP", help="header mapping file (JSON {header: field} or CSV header,field)"
-    )
-    p.add_argument("--dry-run", action="store_true", help="check and report; store unchanged")
-    p.add_argument(
-        "--report", metavar="OUT.csv", help="write one line per record: status, reason, match"
-    )
-    p.add_argument("--json", action="store_true", help="print the summary as JSON")
+    p.add_argument("--mapping", metavar="MAP", help=cli.text("cli.import.mapping"))
+    p.add_argument("--dry-run", action="store_true", help=cli.text("cli.import.dry_run"))
+    p.add_argument("--report", metavar="OUT.csv", help=cli.text("cli.import.report"))
+    p.add_argument("--json", action="store_true", help=cli.text("cli.opt.json"))
     p.add_argument(
         "--max-mb",
         type=float,
         default=settings.RECORDS_MAX_FILE_MB,
-        help=f"refuse larger files (default {settings.RECORDS_MAX_FILE_MB:g} MB)",
+        help=cli.text("cli.import.max_mb"),
     )
 
 
 def import_records(args: argparse.Namespace) -> int:
     """Import ``args.file`` and print the summary (and write the per-row report)."""
+    from geo.csvsafe import write_csv
+    from geo.errors import InputError
     from zoneplan.records import import_file
 
     store = store_of(args)
