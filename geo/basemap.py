@@ -15,6 +15,7 @@ import geopandas as gpd
 from geo import settings
 from geo.errors import UnknownNameError
 from geo.i18n import t
+from geo.landmarks import natural_layers
 from geo.mapview import LegendEntry, View, ViewLayer, styled
 from geo.symbology import CONTEXT, point_layer
 
@@ -42,7 +43,8 @@ def base_layers(frames: Mapping[str, gpd.GeoDataFrame], *, lang: str) -> list[Vi
     Parameters
     ----------
     frames
-        Any of ``borders`` (``name_fr``/``name_en``, ``is_mali``), ``admin`` (``level``,
+        Any of ``borders`` (``name_fr``/``name_en``, ``is_mali``), ``rivers``, ``lakes`` and
+        ``towns`` (Natural Earth, :func:`geo.landmarks.natural_layers`), ``admin`` (``level``,
         ``name``; every installed level), ``zones`` (``name_fr``/``name_en``), and the point
         layers of :data:`POINT_STYLES` with ``name``: ``places``, ``gold_sites``, ``centres``
         (already at the audience's precision, with ``town`` and ``precision``) and
@@ -92,6 +94,11 @@ def base_layers(frames: Mapping[str, gpd.GeoDataFrame], *, lang: str) -> list[Vi
             )
         if mali.any():
             out.append(area(countries[mali], "mali", t("layer.borders", lang), None))
+    out.extend(  # on the countries, under everything else
+        natural_layers(
+            lang=lang, rivers=frames.get("rivers"), lakes=frames.get("lakes"), towns=frames.get("towns")
+        )
+    )
     admin = frames.get("admin")
     if admin is not None and not admin.empty:
         for level in sorted(set(admin["level"]) - {0}):

@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import geopandas as gpd
 import numpy as np
@@ -73,6 +73,8 @@ class ViewLayer:
     show: bool = True
     labels: bool = False
     legend: list[LegendEntry] = field(default_factory=list)
+    #: Records of the layer's selection at no known place (said in internal footers only).
+    unmatched: int | None = None
 
 
 @dataclass(frozen=True)
@@ -85,6 +87,7 @@ class Disclosure:
     data_version: str = ""
     audience: str = "public"
     fictitious: bool = False  # the figures include the fictitious sample's records
+    unmatched: int | None = None  # records at no known place: in internal footers only
 
     def marks(self, lang: str = settings.DEFAULT_LANGUAGE) -> list[str]:
         """Return the marks an output must show: fictitious data, internal audience (or none)."""
@@ -104,6 +107,10 @@ class Disclosure:
             period=self.period or t("export.period_all", lang),
             version=self.data_version or "—",
             audience=t(f"export.audience.{self.audience}", lang),
+        ) + (
+            " " + t("export.footer.unmatched", lang, n=self.unmatched)
+            if self.unmatched and self.audience == "internal"
+            else ""
         )
 
 
@@ -229,6 +236,9 @@ def make_view(
         raise UnknownNameError("language", lang, settings.LANGUAGES)
     if disclosure.audience not in AUDIENCES:
         raise UnknownNameError("audience", disclosure.audience, AUDIENCES)
+    unmatched = sum(layer.unmatched or 0 for layer in layers if layer.role == "data")
+    if unmatched:
+        disclosure = replace(disclosure, unmatched=unmatched)
     view = View(
         name=name,
         lang=lang,

@@ -279,15 +279,22 @@ def case_table(
 
 
 def indicator_rows(
-    indicators: pd.DataFrame, achieved: pd.Series, cases: pd.DataFrame | None, commune: str, *, lang: str
+    indicators: pd.DataFrame,
+    achieved: pd.Series,
+    cases: pd.DataFrame | None,
+    commune: str,
+    *,
+    lang: str,
+    village: bool = False,
 ) -> pd.DataFrame:
     """Return the rows of a page's indicator table.
 
-    Columns: ``label, achieved (text), target, share (text), status, suppressed``. Activity
+    Columns: ``label, scope, achieved (text), target, share (text), status, suppressed``. Activity
     figures come from ``achieved``; case figures from ``cases`` (the output of
-    :func:`case_table`) for ``commune``. The status compares the unit's figure with the
-    programme target (:func:`geo.indicators.status_of`); suppressed and missing figures have no
-    status.
+    :func:`case_table`) for ``commune``. On a ``village`` page every row says in ``scope`` what
+    its figure covers: the village, or (case rows) the whole commune. The status compares the
+    unit's figure with the programme target (:func:`geo.indicators.status_of`); suppressed and
+    missing figures have no status.
     """
     label_col = "label_fr" if lang == "fr" else "label_en"
     rows = []
@@ -323,6 +330,7 @@ def indicator_rows(
             {
                 "indicator_id": ind["indicator_id"],
                 "label": ind[label_col],
+                "scope": _scope(ind["kind"], commune, lang) if village else "",
                 "kind": ind["kind"],
                 "achieved": text,
                 "target": target,
@@ -333,8 +341,25 @@ def indicator_rows(
         )
     return pd.DataFrame(
         rows,
-        columns=["indicator_id", "label", "kind", "achieved", "target", "share", "status", "suppressed"],
+        columns=[
+            "indicator_id",
+            "label",
+            "scope",
+            "kind",
+            "achieved",
+            "target",
+            "share",
+            "status",
+            "suppressed",
+        ],
     )
+
+
+def _scope(kind: str, commune: str, lang: str) -> str:
+    """Return what a village page's figure covers: the village, or all its commune's villages."""
+    if kind == "case":
+        return t("export.pack.scope.commune", lang, commune=commune)
+    return t("export.pack.scope.village", lang)
 
 
 # --- drawing ---------------------------------------------------------------------------------
@@ -345,8 +370,10 @@ def _table(ax, rows: pd.DataFrame, *, lang: str, fontsize: float = 7.0) -> None:
     if rows.empty:
         ax.text(0, 1, t("export.pack.no_indicators", lang), va="top", fontsize=fontsize)
         return
+    scoped = "scope" in rows.columns and rows["scope"].astype(bool).any()
     header = [
         t("export.pack.col.indicator", lang),
+        *([t("export.pack.col.scope", lang)] if scoped else []),
         t("export.pack.col.achieved", lang),
         t("export.pack.col.target", lang),
         t("export.pack.col.share", lang),
@@ -354,7 +381,8 @@ def _table(ax, rows: pd.DataFrame, *, lang: str, fontsize: float = 7.0) -> None:
     ]
     cells = [
         [
-            _clip(r.label, 70),
+            _clip(r.label, 48 if scoped else 70),
+            *([r.scope] if scoped else []),
             r.achieved,
             "" if pd.isna(r.target) else f"{r.target:,.0f}".replace(",", "\u202f"),
             r.share,
@@ -367,18 +395,19 @@ def _table(ax, rows: pd.DataFrame, *, lang: str, fontsize: float = 7.0) -> None:
         colLabels=header,
         cellLoc="left",
         colLoc="left",
-        colWidths=[0.52, 0.11, 0.11, 0.11, 0.15],
+        colWidths=[0.39, 0.26, 0.07, 0.09, 0.07, 0.12] if scoped else [0.52, 0.11, 0.11, 0.11, 0.15],
         bbox=[0, 0, 1, 1],
     )
     table.auto_set_font_size(False)
-    table.set_fontsize(fontsize)
+    table.set_fontsize(fontsize - 0.5 if scoped else fontsize)
+    status_col = len(header) - 1
     for (r, c), cell in table.get_celld().items():
         cell.set_edgecolor("#bbbbbb")
         cell.set_linewidth(0.4)
         if r == 0:
             cell.set_facecolor("#eeeeee")
             cell.get_text().set_fontweight("bold")
-        elif c == 4:
+        elif c == status_col:
             status = rows["status"].iloc[r - 1]
             cell.set_facecolor(TRAFFIC[status] if status != "no_data" else "#ffffff")
             if status in ("green", "red"):

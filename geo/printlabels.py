@@ -3,7 +3,8 @@
 :func:`place_labels` works in points on the page, after the map's limits are set: a place's name
 tries the right, left, top, bottom, then the corners of its circle; a unit's name sits on the
 unit; a line's name (anchored where the line leads) is printed first, where it was put. Names
-that would cover one already printed are left out rather than printed over it.
+that would cover one already printed are left out rather than printed over it. Context names
+(rivers, towns: ``minor``) come last and only where they cover no name and no circle.
 """
 
 from __future__ import annotations
@@ -14,6 +15,9 @@ import numpy as np
 
 #: Font size of names on the map (points).
 LABEL_PT = 7.0
+#: Corners kept free of context names (shares of the map: x0, y0, x1, y1): the scale bar lower
+#: left and the north arrow upper right (:mod:`geo.printfurniture`).
+FURNITURE: tuple[tuple[float, float, float, float], ...] = ((0.0, 0.0, 0.27, 0.08), (0.9, 0.8, 1.0, 1.0))
 
 
 @dataclass
@@ -28,6 +32,9 @@ class MapLabel:
     ha: str = ""  # a line's name: anchored there (matplotlib's ``ha``/``va``), printed first
     va: str = "center"
     strong: bool = False  # bold, on a firmer white box
+    minor: bool = False  # context (a river, a town): printed last, only where it covers nothing
+    color: str = "#222222"
+    italic: bool = False
 
 
 #: Where a name may go around its circle, in order of preference: the direction of its anchor
@@ -73,18 +80,24 @@ def place_labels(ax, names: list[MapLabel], *, fontsize: float = LABEL_PT) -> li
     circles = [
         (px - n.r_pt, py - n.r_pt, px + n.r_pt, py + n.r_pt)
         for n, (px, py) in zip(names, xy, strict=True)
-        if n.r_pt > 0
+        if n.r_pt > 0 and not n.minor  # the data's circles; a town's dot may be named over
     ]
     placed: list[tuple] = []
     skipped: list[str] = []
+    kept_free = [
+        (x0 + a * (x1 - x0), y0 + b * (y1 - y0), x0 + c * (x1 - x0), y0 + d * (y1 - y0))
+        for a, b, c, d in FURNITURE
+    ]
     h = fontsize * 1.25
     seen: set[str] = set()
-    order = sorted(range(len(names)), key=lambda i: not names[i].ha)  # anchored names first
+    # anchored names first, context names last (a river may offer several places: one is kept)
+    order = sorted(range(len(names)), key=lambda i: (names[i].minor, not names[i].ha))
     for i in order:
         n, (px, py) = names[i], xy[i]
         if not n.text or n.text in seen:  # a site and its village share a name: print it once
             continue
-        seen.add(n.text)
+        if not n.minor:
+            seen.add(n.text)
         w = fontsize * 0.6 * len(n.text) + 3
         if n.ha:  # where it was put, moved inside the map if it would run off it
             box = _anchored_box(px, py, w * (1.15 if n.strong else 1.0), h * 1.2, n.ha, n.va)
@@ -99,6 +112,8 @@ def place_labels(ax, names: list[MapLabel], *, fontsize: float = LABEL_PT) -> li
             box = _box(px, py, w, h, side, n.r_pt)
             if any(_hits(box, other) for other in placed):
                 continue
+            if n.minor and any(_hits(box, corner) for corner in kept_free):
+                continue
             inside = box[0] >= x0 and box[2] <= x1 and box[1] >= y0 and box[3] <= y1
             own = (px - n.r_pt, py - n.r_pt, px + n.r_pt, py + n.r_pt)
             cost = sum(_hits(box, c) for c in circles if c != own) + (0 if inside else 10)
@@ -106,9 +121,11 @@ def place_labels(ax, names: list[MapLabel], *, fontsize: float = LABEL_PT) -> li
                 best, best_cost = (side, box), cost
             if cost == 0:
                 break
-        if best is None:
-            skipped.append(n.text)
+        if best is None or (n.minor and best_cost):
+            if not n.minor:
+                skipped.append(n.text)
             continue
+        seen.add(n.text)
         side, box = best
         placed.append(box)
         sx, sy, ha, va = SIDES[side]
@@ -126,7 +143,9 @@ def _anchored_box(x: float, y: float, w: float, h: float, ha: str, va: str) -> t
 def _annotate(ax, n: MapLabel, offset: tuple[float, float], ha: str, va: str, fontsize: float) -> None:
     """Print a name on a light box (a line's on a firmer one); text stays text in PDF and SVG."""
     box = {"boxstyle": "square,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.6}
-    if n.centred:
+    if n.minor:
+        box = {"boxstyle": "square,pad=0.05", "fc": "white", "ec": "none", "alpha": 0.45}
+    elif n.centred:
         box = None
     elif n.strong:
         box = {"boxstyle": "round,pad=0.25", "fc": "white", "ec": "#999999", "lw": 0.5, "alpha": 0.9}
@@ -137,9 +156,10 @@ def _annotate(ax, n: MapLabel, offset: tuple[float, float], ha: str, va: str, fo
         textcoords="offset points",
         ha=ha,
         va=va,
-        fontsize=fontsize + (1.0 if n.strong else 0.0),
+        fontsize=fontsize + (1.0 if n.strong else 0.0) - (0.5 if n.minor else 0.0),
         fontweight="bold" if n.strong else "normal",
-        zorder=7,
-        color="#222222",
+        fontstyle="italic" if n.italic else "normal",
+        zorder=6.5 if n.minor else 7,
+        color=n.color,
         bbox=box,
     )

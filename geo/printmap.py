@@ -30,6 +30,7 @@ from matplotlib.text import Text
 from geo import settings
 from geo.errors import UnknownNameError
 from geo.geodesy import local_aeqd
+from geo.landmarks import COLORS, NATURAL_KEYS, label_anchors
 from geo.mapview import View, ViewLayer, line_label_at
 from geo.printfurniture import (
     HATCH,
@@ -213,10 +214,12 @@ def _draw_layer(
                 linestyle=":",
                 zorder=zp + 0.005,
             )
+        minor = {"minor": True, "color": COLORS["town_label"]} if layer.key in NATURAL_KEYS else {}
         for x, y, text, r in zip(
             pts.geometry.x, pts.geometry.y, pts["_label"], pts["_r_pt"], strict=True
         ):
-            names.append(MapLabel(float(x), float(y), str(text) if labels and text else "", float(r)))
+            text = str(text) if labels and text else ""
+            names.append(MapLabel(float(x), float(y), text, float(r), **minor))
         return
     if layer.kind == "line":
         _draw_lines(ax, layer, frame, z=z + 1, labels=labels, names=names)
@@ -278,6 +281,15 @@ def _draw_lines(
     if not labels:
         return
     extent = (*ax.get_xlim(), *ax.get_ylim())
+    if layer.key in NATURAL_KEYS:  # a river: named along its course, after the data's names
+        (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
+        dx, dy = 0.04 * (x1 - x0), 0.04 * (y1 - y0)
+        inner = shapely.box(x0 + dx, y0 + dy, x1 - dx, y1 - dy)
+        style = {"minor": True, "color": COLORS["river_label"], "italic": True}
+        for geom, text in zip(frame.geometry[lines], frame.loc[lines, "_label"], strict=True):
+            for x, y in label_anchors(geom, inner) if text else []:
+                names.append(MapLabel(x, y, str(text), 1.0, **style))
+        return
     for geom, text in zip(frame.geometry[lines], frame.loc[lines, "_label"], strict=True):
         at = line_label_at(geom, (extent[0], extent[2], extent[1], extent[3])) if text else None
         if at is not None:

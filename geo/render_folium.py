@@ -6,7 +6,7 @@ own feature group (so the layer control can hide it), with display geometry (sha
 simplified together, coordinates rounded) and only the properties the page needs: fill, outline,
 status and an escaped tooltip; thousands of points become one :class:`PointCloud`. The legend,
 the title and the disclosure footer are plain HTML controls written here: no branca colormap, no
-plugin, nothing that loads from a CDN.
+plugin, nothing that loads from a CDN. Names on the map are placed by :mod:`geo.weblabels`.
 """
 
 from __future__ import annotations
@@ -14,21 +14,21 @@ from __future__ import annotations
 import dataclasses
 import html
 import json
-import math
 import re
 from collections.abc import Sequence
 
 import folium
 import geopandas as gpd
 import numpy as np
-import pandas as pd
 from branca.element import Element, MacroElement
 from folium.template import Template
 
 from geo import settings
 from geo.basemap import POLYGON_STYLES
 from geo.i18n import t
-from geo.mapview import View, ViewLayer, line_label_at
+from geo.mapview import View, ViewLayer
+from geo.weblabels import DECIMALS, LABEL_CSS, NameLabels, context_labels, label_points, line_labels
+from geo.weblabels import LABEL_MAX as LABEL_MAX  # re-exported: callers and tests read it here
 from geo.webmap import OfflineMap, display_geometry, escape
 
 #: Simplification tolerance (degrees) by role: the context needs less detail than the data.
@@ -39,10 +39,6 @@ MANY_FEATURES = 200
 DISSOLVE_ABOVE = 1000
 #: Above this many points (without proportional sizes), a point layer is drawn as a PointCloud.
 CLOUD_ABOVE = 1000
-#: Names of places are drawn beside them when a map has at most this many named points.
-LABEL_MAX = 40
-#: Decimal places kept in the page (4 places ~ 11 m: finer than any boundary here).
-DECIMALS = 4
 _TAG = re.compile(r"<[^>]+>")
 #: Pane of the points drawn one by one: above the compact clouds (pane ``zpPoints``, z 450),
 #: so a few sites or centres are never buried under thousands of localities.
@@ -74,13 +70,6 @@ _CSS = """
 .zp-legend details.zp-foot { margin-top: 6px; }
 .zp-legend details.zp-foot > summary { font-weight: normal; font-size: 11px; color: #333; }
 .zp-legend .foot { font-size: 10px; color: #555; margin-top: 4px; max-width: 250px; }
-.zp-label { background: transparent; border: none; pointer-events: none; }
-.zp-label span { position: absolute; top: 0; white-space: nowrap; font: 11px/14px sans-serif;
-  color: #222; text-shadow: 0 0 2px #fff, 0 0 2px #fff, 0 0 3px #fff; }
-.zp-label.zp-r span { left: 0; }
-.zp-label.zp-l span { right: 0; }
-.zp-label.zp-b span, .zp-label.zp-t span { left: 0; transform: translateX(-50%); }
-.zp-label.zp-route span { font-weight: 600; font-size: 12px; }
 .leaflet-control-layers-toggle { background-image: none !important; text-align: center;
   font-size: 20px; line-height: 36px; color: #333; text-decoration: none; }
 .leaflet-control-layers-toggle::after { content: "\\2630"; }
@@ -206,136 +195,6 @@ class Control(MacroElement):
         self.css_class = css_class
 
 
-class _Labels(MacroElement):
-    """Permanent, non-interactive name labels beside points, in their layer's group."""
-
-    _template = Template(
-        """
-        {% macro script(this, kwargs) %}
-        (function () {
-            var group = {{ this._parent.get_name() }};
-            {{ this.points|tojson }}.forEach(function (p) {
-                L.marker([p[0], p[1]], {
-                    icon: L.divIcon({className: 'zp-label zp-' + p[5] + (p[6] ? ' zp-' + p[6] : ''),
-                                     html: '<span>' + p[2] + '</span>', iconSize: [0, 14],
-                                     iconAnchor: p[4]}),
-                    interactive: false, keyboard: false
-                }).addTo(group);
-            });
-        })();
-        {% endmacro %}
-        """
-    )
-
-    def __init__(self, points: list[list]) -> None:
-        super().__init__()
-        self._name = "ZpLabels"
-        self.points = points
-
-
-def label_points(
-    view: View, *, limit: int = LABEL_MAX, size_px: tuple[int, int] = (900, 680)
-) -> dict[str, list[list]]:
-    """Return the name labels to draw per point layer key.
-
-    Each label is ``[lat, lon, escaped text, radius, [anchor x, anchor y], side]``. Places are
-    labelled only when the view has at most ``limit`` named points (a zone's villages, towns
-    and sites), so a national map is not buried under names. A name is drawn once, at its
-    first point, on the side (right, left, below, above) where it overlaps no name or circle
-    already placed at the map's opening extent (``size_px`` pixels).
-    """
-    items: list[tuple[str, float, float, str, float]] = []
-    seen: set[str] = set()
-    for layer in view.layers:
-        if layer.kind != "point" or not layer.labels or not layer.show or layer.frame.empty:
-            continue
-        frame = layer.frame[layer.frame["_label"].astype(str).str.strip() != ""]
-        radius = frame["_radius"] if "_radius" in frame else pd.Series(layer.radius, index=frame.index)
-        for (idx, label), geom in zip(frame["_label"].items(), frame.geometry, strict=True):
-            if label in seen or geom is None or geom.is_empty:
-                continue
-            seen.add(label)
-            items.append((layer.key, float(geom.y), float(geom.x), str(label), float(radius[idx])))
-    if not items or len(items) > limit:
-        return {}
-    minx, miny, maxx, maxy = view.bounds or settings.MALI_BBOX
-    kx = math.cos(math.radians((miny + maxy) / 2))
-    scale = min(size_px[0] / max((maxx - minx) * kx, 1e-6), size_px[1] / max(maxy - miny, 1e-6))
-    scale /= 1.4  # Leaflet opens at the whole zoom level below the exact fit
-
-    def xy(lat: float, lon: float) -> tuple[float, float]:
-        return (lon - minx) * kx * scale, (maxy - lat) * scale
-
-    circles, boxes = [], []
-    for _key, lat, lon, _label, r in items:  # the circles themselves are obstacles
-        x, y = xy(lat, lon)
-        circles.append((x - r, y - r, x + r, y + r))
-    out: dict[str, list[list]] = {}
-    for key, lat, lon, label, r in items:
-        x, y = xy(lat, lon)
-        w, h = 6.2 * len(label), 14.0
-        sides = {
-            "r": ((x + r + 3, y - 7, x + r + 3 + w, y + 7), [-(r + 3), 7]),
-            "l": ((x - r - 3 - w, y - 7, x - r - 3, y + 7), [r + 3, 7]),
-            "b": ((x - w / 2, y + r + 1, x + w / 2, y + r + 1 + h), [0, -(r + 1)]),
-            "t": ((x - w / 2, y - r - 1 - h, x + w / 2, y - r - 1), [0, r + 1 + h]),
-        }
-        # fewest names hidden first, then fewest circles covered; ties keep the order above
-        side = min(
-            sides,
-            key=lambda name: (
-                sum(_overlap(sides[name][0], other) for other in boxes),
-                sum(_overlap(sides[name][0], other) for other in circles),
-            ),
-        )
-        box, anchor = sides[side]
-        boxes.append(box)
-        out.setdefault(key, []).append(
-            [round(lat, DECIMALS), round(lon, DECIMALS), escape(label), r, anchor, side]
-        )
-    return out
-
-
-def line_labels(view: View, *, size_px: tuple[int, int] = (900, 680)) -> dict[str, list[list]]:
-    """Return the names of lines to draw per line layer key, where each line leads.
-
-    Each label is written like a point's (:func:`label_points`) at the last point of its line
-    inside the map's opening extent (:func:`geo.mapview.line_label_at`), on the side facing the
-    map, in bold, moved along so that it does not run off the extent (``size_px`` pixels, text
-    about 7 pixels a letter); the line's tooltip says it in full.
-    """
-    minx, miny, maxx, maxy = bounds = view.bounds or settings.MALI_BBOX
-    kx = math.cos(math.radians((miny + maxy) / 2))
-    scale = min(size_px[0] / max((maxx - minx) * kx, 1e-6), size_px[1] / max(maxy - miny, 1e-6))
-    scale /= 1.4  # Leaflet opens at the whole zoom level below the exact fit
-    rows = {"center": 7, "bottom": 18, "top": -4}
-    out: dict[str, list[list]] = {}
-    for layer in view.layers:
-        if layer.kind != "line" or not layer.labels or not layer.show or layer.frame.empty:
-            continue
-        for geom, label in zip(layer.frame.geometry, layer.frame["_label"], strict=True):
-            if not label or geom is None or geom.geom_type not in ("LineString", "MultiLineString"):
-                continue
-            at = line_label_at(geom, bounds)
-            if at is None:
-                continue
-            x, y, ha, va = at
-            px, width, text = (x - minx) * kx * scale, (maxx - minx) * kx * scale, 7.0 * len(label)
-            if ha == "right":  # text left of the point (class zp-l), shifted right if it runs off
-                side, ax = "l", 4 - max(0.0, text + 4 - px)
-            else:
-                side, ax = "r", -4 + max(0.0, px + 4 + text - width)
-            out.setdefault(layer.key, []).append(
-                [round(y, DECIMALS), round(x, DECIMALS), escape(label), 0, [ax, rows[va]], side, "route"]
-            )
-    return out
-
-
-def _overlap(a: tuple[float, ...], b: tuple[float, ...], slack: float = 2.0) -> bool:
-    """Return whether boxes ``a`` and ``b`` overlap by more than ``slack`` pixels."""
-    return a[0] + slack < b[2] and b[0] + slack < a[2] and a[1] + slack < b[3] and b[1] + slack < a[3]
-
-
 def _geojson(layer: ViewLayer) -> dict:
     frame = layer.frame
     keep = ["_fill", "_edge", "_status", "_tip"]
@@ -442,7 +301,7 @@ def _add_layer(m: folium.Map, layer: ViewLayer, labels: list[list] | None = None
         highlight_function=None,
     ).add_to(group)
     if labels:
-        group.add_child(_Labels(labels))
+        group.add_child(NameLabels(labels))
     group.add_to(m)
 
 
@@ -549,8 +408,9 @@ def to_folium(view: View, lang: str | None = None, *, height: str | int = "100%"
         control_scale=True,
         attribution_control=False,
     )
-    m.get_root().header.add_child(Element(f"<style>{_CSS}</style>"), name="zp_css")
+    m.get_root().header.add_child(Element(f"<style>{_CSS}{LABEL_CSS}</style>"), name="zp_css")
     labels = {**label_points(view), **line_labels(view)}
+    labels.update(context_labels(view, labels))
     folium.map.CustomPane(MARKER_PANE[0], z_index=MARKER_PANE[1], pointer_events=True).add_to(m)
     for layer in view.layers:
         _add_layer(m, layer, labels.get(layer.key))

@@ -159,7 +159,8 @@ def choropleth(
     breaks
         Upper bounds of the value classes; default Fisher-Jenks on the positive values.
     unmatched
-        Number of records not matched to any unit (shown in the legend), or ``None``.
+        Number of records not matched to any unit, or ``None``: not in the legend, but said in
+        internal footers (:class:`geo.mapview.Disclosure`).
     special
         The special classes the measure can have: counts tell apart suppressed, zero and no
         data; a distance has no suppressed class, and zero is a value like any other.
@@ -206,7 +207,7 @@ def choropleth(
         LegendEntry(f"{title}{' (' + unit_label + ')' if unit_label else ''}", "none", "heading"),
         *legend,
     ]
-    legend += status_entries(lang, statuses=special, unmatched=unmatched, k=k)
+    legend += status_entries(lang, statuses=special, k=k)
     return ViewLayer(
         key=key,
         title=title,
@@ -215,6 +216,7 @@ def choropleth(
         legend=legend,
         labels=True,
         fill_opacity=0.75,
+        unmatched=unmatched,
     )
 
 
@@ -334,7 +336,7 @@ def proportional_symbols(
         legend += [
             LegendEntry(_fmt(v), color, "size", size=float(r)) for v, r in zip(refs, sizes, strict=True)
         ]
-    legend += status_entries(lang, statuses=special, unmatched=unmatched, k=k)
+    legend += status_entries(lang, statuses=special, k=k)
     return ViewLayer(
         key=key,
         title=title,
@@ -344,6 +346,7 @@ def proportional_symbols(
         labels=True,
         fill_opacity=0.75,
         radius=r_min,
+        unmatched=unmatched,
     )
 
 
@@ -502,11 +505,13 @@ def context_layers(
     lang: str,
     admin: gpd.GeoDataFrame | None = None,
     zone: gpd.GeoDataFrame | None = None,
+    natural: Sequence[ViewLayer] = (),
 ) -> list[ViewLayer]:
     """Return the vector context: Mali and its neighbours, admin units, the zone outline.
 
     ``borders`` has ``iso_a3``, ``name_fr``/``name_en`` and ``is_mali``; ``admin`` has ``name``;
-    ``zone`` has ``name_fr``/``name_en``.
+    ``zone`` has ``name_fr``/``name_en``. ``natural`` (rivers, lakes, towns:
+    :func:`geo.landmarks.natural_layers`) is drawn on the countries, under everything else.
     """
     name_col = "name_fr" if lang == "fr" else "name_en"
     countries = borders.copy()
@@ -525,7 +530,8 @@ def context_layers(
             weight=1.2,
             fill_opacity=1.0,
             legend=[LegendEntry(t("export.legend.border", lang), CONTEXT["border"], "line")],
-        )
+        ),
+        *natural,
     ]
     if admin is not None and not admin.empty:
         out.append(

@@ -2,7 +2,8 @@
 
 >>> import layers
 >>> layers.names()                               # doctest: +SKIP
-['activities', 'admin', 'borders', 'centres', 'gold_sites', 'places', 'risk', 'zones']
+['activities', 'admin', 'borders', 'centres', 'gazetteer', 'gold_sites', 'lakes', 'places', 'risk',
+ 'rivers', 'towns', 'zones']
 >>> cercles = layers.load("admin", level=2)      # doctest: +SKIP
 """
 
@@ -26,6 +27,9 @@ REGISTRY: dict[str, str] = {
     "activities": "layers.activities",
     "risk": "layers.risk",
     "gazetteer": "layers.gazetteer",
+    "rivers": "layers.rivers",
+    "lakes": "layers.lakes",
+    "towns": "layers.towns",
 }
 
 

@@ -152,7 +152,7 @@ def _targets(path: str, mtime: float) -> pd.DataFrame:
 
 def _coverage_counts(
     ctx: Canvas, sel: Selection, measure: str, place_ids: Iterable[str] | None
-) -> gv.ViewLayer:
+) -> tuple[gv.ViewLayer, list[str]]:
     """Return proportional circles at the places: people (or sessions) of the selection."""
     lang = ctx.lang
     ctx.unit_kind = t("export.layer.places", lang).lower()
@@ -174,13 +174,15 @@ def _coverage_counts(
     )
     frame = gpd.GeoDataFrame(frame, geometry=mapped.geometry.name, crs=mapped.crs)
     on_map = set(mapped["place_id"])
-    placed = records["place_id"] if "place_id" in records else pd.Series(dtype="object")
-    unmatched = int((~placed.isin(on_map)).sum())
+    placed = records["place_id"] if "place_id" in records else pd.Series(np.nan, index=records.index)
+    unlocated = _unlocated_names(ctx, records)
+    known = placed.isin(on_map | set(ctx.places["place_id"]))  # other places: not on this map
+    unmatched = int((~known & unlocated.isna()).sum())
     tips = [(t("export.measure.sessions", lang) + (" :" if lang == "fr" else ":"), "_sessions")]
     frame["_sessions"] = pd.to_numeric(frame.get("sessions"), errors="coerce").map(
         lambda v: None if pd.isna(v) else f"{v:,.0f}".replace(",", "\u202f")
     )
-    return sym.proportional_symbols(
+    layer = sym.proportional_symbols(
         frame,
         key="coverage",
         title=sel.label,
@@ -190,6 +192,28 @@ def _coverage_counts(
         unmatched=unmatched or None,
         k=ctx.k,
     )
+    return layer, _unlocated_note(lang, unlocated)
+
+
+def _unlocated_names(ctx: Canvas, records: pd.DataFrame) -> pd.Series:
+    """Return, per record, the name of the unlocated place it was matched to (Danga), else NaN.
+
+    Such records are matched, not "unmatched": their place is known but not located yet.
+    """
+    if "place_id" not in records or not ctx.unlocated:
+        return pd.Series(np.nan, index=records.index, dtype=object)
+    every = layers.module("places").unlocated(ctx.store)
+    names = every[every["name"].isin(ctx.unlocated)].set_index("place_id")["name"]
+    return records["place_id"].map(names)
+
+
+def _unlocated_note(lang: str, unlocated: pd.Series) -> list[str]:
+    """Return the note naming the unlocated places the records are at, with their counts."""
+    counts = unlocated.dropna().value_counts().sort_index()
+    if counts.empty:
+        return []
+    items = ", ".join(f"{name} ({sym.format_number(n)})" for name, n in counts.items())
+    return [t("export.coverage.unlocated", lang, items=items)]
 
 
 def _with_localities(ctx: Canvas, mapped: gpd.GeoDataFrame, records: pd.DataFrame) -> gpd.GeoDataFrame:
@@ -264,8 +288,9 @@ def _coverage_rates(
         frame, counted, target_people=sel.target, population=population, people_types=None
     )
     unit_of = attribute_to_units(counted, frame) if len(counted) else pd.Series(dtype="object")
-    unmatched = int(unit_of.isna().sum())
-    notes = []
+    unlocated = _unlocated_names(ctx, counted)
+    unmatched = int((unit_of.isna().to_numpy() & unlocated.isna().to_numpy()).sum())
+    notes = _unlocated_note(lang, unlocated)
     if measure == "pct_target":
         covered["value"] = (covered["coverage"] * 100.0).round(0)
         title = f"{sel.label} — {t('export.measure.pct_target', lang)}"
@@ -317,6 +342,7 @@ def coverage_layers(
     sel = _select(ctx, records, filters)
     measure = filters.get("measure") or "people"
     if measure in COUNT_MEASURES:
-        return [_coverage_counts(ctx, sel, measure, place_ids)], sel.notes
+        layer, notes = _coverage_counts(ctx, sel, measure, place_ids)
+        return [layer], sel.notes + notes
     layer, notes = _coverage_rates(ctx, sel, measure, filters.get("units"))
     return [layer], sel.notes + notes

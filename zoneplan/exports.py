@@ -214,7 +214,9 @@ def plan_pack(
         outline = gpack.unit_outline_layer(focus, lang=lang)
         view.layers.insert(len([lyr for lyr in view.layers if lyr.role == "context"]), outline)
         achieved = gpack.activity_achieved(indicators, records, row["place_ids"])
-        rows = gpack.indicator_rows(indicators, achieved, cases, row["commune"], lang=lang)
+        rows = gpack.indicator_rows(
+            indicators, achieved, cases, row["commune"], lang=lang, village=row["kind"] == "village"
+        )
         notes = []
         if row["kind"] == "village":
             basis = t("export.pack.unit_basis.village", lang, commune=row["commune"])

@@ -26,6 +26,7 @@ from geo import symbology as sym
 from geo.basemap import POINT_STYLES
 from geo.errors import InputError, UnknownNameError
 from geo.i18n import t
+from geo.landmarks import NATURAL_KEYS, natural_layers
 from geo.periods import parse_period
 from geo.store import Store
 from geo.vocab import AUDIENCES, COUNT_MEASURES, NATIONAL, RECORD_KINDS, VIEWS, Tables
@@ -107,7 +108,7 @@ class Canvas:
         self.k = k  # the suppression threshold: applied to case figures, stated in legends
         self.borders = layers.load("borders")
         self.admin = zone.admin_near()
-        self.used = ["borders", "admin", "zones", "places", "centres"]
+        self.used = ["borders", "admin", "zones", "places", "centres", *NATURAL_KEYS]
         self.unit_kind = ""
         self.centre_ids: list[str] = []  # nearest centres of the zone's places, drawn beyond it
 
@@ -143,8 +144,17 @@ class Canvas:
         return src, attr
 
     def context(self) -> list[gv.ViewLayer]:
-        """Return the context layers: countries, admin units, the zone outline."""
-        return sym.context_layers(self.borders, lang=self.lang, admin=self.admin, zone=self.zone)
+        """Return the context layers: countries, rivers, lakes, towns, admin units, the zone outline."""
+        minx, miny, maxx, maxy = self.zone.total_bounds
+        pad = max(maxx - minx, maxy - miny) * 0.3  # the towns around the zone too
+        natural = natural_layers(
+            lang=self.lang,
+            bounds=(minx - pad, miny - pad, maxx + pad, maxy + pad),
+            **{k: layers.load(k) for k in NATURAL_KEYS},
+        )
+        return sym.context_layers(
+            self.borders, lang=self.lang, admin=self.admin, zone=self.zone, natural=natural
+        )
 
     def site_layers(
         self, place_ids: Iterable[str] | None = None, *, rings: bool = False

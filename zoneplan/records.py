@@ -6,7 +6,8 @@ unit, and writes the accepted rows (``activities`` or ``cases``) and the rejecte
 rejected``. Re-importing a file adds nothing: each record's id is derived from its content.
 
 Case rows keep no point and nothing below the commune: their coordinates and village are used to
-find the unit and then dropped, as are free-text notes.
+find the unit and then dropped, as are free-text notes. Rejected case rows are quarantined with
+their line, a reason naming none of these, and their commune-level fields only.
 
 The fictitious sample is loaded by :mod:`zoneplan.sample`; programme progress (protected case
 tables, indicators) is reported by :mod:`zoneplan.progress`.
@@ -36,6 +37,7 @@ from geo.readers import LINE_COL, read_records
 from geo.store import Store
 from geo.validate import (
     COUNT_FIELDS,
+    TEXT_FIELDS,
     canonical,
     map_unique,
     normalise_type,
@@ -113,6 +115,16 @@ QUARANTINE_COLUMNS: tuple[str, ...] = (
     "import_id",
     "imported_at",
 )
+#: What a rejected case row keeps in the quarantine: commune level or coarser, counts, no text.
+CASE_QUARANTINE_FIELDS = tuple(c for c in CASE_COLUMNS if c in ("date", *TEXT_FIELDS, *COUNT_FIELDS))
+#: Case row fields never stored, nor quoted in a stored reason.
+CASE_HIDDEN_FIELDS: tuple[str, ...] = ("place", "place_code", "record_ref", "notes", "lat", "lon")
+CASE_REASON_PLACE = (
+    "place not recognised (village and codes are not kept for case rows); "
+    "give the commune, cercle or région"
+)
+CASE_REASON_COORDINATES = "coordinates unusable (not kept for case rows); fix them or give the commune"
+_PLACE_WORDS = ("place", "village", "localit", "ambiguous", "code ")
 REPORT_COLUMNS: tuple[str, ...] = (
     "line",
     "status",
@@ -447,23 +459,50 @@ def _quarantine(
     now: str,
 ) -> pd.DataFrame:
     rows = raw.loc[rejected]
-    cols = [c for c in raw.columns if c != LINE_COL]
-    raw_json = [
-        json.dumps(dict(zip(cols, values, strict=True)), ensure_ascii=False, default=str)
-        for values in rows[cols].itertuples(index=False)
-    ]
+    reason_values = reasons[rejected].to_numpy()
+    if kind == "cases":
+        # Nothing below the commune is kept: the commune-level fields as read, and reasons
+        # that name no village, code, coordinates or observation.
+        kept = canon.loc[rejected]
+        raw_json = [
+            json.dumps(dict(zip(CASE_QUARANTINE_FIELDS, values, strict=True)), ensure_ascii=False)
+            for values in kept[list(CASE_QUARANTINE_FIELDS)].itertuples(index=False)
+        ]
+        hidden = kept[list(CASE_HIDDEN_FIELDS)].itertuples(index=False)
+        reason_values = [_case_reason(r, s) for r, s in zip(reason_values, hidden, strict=True)]
+    else:
+        cols = [c for c in raw.columns if c != LINE_COL]
+        raw_json = [
+            json.dumps(dict(zip(cols, values, strict=True)), ensure_ascii=False, default=str)
+            for values in rows[cols].itertuples(index=False)
+        ]
     return pd.DataFrame(
         {
             "source_file": src,
             "kind": kind,
             "line": rows[LINE_COL].astype("int64").to_numpy(),
-            "reason": reasons[rejected].to_numpy(),
+            "reason": reason_values,
             "raw": raw_json,
             "import_id": import_id,
             "imported_at": now,
         },
         columns=list(QUARANTINE_COLUMNS),
     )
+
+
+def _case_reason(reason: str, hidden: tuple[str, ...]) -> str:
+    """Return a case row's ``reason``, any part about (or quoting) its place made generic."""
+    secrets = [v.strip() for v in hidden if v and v.strip()]
+    out: list[str] = []
+    for item in str(reason).split("; "):
+        low = item.lower()
+        if any(word in low for word in ("coordinat", "lat ", "km of")):
+            item = CASE_REASON_COORDINATES
+        elif any(s in item for s in secrets) or any(w in low for w in _PLACE_WORDS):
+            item = CASE_REASON_PLACE
+        if item not in out:
+            out.append(item)
+    return "; ".join(out)
 
 
 def _activities_geometry(new: pd.DataFrame, store: Store, points: dict) -> gpd.GeoDataFrame:

@@ -32,11 +32,12 @@ def load_layer(name: str, store_path: str, mtime: float, **kwargs) -> gpd.GeoDat
 
 
 def base_frames(store: Store, *, audience: str = "public") -> dict[str, gpd.GeoDataFrame]:
-    """Return the base layers of every map (borders, admin, zones, places, sites, centres)."""
+    """Return the base layers of every map (borders, admin, zones, places, sites, centres, and the
+    Natural Earth rivers, lakes and towns)."""
     path, mtime = store_key(store)
     frames = {
         name: load_layer(name, path, mtime)
-        for name in ("borders", "admin", "zones", "places", "gold_sites")
+        for name in ("borders", "admin", "zones", "places", "gold_sites", "rivers", "lakes", "towns")
     }
     frames["centres"] = load_layer("centres", path, mtime, audience=audience)
     return frames

@@ -1,0 +1,31 @@
+"""Lakes near Mali (Lac Débo), drawn pale under the data (Natural Earth 10m, embedded).
+
+Context only: drawn thin and pale under the thematic layers, never in their place.
+"""
+
+from __future__ import annotations
+
+import geopandas as gpd
+
+from geo import settings
+from geo.i18n import t
+from layers import _natural
+from layers._schema import Schema
+
+TITLE = {lang: t("layer.lakes", lang) for lang in settings.LANGUAGES}
+SOURCE = _natural.source("lakes")
+ATTRIBUTION = _natural.ATTRIBUTION
+SCHEMA = Schema(
+    columns={"name": "str", "name_en": "str", "scalerank": "int"},
+    geometry_types=("Polygon", "MultiPolygon"),
+)
+
+
+def load(store=None) -> gpd.GeoDataFrame:
+    """Return the lakes (a copy, safe to modify); embedded, so ``store`` is not read."""
+    return _natural.read("lakes")[["name", "name_en", "scalerank", "geometry"]].copy()
+
+
+def info(store=None) -> dict[str, str]:
+    """Return the layer's source and attribution."""
+    return {"source": SOURCE, "attribution": ATTRIBUTION}
