@@ -181,3 +181,13 @@ def test_unknown_command_is_usage_error(capsys):
     code, _, err = run(["data", "frobnicate"], capsys)
     assert code == 2
     assert "valeur inconnue" in err and "frobnicate" in err  # French first (issue 12)
+
+
+def test_status_text_is_french_by_default_and_english_on_request(tmp_path, capsys):
+    store = str(tmp_path / "nothing.gpkg")
+    code, out, _ = run(["data", "status", "--store", store], capsys)
+    assert code == 0
+    assert "base du projet" in out and "pas encore créée" in out and "Unités administratives" in out
+    assert "not created" not in out and " levels " not in out
+    code, out, _ = run(["data", "status", "--store", store, "--lang", "en"], capsys)
+    assert "project store" in out and "Administrative units" in out

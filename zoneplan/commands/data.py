@@ -85,16 +85,20 @@ def status(args: argparse.Namespace) -> int:
     if args.json:
         emit_json({"store": str(store.path), "store_exists": store.exists(), "layers": rows})
         return 0
-    print(f"store: {store.path}{'' if store.exists() else ' (not created yet)'}")
+    lang = args.lang
+    state = "" if store.exists() else t("cli.status.not_created", lang)
+    print(t("cli.status.store", lang, path=store.path, state=state))
     for row in rows:
+        title = row["title"].get(lang, row["layer"]) if isinstance(row["title"], dict) else row["layer"]
         extra = ""
         if "levels" in row:
-            extra = " levels " + ", ".join(f"{k}: {v}" for k, v in row["levels"].items())
+            levels = ", ".join(f"{k}: {v}" for k, v in row["levels"].items())
+            extra = " " + t("cli.status.levels", lang, levels=levels)
         if row.get("unlocated"):
-            extra += " unlocated: " + ", ".join(row["unlocated"])
-        print(f"{row['layer']:<11} {row['features']:>6}  {row['source']}{extra}")
+            extra += " " + t("cli.status.unlocated", lang, names=", ".join(row["unlocated"]))
+        print(f"{title:<28} {row['features']:>6}  {row['source']}{extra}")
         if row.get("attribution"):
-            print(f"{'':<19}{row['attribution']}")
+            print(f"{'':<36}{row['attribution']}")
     return 0
 
 
