@@ -236,3 +236,12 @@ def test_case_figures_add_up_from_cercle_to_region(sample_store):
     expected = str(int(kangaba_rows["total"].sum()))
     assert cercles.loc["Kangaba", "cases_display"] == expected
     assert regions.loc["Koulikoro", "cases_display"] == expected  # all Koulikoro cases are in Kangaba
+
+
+def test_cli_text_report_of_mali_names_places_without_a_commune(sample_store):
+    out = _cli(
+        "analyse", "gaps", "--zone", "mali", "--units", "admin2", "--store", str(sample_store.path)
+    )
+    assert out.returncode == 0, out.stderr
+    assert "Traceback" not in out.stderr and "lieu(x) en lacune" in out.stdout
+    assert not H3_ID.search(out.stdout)

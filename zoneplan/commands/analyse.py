@@ -211,7 +211,11 @@ SHOWN = 15
 
 
 def _where(row) -> str:
-    parts = [p for p in (getattr(row, "commune", None), getattr(row, "cercle", None)) if p]
+    parts = [
+        str(p)
+        for p in (getattr(row, "commune", None), getattr(row, "cercle", None))
+        if isinstance(p, str) and p.strip()
+    ]
     return ", ".join(dict.fromkeys(parts)) or "—"
 
 
