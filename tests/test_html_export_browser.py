@@ -21,7 +21,10 @@ def _open(browser, path):
     page.route("**/*", route)
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.goto(path.as_uri())
-    page.wait_for_selector(".leaflet-interactive", timeout=10_000)
+    # The map's own legend control is added once Leaflet has drawn the map; then the features.
+    # Generous timeouts: a loaded machine is slow, not wrong.
+    page.wait_for_selector(".zp-legend", state="attached", timeout=60_000)
+    page.wait_for_selector(".leaflet-interactive", state="attached", timeout=60_000)
     return page, external, errors
 
 
