@@ -4,25 +4,35 @@ Recognised schemas: geoBoundaries, OCHA COD-AB, GADM, Who's On First, and a gene
 caller names the columns. Every file becomes ``unit_id, name, level, parent_id, geometry`` in
 EPSG:4326, with repaired geometries counted and parents assigned by containment where the file gives
 none.
+
+Every feature is installed or rejected with its reason (no geometry, an unreadable one, no id...):
+features read = installed + rejected. A whole file is refused, in one line naming it, when it
+cannot be Malian boundaries: no CRS, coordinates that cannot be longitude/latitude (a file in
+metres read as degrees), features that do not overlap Mali (with the bounds found), points or
+lines, repeated unit ids, or an admin level that contradicts the file's own.
 """
 
 from __future__ import annotations
 
 import re
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import shapely
 
 from geo import settings
 from geo.errors import InputError, require_file
+from geo.geofile import first_line, quiet_gdal, read_vector
+from geo.i18n import t
 from geo.names import strip_unit_prefix
 from geo.vocab import ADMIN_BY_LEVEL
 
 COLUMNS: tuple[str, ...] = ("unit_id", "name", "level", "parent_id", "geometry")
+#: Columns of :attr:`BoundaryFile.rejected`: the feature's number in the file (from 1), its name, why.
+REJECTED_COLUMNS: tuple[str, ...] = ("feature", "name", "reason")
 
 ATTRIBUTIONS: dict[str, str] = {
     "geoboundaries": "geoBoundaries (www.geoboundaries.org), CC BY 4.0",
@@ -38,7 +48,11 @@ ATTRIBUTIONS: dict[str, str] = {
 
 @dataclass
 class BoundaryFile:
-    """A normalised boundary file and what was done to it."""
+    """A normalised boundary file and what was done to it.
+
+    ``features_read`` = ``len(frame)`` + ``len(rejected)``: every feature of the file is installed
+    or rejected with its reason (no geometry, no id...).
+    """
 
     frame: gpd.GeoDataFrame
     schema: str
@@ -46,6 +60,8 @@ class BoundaryFile:
     attribution: str
     repaired: int = 0
     notes: list[str] = field(default_factory=list)
+    features_read: int = 0
+    rejected: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=list(REJECTED_COLUMNS)))
 
 
 def read_boundaries(
@@ -56,6 +72,7 @@ def read_boundaries(
     id_col: str | None = None,
     parent_col: str | None = None,
     layer: str | None = None,
+    lang: str = settings.DEFAULT_LANGUAGE,
 ) -> BoundaryFile:
     """Read a boundary file and normalise it to :data:`COLUMNS`.
 
@@ -68,60 +85,183 @@ def read_boundaries(
     name_col, id_col, parent_col
         Column names for the generic schema; they take precedence over detection.
     layer
-        Layer to read from a multi-layer file (default: the first).
+        Layer to read; required when the file holds several.
+    lang
+        Language of the messages and rejection reasons.
 
     Raises
     ------
     InputError
-        For a missing or unreadable file, no CRS, no features, or columns matching no known schema.
+        For a missing or unreadable file, no CRS, no usable feature, columns matching no known
+        schema, coordinates that cannot be longitude/latitude, features outside Mali, or repeated
+        unit ids.
     """
     path = Path(path)
-    raw = _read_any(path, layer)
     src = path.name
-    if raw.crs is None:
-        raise InputError(
-            "has no CRS (coordinate reference system); expected one, e.g. EPSG:4326", source=src
-        )
-    raw = raw[~(raw.geometry.isna() | raw.geometry.is_empty)]
+    expected = t("boundaries.expected", lang)
+    require_file(path, expected)
+    raw = read_vector(path, layer=layer, expected=expected, lang=lang)
     if raw.empty:
-        raise InputError("contains no features with a geometry; expected polygons", source=src)
-    polygonal = raw.geom_type.isin(["Polygon", "MultiPolygon", "GeometryCollection"])
-    if not polygonal.all():
-        kinds = sorted(set(raw.geom_type[~polygonal]))
-        raise InputError(f"has {', '.join(kinds)} geometries; expected polygons", source=src)
+        raise InputError(t("boundaries.no_features", lang), source=src)
+    if raw.crs is None:
+        raise InputError(t("boundaries.no_crs", lang), source=src)
     if level is not None and level not in ADMIN_BY_LEVEL:
-        raise InputError(f"--level {level} is not an admin level; expected 0 to 3", source=src)
+        raise InputError(t("boundaries.bad_level", lang, level=level), source=src)
 
     if name_col or id_col:
         schema = "generic"
-        units = _generic(raw, src, level, name_col, id_col, parent_col)
+        units = _generic(raw, src, level, name_col, id_col, parent_col, lang)
     else:
         schema = detect_schema(raw.columns)
         if schema is None:
             found = ", ".join(c for c in raw.columns if c != raw.geometry.name)
-            raise InputError(
-                f"columns [{found}] match no known boundary schema; expected geoBoundaries "
-                "(shapeName, shapeID), OCHA COD-AB (ADM<n>_FR/EN, ADM<n>_PCODE), GADM (NAME_<n>, "
-                "GID_<n>), Who's On First (name, hasc, wof_id) or --name-col/--id-col",
-                source=src,
-            )
-        units = _READERS[schema](raw, src, level)
+            raise InputError(t("boundaries.unknown_schema", lang, found=found), source=src)
+        units = _READERS[schema](raw, src, level, lang)
+    units = gpd.GeoDataFrame(units, geometry="geometry", crs=raw.crs)
+    reasons = pd.Series("", index=units.index, dtype=object)
+    _reject(reasons, units["unit_id"] == "", t("boundaries.reason.no_id", lang))
+    _reject(reasons, units["name"] == "", t("boundaries.reason.no_name", lang))
+    _reject(reasons, _geometry_problems(units.geometry, lang))
+    _refuse_non_polygons(units, reasons, src, lang)
+    _refuse_if_none_usable(reasons, src, lang)
 
-    units = gpd.GeoDataFrame(units, geometry="geometry", crs=raw.crs).to_crs(settings.CRS)
-    units, repaired = repair(units)
-    dupes = units["unit_id"].duplicated()
-    if dupes.any():
-        ids = ", ".join(units.loc[dupes, "unit_id"].astype(str).head(5))
-        raise InputError(
-            f"unit ids are not unique (repeated: {ids}); expected one row per unit", source=src
-        )
-    units["level"] = units["level"].astype("int64")
+    kept = units[reasons == ""]
+    _refuse_if_not_lonlat(kept, src, lang)
+    try:
+        with quiet_gdal():
+            kept = kept.to_crs(settings.CRS)
+    except Exception as exc:  # pyproj raises its own types for an unusable CRS
+        raise InputError(t("geofile.read_failed", lang, error=first_line(exc)), source=src) from None
+    _refuse_outside_mali(kept, src, lang)
+    kept, repaired = repair(kept)
+    no_area = pd.Series(shapely.area(kept.geometry.values) <= 0, index=kept.index)
+    _reject(
+        reasons, no_area.reindex(units.index, fill_value=False), t("boundaries.reason.no_area", lang)
+    )
+    _refuse_if_none_usable(reasons, src, lang)
+    kept = kept[~no_area]
+    _refuse_duplicates(kept, src, lang)
+
+    kept = kept.assign(level=kept["level"].astype("int64"))
+    bad = reasons != ""
+    rejected = pd.DataFrame(
+        {"feature": units.index[bad] + 1, "name": units.loc[bad, "name"], "reason": reasons[bad]}
+    ).reset_index(drop=True)
     result = BoundaryFile(
-        units[list(COLUMNS)].reset_index(drop=True), schema, src, ATTRIBUTIONS[schema], repaired
+        kept[list(COLUMNS)].reset_index(drop=True),
+        schema,
+        src,
+        ATTRIBUTIONS[schema],
+        repaired,
+        features_read=len(units),
+        rejected=rejected,
     )
     if repaired:
         result.notes.append(f"{repaired} invalid geometries repaired")
     return result
+
+
+# --- checks ---------------------------------------------------------------------------------------
+
+
+def _reject(reasons: pd.Series, problems: pd.Series, reason: str | None = None) -> None:
+    """Give each feature still accepted its first problem (``problems`` true, or its text)."""
+    if reason is not None:
+        problems = problems.map(lambda bad: reason if bad else "")
+    problems = problems.reindex(reasons.index, fill_value="")
+    reasons.loc[(reasons == "") & (problems != "")] = problems
+
+
+def _geometry_problems(geoms: gpd.GeoSeries, lang: str) -> pd.Series:
+    values = np.asarray(geoms.values, dtype=object)
+    missing = np.asarray(geoms.isna(), dtype=bool)
+    empty = shapely.is_empty(values) & ~missing
+    finite = np.ones(len(geoms), dtype=bool)
+    coords, index = shapely.get_coordinates(values, return_index=True)
+    if len(coords):
+        bad = ~np.isfinite(coords).all(axis=1)
+        finite[np.unique(index[bad])] = False
+    out = np.full(len(geoms), "", dtype=object)
+    out[~finite] = t("boundaries.reason.not_finite", lang)
+    out[empty] = t("boundaries.reason.empty", lang)
+    out[missing] = t("boundaries.reason.no_geometry", lang)
+    return pd.Series(out, index=geoms.index)
+
+
+def _refuse_non_polygons(units: gpd.GeoDataFrame, reasons: pd.Series, src: str, lang: str) -> None:
+    usable = units[reasons == ""]
+    polygonal = usable.geom_type.isin(["Polygon", "MultiPolygon", "GeometryCollection"])
+    if not polygonal.all():
+        kinds = sorted(set(usable.geom_type[~polygonal]))
+        feature = int(usable.index[~polygonal][0]) + 1
+        raise InputError(
+            t("boundaries.not_polygons", lang, kinds=", ".join(kinds), feature=feature), source=src
+        )
+
+
+def _refuse_if_none_usable(reasons: pd.Series, src: str, lang: str) -> None:
+    if (reasons != "").all():
+        raise InputError(
+            t(
+                "boundaries.none_readable",
+                lang,
+                n=len(reasons),
+                feature=int(reasons.index[0]) + 1,
+                reason=reasons.iloc[0],
+            ),
+            source=src,
+        )
+
+
+def _refuse_if_not_lonlat(units: gpd.GeoDataFrame, src: str, lang: str) -> None:
+    """Refuse a file declared in degrees (GeoJSON always is) whose coordinates are not degrees."""
+    if not units.crs.is_geographic:
+        return
+    minx, miny, maxx, maxy = units.total_bounds
+    if minx < -180 or maxx > 180 or miny < -90 or maxy > 90:
+        raise InputError(
+            t("boundaries.not_lonlat", lang, minx=minx, miny=miny, maxx=maxx, maxy=maxy), source=src
+        )
+
+
+def _refuse_outside_mali(units: gpd.GeoDataFrame, src: str, lang: str) -> None:
+    """Refuse a file with features whose bounds do not overlap Mali's bounding box."""
+    west, south, east, north = settings.MALI_BBOX
+    mali = {"west": west, "south": south, "east": east, "north": north}
+    b = units.geometry.bounds
+    overlaps = (b["minx"] <= east) & (b["maxx"] >= west) & (b["miny"] <= north) & (b["maxy"] >= south)
+    if overlaps.all():
+        return
+    if not overlaps.any():
+        minx, miny, maxx, maxy = units.total_bounds
+        found = {"minx": minx, "miny": miny, "maxx": maxx, "maxy": maxy}
+        raise InputError(t("boundaries.outside_mali", lang, **found, **mali), source=src)
+    first = b.index[~overlaps][0]
+    raise InputError(
+        t(
+            "boundaries.partly_outside_mali",
+            lang,
+            n=int((~overlaps).sum()),
+            total=len(units),
+            feature=int(first) + 1,
+            name=units.loc[first, "name"],
+            **b.loc[first].to_dict(),
+            **mali,
+        ),
+        source=src,
+    )
+
+
+def _refuse_duplicates(units: gpd.GeoDataFrame, src: str, lang: str) -> None:
+    dupes = units["unit_id"].duplicated(keep=False)
+    if not dupes.any():
+        return
+    groups = units.index[dupes].to_series().groupby(units.loc[dupes, "unit_id"], sort=False)
+    details = "; ".join(
+        t("boundaries.duplicate_detail", lang, id=uid, features=", ".join(str(i + 1) for i in rows))
+        for uid, rows in list(groups)[:5]
+    )
+    raise InputError(t("boundaries.duplicate_ids", lang, details=details), source=src)
 
 
 def detect_schema(columns: pd.Index | list[str]) -> str | None:
@@ -139,13 +279,30 @@ def detect_schema(columns: pd.Index | list[str]) -> str | None:
 
 
 def repair(frame: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, int]:
-    """Return ``frame`` with invalid geometries made valid (polygonal parts kept) and their count."""
+    """Return ``frame`` with invalid geometries made valid (polygonal parts kept) and their count.
+
+    Geometry collections keep their polygonal parts only.
+    """
     out = frame.copy()
-    invalid = ~out.geometry.is_valid
+    geoms = out.geometry.values
+    invalid = ~np.asarray(out.geometry.is_valid, dtype=bool)
+    collection = np.asarray(out.geom_type == "GeometryCollection", dtype=bool)
     if invalid.any():
-        fixed = shapely.make_valid(out.geometry[invalid].values)
+        with quiet_gdal():
+            fixed = [_make_valid(g) for g in geoms[invalid]]
         out.loc[invalid, out.geometry.name] = [_polygonal(g) for g in fixed]
+    if (collection & ~invalid).any():
+        out.loc[collection & ~invalid, out.geometry.name] = [
+            _polygonal(g) for g in geoms[collection & ~invalid]
+        ]
     return out, int(invalid.sum())
+
+
+def _make_valid(geom: shapely.Geometry) -> shapely.Geometry:
+    try:
+        return shapely.make_valid(geom)
+    except shapely.errors.GEOSException:  # degenerate rings GEOS cannot mend: no area left
+        return shapely.Polygon()
 
 
 def assign_parents(units: gpd.GeoDataFrame, parents: gpd.GeoDataFrame) -> pd.Series:
@@ -160,54 +317,20 @@ def assign_parents(units: gpd.GeoDataFrame, parents: gpd.GeoDataFrame) -> pd.Ser
     hit = gpd.sjoin(points, parents[["unit_id", "geometry"]], how="left", predicate="within")
     hit = hit[~hit.index.duplicated(keep="first")]["unit_id"].reindex(units.index)
     result = hit.astype(object).where(hit.notna(), None)
+    # Shares and nearness in degrees are enough to rank parents: no projection needed.
+    parent_geoms = parents.geometry.values
+    parent_ids = parents["unit_id"].to_numpy()
     for idx in result.index[result.isna()]:
         geom = units.geometry.loc[idx]
-        overlap = parents.geometry.intersection(geom).area
+        overlap = shapely.area(shapely.intersection(parent_geoms, geom))
         if overlap.max() > 0:
-            result.loc[idx] = parents["unit_id"].loc[overlap.idxmax()]
+            result.loc[idx] = parent_ids[int(np.argmax(overlap))]
         else:
-            result.loc[idx] = parents["unit_id"].loc[parents.geometry.distance(geom).idxmin()]
+            result.loc[idx] = parent_ids[int(np.argmin(shapely.distance(parent_geoms, geom)))]
     return result
 
 
-# --- reading ------------------------------------------------------------------------------------
-
-
-def _read_any(path: Path, layer: str | None) -> gpd.GeoDataFrame:
-    src = path.name
-    require_file(path, "a GeoJSON, GeoPackage or zipped Shapefile")
-    import fiona  # only when a file is read: keeps the app's cold start light
-
-    target = str(path)
-    if path.suffix.lower() == ".zip":
-        if not zipfile.is_zipfile(path):
-            raise InputError("is not a valid zip archive", source=src)
-        with zipfile.ZipFile(path) as zf:
-            shps = [n for n in zf.namelist() if n.lower().endswith(".shp")]
-        if not shps:
-            raise InputError("contains no .shp file; expected a zipped Shapefile", source=src)
-        target = f"zip://{path}!{shps[0]}"
-    try:
-        layers = fiona.listlayers(target)
-    except Exception as exc:  # fiona raises several driver-specific types
-        raise InputError(
-            f"is not readable geodata ({_first_line(exc)}); expected a GeoJSON, GeoPackage or "
-            "zipped Shapefile",
-            source=src,
-        ) from None
-    if not layers:
-        raise InputError("contains no layer", source=src)
-    if layer is not None and layer not in layers:
-        raise InputError(f"has no layer {layer!r}; layers: {', '.join(layers)}", source=src)
-    try:
-        return gpd.read_file(target, layer=layer or layers[0])
-    except Exception as exc:
-        raise InputError(f"could not be read ({_first_line(exc)})", source=src) from None
-
-
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()
-    return text[0][:200] if text else type(exc).__name__
+# --- schemas --------------------------------------------------------------------------------------
 
 
 def _polygonal(geom: shapely.Geometry) -> shapely.Geometry:
@@ -217,77 +340,103 @@ def _polygonal(geom: shapely.Geometry) -> shapely.Geometry:
     return shapely.union_all(parts) if parts else shapely.Polygon()
 
 
-def _need_level(level: int | None, src: str, schema: str) -> int:
+def _need_level(level: int | None, src: str, schema: str, lang: str) -> int:
     if level is None:
-        raise InputError(
-            f"the admin level cannot be read from this {schema} file; give --level N", source=src
-        )
+        raise InputError(t("boundaries.need_level", lang, schema=schema), source=src)
     return level
 
 
+def _text(values) -> pd.Series:
+    """Return ``values`` as stripped text, ``""`` where missing (not "None" or "nan")."""
+    series = pd.Series(values)
+    return series.map(lambda v: "" if v is None or v != v else str(v).strip()).astype(object)
+
+
 def _frame(raw: gpd.GeoDataFrame, ids, names, level: int, parents) -> pd.DataFrame:
-    ids = pd.Series(ids, index=raw.index).astype(str).str.strip()
-    parents = pd.Series(parents, index=raw.index)
-    parents = parents.where(parents.notna() & (parents.astype(str).str.strip() != ""), None)
+    parents = _text(pd.Series(parents, index=raw.index, dtype=object))
     return pd.DataFrame(
         {
-            "unit_id": ids,
+            "unit_id": _text(pd.Series(ids, index=raw.index)).astype("str"),
             "name": pd.Series(names, index=raw.index).map(strip_unit_prefix),
             "level": level,
-            # No parent column is a float NaN series: NaN must stay missing, not become "nan".
-            "parent_id": parents.map(lambda v: None if v is None or v != v else str(v).strip()),
+            # No parent column is a NaN series: a missing parent stays None, not "nan".
+            "parent_id": parents.where(parents != "", None),
             "geometry": raw.geometry,
         }
     )
 
 
-def _geoboundaries(raw: gpd.GeoDataFrame, src: str, level: int | None) -> pd.DataFrame:
-    if level is None and "shapeType" in raw.columns:
-        kinds = raw["shapeType"].dropna().astype(str).str.extract(r"ADM(\d)")[0].dropna()
-        level = int(kinds.mode().iloc[0]) if not kinds.empty else None
-    level = _need_level(level, src, "geoBoundaries")
+def _columns_found(raw: gpd.GeoDataFrame) -> str:
+    return ", ".join(c for c in raw.columns if c != raw.geometry.name)
+
+
+def _geoboundaries(raw: gpd.GeoDataFrame, src: str, level: int | None, lang: str) -> pd.DataFrame:
+    if "shapeType" in raw.columns:
+        kinds = _text(raw["shapeType"]).str.extract(r"ADM(\d)")[0].dropna()
+        found = int(kinds.mode().iloc[0]) if not kinds.empty else None
+        if level is not None and found is not None and found != level:
+            raise InputError(
+                t("boundaries.level_conflict", lang, found=f"ADM{found}", level=level), source=src
+            )
+        level = found if level is None else level
+    level = _need_level(level, src, "geoBoundaries", lang)
     return _frame(raw, raw["shapeID"], raw["shapeName"], level, None)
 
 
-def _ocha(raw: gpd.GeoDataFrame, src: str, level: int | None) -> pd.DataFrame:
+def _ocha(raw: gpd.GeoDataFrame, src: str, level: int | None, lang: str) -> pd.DataFrame:
     levels = sorted(int(m.group(1)) for c in raw.columns if (m := re.fullmatch(r"ADM(\d)_PCODE", c)))
     n = level if level is not None else levels[-1]
-    if f"ADM{n}_PCODE" not in raw.columns:
-        raise InputError(f"has no column ADM{n}_PCODE for level {n}", source=src)
-    name_col = next(
-        (c for c in (f"ADM{n}_FR", f"ADM{n}_EN", f"ADM{n}_REF", f"ADM{n}NAME") if c in raw.columns), None
-    )
-    if name_col is None:
-        raise InputError(f"has no name column ADM{n}_FR or ADM{n}_EN", source=src)
+    names = (f"ADM{n}_FR", f"ADM{n}_EN", f"ADM{n}_REF", f"ADM{n}NAME")
+    name_col = next((c for c in names if c in raw.columns), None)
+    if f"ADM{n}_PCODE" not in raw.columns or name_col is None:
+        columns = f"ADM{n}_PCODE, ADM{n}_FR/ADM{n}_EN"
+        raise InputError(
+            t(
+                "boundaries.missing_level_columns",
+                lang,
+                columns=columns,
+                level=n,
+                found=_columns_found(raw),
+            ),
+            source=src,
+        )
     parent = raw[f"ADM{n - 1}_PCODE"] if f"ADM{n - 1}_PCODE" in raw.columns else None
     return _frame(raw, raw[f"ADM{n}_PCODE"], raw[name_col], n, parent)
 
 
-def _gadm(raw: gpd.GeoDataFrame, src: str, level: int | None) -> pd.DataFrame:
+def _gadm(raw: gpd.GeoDataFrame, src: str, level: int | None, lang: str) -> pd.DataFrame:
     levels = sorted(int(m.group(1)) for c in raw.columns if (m := re.fullmatch(r"GID_(\d)", c)))
     n = level if level is not None else levels[-1]
     if f"GID_{n}" not in raw.columns or (n > 0 and f"NAME_{n}" not in raw.columns):
-        raise InputError(f"has no columns GID_{n}/NAME_{n} for level {n}", source=src)
+        raise InputError(
+            t(
+                "boundaries.missing_level_columns",
+                lang,
+                columns=f"GID_{n}, NAME_{n}",
+                level=n,
+                found=_columns_found(raw),
+            ),
+            source=src,
+        )
     names = raw[f"NAME_{n}"] if n > 0 else raw.get("COUNTRY", raw[f"GID_{n}"])
     parent = raw[f"GID_{n - 1}"] if n > 0 and f"GID_{n - 1}" in raw.columns else None
     return _frame(raw, raw[f"GID_{n}"], names, n, parent)
 
 
-def _wof(raw: gpd.GeoDataFrame, src: str, level: int | None) -> pd.DataFrame:
-    hasc = raw["hasc"] if "hasc" in raw.columns else pd.Series(None, index=raw.index)
+def _wof(raw: gpd.GeoDataFrame, src: str, level: int | None, lang: str) -> pd.DataFrame:
+    hasc = _text(raw["hasc"]) if "hasc" in raw.columns else pd.Series("", index=raw.index)
     if level is None:
-        depth = hasc.dropna().astype(str).str.count(r"\.")
+        depth = hasc[hasc != ""].str.count(r"\.")
         if "adm1_wof_id" in raw.columns or "adm1_hasc" in raw.columns:
             level = 2
         elif not depth.empty:
             level = int(depth.mode().iloc[0])
-    level = _need_level(level, src, "Who's On First")
-    ids = hasc.where(
-        hasc.notna() & (hasc.astype(str).str.strip() != ""), "wof:" + raw["wof_id"].astype(str)
-    )
+    level = _need_level(level, src, "Who's On First", lang)
+    wof_id = _text(raw["wof_id"])
+    ids = hasc.where(hasc != "", ("wof:" + wof_id).where(wof_id != "", ""))
     names = raw["name"]
     if "name_fr" in raw.columns:
-        names = raw["name_fr"].where(raw["name_fr"].notna() & (raw["name_fr"] != ""), raw["name"])
+        names = raw["name_fr"].where(_text(raw["name_fr"]) != "", raw["name"])
     parent = None
     if level == 2 and "adm1_hasc" in raw.columns:
         parent = raw["adm1_hasc"]
@@ -301,12 +450,15 @@ def _generic(
     name_col: str | None,
     id_col: str | None,
     parent_col: str | None,
+    lang: str,
 ) -> pd.DataFrame:
     missing = [c for c in (name_col, id_col, parent_col) if c and c not in raw.columns]
     if missing:
-        found = ", ".join(c for c in raw.columns if c != raw.geometry.name)
-        raise InputError(f"column(s) {', '.join(missing)} not found; columns found: {found}", source=src)
-    level = _need_level(level, src, "generic")
+        raise InputError(
+            t("boundaries.missing_columns", lang, missing=", ".join(missing), found=_columns_found(raw)),
+            source=src,
+        )
+    level = _need_level(level, src, "generic", lang)
     names = raw[name_col] if name_col else raw[id_col]
     ids = (
         raw[id_col]

@@ -44,6 +44,8 @@ from geo.gazetteer_schemas import (
     wof_candidates,
 )
 from geo.geodesy import local_aeqd
+from geo.geofile import read_vector
+from geo.i18n import t
 from geo.places import validate_location
 from geo.readers import decode, sniff_delimiter
 
@@ -138,6 +140,7 @@ def read_gazetteer(
     units: gpd.GeoDataFrame | None = None,
     outline: shapely.Geometry | None = None,
     outline_tolerance_km: float = settings.GAZETTEER_OUTLINE_TOLERANCE_KM,
+    lang: str = settings.DEFAULT_LANGUAGE,
 ) -> GazetteerFile:
     """Read and normalise a gazetteer file; accept or reject every row with a reason.
 
@@ -161,6 +164,8 @@ def read_gazetteer(
     outline
         Mali's outline (EPSG:4326). Points farther than ``outline_tolerance_km`` outside it are
         rejected; without it only Mali's bounding box is checked.
+    lang
+        Language of the messages that refuse a file.
 
     Raises
     ------
@@ -169,11 +174,11 @@ def read_gazetteer(
     """
     path = Path(path)
     src = path.name
-    raw, detected = _read_raw(path, layer)
+    raw, detected = _read_raw(path, layer, lang)
     schema = schema or detected
     if schema not in SCHEMAS:
         raise InputError(
-            f"schema {schema!r} is not known; expected one of: {', '.join(SCHEMAS)}", source=src
+            t("gazetteer.unknown_schema", lang, schema=schema, valid=", ".join(SCHEMAS)), source=src
         )
     if schema == "wof":
         candidates = wof_candidates(raw, src)
@@ -190,6 +195,7 @@ def read_gazetteer(
             admin1_col=admin1_col,
             admin2_col=admin2_col,
             admin3_col=admin3_col,
+            lang=lang,
         )
     frame, report = _validate(candidates, src, outline, outline_tolerance_km)
     filled: dict[str, int] = {}
@@ -208,21 +214,22 @@ def read_gazetteer(
 # --- reading -----------------------------------------------------------------------------------
 
 
-def _read_raw(path: Path, layer: str | None) -> tuple[pd.DataFrame, str]:
+def _read_raw(path: Path, layer: str | None, lang: str) -> tuple[pd.DataFrame, str]:
     """Return the file's rows as text (plus ``_line`` and, for geodata, ``_lat``/``_lon``)."""
     src = path.name
-    require_file(path, "a gazetteer (CSV, GeoNames TSV, GeoJSON or GeoPackage)")
+    require_file(path, t("gazetteer.expected", lang))
     if path.suffix.lower() in _GEO_SUFFIXES or zipfile.is_zipfile(path) or _is_sqlite(path):
-        frame = _read_geo(path, layer)
+        frame = _read_geo(path, layer, lang)
         return frame, detect_schema(frame.columns) or "generic"
     text = decode(path.read_bytes(), src)
     lines = [line for line in text.splitlines() if line.strip()]
     if not lines:
-        raise InputError("contains only blank lines; expected a gazetteer", source=src)
+        raise InputError(t("gazetteer.blank_lines", lang), source=src)
     first = lines[0].split("\t")
     if len(first) == len(GEONAMES_COLUMNS) and first[0].strip().isdigit():
-        return _read_delimited(text, src, "\t", header=list(GEONAMES_COLUMNS)), "geonames"
-    frame = _read_delimited(text, src, sniff_delimiter(lines[0]))
+        frame = _read_delimited(text, src, "\t", lang, header=list(GEONAMES_COLUMNS))
+        return frame, "geonames"
+    frame = _read_delimited(text, src, sniff_delimiter(lines[0]), lang)
     return frame, detect_schema(frame.columns) or "generic"
 
 
@@ -232,7 +239,7 @@ def _is_sqlite(path: Path) -> bool:
 
 
 def _read_delimited(
-    text: str, src: str, delimiter: str, header: list[str] | None = None
+    text: str, src: str, delimiter: str, lang: str, header: list[str] | None = None
 ) -> pd.DataFrame:
     # GeoNames fields are never quoted; a stray quote must not swallow the rest of the file.
     quoting = csv.QUOTE_NONE if header else csv.QUOTE_MINIMAL
@@ -249,9 +256,11 @@ def _read_delimited(
             rows.append(row)
             numbers.append(reader.line_num)
     except csv.Error as exc:
-        raise InputError(f"is not a readable CSV ({exc})", source=src) from None
+        raise InputError(
+            t("gazetteer.bad_csv", lang, line=reader.line_num, error=exc), source=src
+        ) from None
     if not rows:
-        raise InputError("has a header but no rows; expected at least one place", source=src)
+        raise InputError(t("gazetteer.no_rows", lang), source=src)
     assert header is not None
     width = len(header)
     frame = pd.DataFrame([(r + [""] * width)[:width] for r in rows], columns=header, dtype=object)
@@ -259,33 +268,16 @@ def _read_delimited(
     return frame
 
 
-def _read_geo(path: Path, layer: str | None) -> pd.DataFrame:
-    import pyogrio
-
+def _read_geo(path: Path, layer: str | None, lang: str) -> pd.DataFrame:
     src = path.name
-    try:
-        layers = [str(n) for n in pyogrio.list_layers(path)[:, 0]]
-    except Exception as exc:  # GDAL raises several driver-specific types
-        raise InputError(
-            f"is not readable geodata ({_first_line(exc)}); expected a CSV, "
-            "GeoNames TSV, GeoJSON or GeoPackage",
-            source=src,
-        ) from None
-    if not layers:
-        raise InputError("contains no layer", source=src)
-    if layer is not None and layer not in layers:
-        raise InputError(f"has no layer {layer!r}; layers: {', '.join(layers)}", source=src)
-    try:
-        geo = pyogrio.read_dataframe(path, layer=layer or layers[0])
-    except Exception as exc:
-        raise InputError(f"could not be read ({_first_line(exc)})", source=src) from None
+    geo = read_vector(path, layer=layer, expected=t("gazetteer.expected", lang), lang=lang)
     if geo.empty:
-        raise InputError("has no features; expected at least one place", source=src)
+        raise InputError(t("gazetteer.no_features", lang), source=src)
+    if geo.crs is None:
+        raise InputError(t("gazetteer.no_crs", lang), source=src)
     frame = pd.DataFrame(geo.drop(columns=geo.geometry.name)).astype(object)
     frame = frame.where(frame.notna(), "").map(str)
     frame["_line"] = np.arange(1, len(geo) + 1, dtype="int64")
-    if geo.crs is None:
-        raise InputError("has no CRS; expected EPSG:4326 or another declared CRS", source=src)
     points = geo.geometry.to_crs(settings.CRS)
     is_point = (points.geom_type == "Point").to_numpy()
     data = points.to_numpy()
@@ -293,11 +285,6 @@ def _read_geo(path: Path, layer: str | None) -> pd.DataFrame:
     frame["_lat"] = np.where(is_point, shapely.get_y(data), np.nan)
     frame["_geom_type"] = points.geom_type.fillna("none").to_numpy()
     return frame
-
-
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()
-    return text[0][:200] if text else type(exc).__name__
 
 
 # --- validation --------------------------------------------------------------------------------

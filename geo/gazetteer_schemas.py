@@ -20,7 +20,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from geo import settings
 from geo.errors import InputError
+from geo.i18n import t
 
 #: The 19 columns of a GeoNames dump (https://download.geonames.org/export/dump/readme.txt).
 GEONAMES_COLUMNS: tuple[str, ...] = (
@@ -184,12 +186,18 @@ def _latin(text: str) -> bool:
     return all(ord(c) < 0x250 or c.isspace() for c in text)
 
 
-def _find(frame: pd.DataFrame, given: str | None, role: str, src: str) -> str | None:
+def _find(
+    frame: pd.DataFrame,
+    given: str | None,
+    role: str,
+    src: str,
+    lang: str = settings.DEFAULT_LANGUAGE,
+) -> str | None:
     if given is not None:
         if given not in frame.columns:
-            found = ", ".join(c for c in frame.columns if not str(c).startswith("_"))
+            found = ", ".join(str(c) for c in frame.columns if not str(c).startswith("_"))
             raise InputError(
-                f"column {given!r} (--{role}-col) not found; columns found: {found}", source=src
+                t("gazetteer.column_not_found", lang, col=given, role=role, found=found), source=src
             )
         return given
     lowered = {str(c).strip().lower(): c for c in frame.columns if not str(c).startswith("_")}
@@ -210,6 +218,7 @@ def generic_candidates(
     admin1_col,
     admin2_col,
     admin3_col,
+    lang: str = settings.DEFAULT_LANGUAGE,
 ) -> pd.DataFrame:
     """Return the candidates of any table of named points (columns given or found).
 
@@ -218,21 +227,18 @@ def generic_candidates(
     InputError
         When a given column is missing, or no name, latitude or longitude column is found.
     """
-    name = _find(raw, name_col, "name", src)
-    lat = _find(raw, lat_col, "lat", src)
-    lon = _find(raw, lon_col, "lon", src)
+    name = _find(raw, name_col, "name", src, lang)
+    lat = _find(raw, lat_col, "lat", src, lang)
+    lon = _find(raw, lon_col, "lon", src, lang)
     geodata = "_lat" in raw.columns
-    missing = ["a name column (--name-col)" if name is None else None]
+    missing = ["name"] if name is None else []
     if not geodata:
-        missing += [
-            "a latitude column (--lat-col)" if lat is None else None,
-            "a longitude column (--lon-col)" if lon is None else None,
-        ]
-    missing = [m for m in missing if m]
+        missing += [role for role, col in (("lat", lat), ("lon", lon)) if col is None]
     if missing:
         found = ", ".join(str(c) for c in raw.columns if not str(c).startswith("_"))
-        raise InputError(f"{' and '.join(missing)} not found; columns found: {found}", source=src)
-    ident = _find(raw, id_col, "id", src)
+        what = t("gazetteer.missing.and", lang).join(t(f"gazetteer.missing.{m}", lang) for m in missing)
+        raise InputError(t("gazetteer.columns_missing", lang, missing=what, found=found), source=src)
+    ident = _find(raw, id_col, "id", src, lang)
     if lat is not None and lon is not None:
         lat_v, lon_v = _number(raw, lat), _number(raw, lon)
         if geodata:  # the file's points win; the columns fill features without a point
@@ -254,9 +260,9 @@ def generic_candidates(
         name=_text(raw, name),
         alt_names=_text(raw, _find(raw, None, "alt", src)),
         kind=kind,
-        admin1=_text(raw, _find(raw, admin1_col, "admin1", src)),
-        admin2=_text(raw, _find(raw, admin2_col, "admin2", src)),
-        admin3=_text(raw, _find(raw, admin3_col, "admin3", src)),
+        admin1=_text(raw, _find(raw, admin1_col, "admin1", src, lang)),
+        admin2=_text(raw, _find(raw, admin2_col, "admin2", src, lang)),
+        admin3=_text(raw, _find(raw, admin3_col, "admin3", src, lang)),
         source=pd.Series(src, index=raw.index),
         lat=lat_v,
         lon=lon_v,

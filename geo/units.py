@@ -20,6 +20,7 @@ import shapely
 from geo import settings
 from geo.errors import InputError
 from geo.geodesy import area_km2, require_crs
+from geo.i18n import t
 from geo.vocab import ADMIN_BY_LEVEL
 
 UNIT_COLUMNS = ("unit_id", "name", "kind", "area_km2", "centroid_lon", "centroid_lat")
@@ -27,6 +28,8 @@ UNIT_COLUMNS = ("unit_id", "name", "kind", "area_km2", "centroid_lon", "centroid
 MIN_OVERLAP_SHARE = 0.5
 #: Finest and coarsest H3 resolutions accepted.
 H3_RESOLUTIONS = range(0, 16)
+#: Most H3 cells one zone may be cut into (about 4 s and 300 MB to build; finer runs out of memory).
+H3_MAX_CELLS = 100_000
 
 
 def parse_units(spec: str) -> tuple[str, int]:
@@ -167,15 +170,36 @@ def admin_hierarchy(units: gpd.GeoDataFrame | None) -> gpd.GeoDataFrame:
     return out.reset_index(drop=True)
 
 
-def h3_units(zone, resolution: int) -> gpd.GeoDataFrame:
+def h3_units(
+    zone, resolution: int, *, max_cells: int = H3_MAX_CELLS, lang: str = settings.DEFAULT_LANGUAGE
+) -> gpd.GeoDataFrame:
     """Return the H3 cells of ``resolution`` whose centre lies in ``zone``.
 
     A zone smaller than one cell gets the cell under its representative point, so the result is
     never empty for a non-empty zone.
+
+    Raises
+    ------
+    InputError
+        For a resolution outside 0..15, or one that would cut the zone into more than
+        ``max_cells`` cells (the message gives the estimate and the finest resolution allowed).
     """
     if resolution not in H3_RESOLUTIONS:
-        raise InputError(f"H3 resolution {resolution} out of range; expected 0 to 15")
+        raise InputError(t("analyses.h3.out_of_range", lang, res=resolution))
     geom = _zone_geometry(zone)
+    cells_asked = _h3_cell_estimate(_area_km2(geom), resolution)
+    if cells_asked > max_cells:
+        finest = auto_resolution(geom, max_cells=max_cells, finest=max(H3_RESOLUTIONS))
+        raise InputError(
+            t(
+                "analyses.h3.too_fine",
+                lang,
+                res=resolution,
+                cells=cells_asked,
+                max_cells=max_cells,
+                finest=finest,
+            )
+        )
     cells: list[str] = []
     for part in getattr(geom, "geoms", [geom]):
         if part.geom_type != "Polygon" or part.is_empty:
@@ -219,12 +243,20 @@ def _cell_polygons(cells: list[str]) -> np.ndarray:
 
 def auto_resolution(zone, *, max_cells: int = 20_000, finest: int = 8) -> int:
     """Return the finest H3 resolution (at most ``finest``) giving about ``max_cells`` or fewer."""
-    geom = _zone_geometry(zone)
-    area = float(area_km2(gpd.GeoSeries([geom], crs=settings.CRS))[0])
+    area = _area_km2(_zone_geometry(zone))
     for res in range(finest, -1, -1):
-        if area / h3.average_hexagon_area(res, unit="km^2") <= max_cells:
+        if _h3_cell_estimate(area, res) <= max_cells:
             return res
     return 0
+
+
+def _area_km2(geom: shapely.Geometry) -> float:
+    return float(area_km2(gpd.GeoSeries([geom], crs=settings.CRS))[0])
+
+
+def _h3_cell_estimate(zone_km2: float, resolution: int) -> int:
+    """Return about how many H3 cells of ``resolution`` cover ``zone_km2`` (area over a cell's)."""
+    return int(round(zone_km2 / h3.average_hexagon_area(resolution, unit="km^2")))
 
 
 def planning_units(zone, units: str, admin: gpd.GeoDataFrame | None = None) -> gpd.GeoDataFrame:

@@ -95,7 +95,7 @@ def test_generic_schema_needs_level_and_named_columns(tmp_path):
     result = read_boundaries(path, name_col="NOM", id_col="CODE", level=3)
     assert result.schema == "generic"
     assert list(result.frame["unit_id"]) == ["c1", "c2"]
-    with pytest.raises(InputError, match="NAME_X.*columns found: NOM, CODE"):
+    with pytest.raises(InputError, match="NAME_X.*colonnes trouvées : NOM, CODE"):
         read_boundaries(path, name_col="NAME_X", level=3)
 
 

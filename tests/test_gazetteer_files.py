@@ -196,7 +196,7 @@ def test_generic_csv_missing_columns_lists_what_was_found(tmp_path):
         read_gazetteer(path)
     message = str(info.value)
     assert "noms.csv" in message and "latitude" in message and "village, commune" in message
-    with pytest.raises(InputError, match="'NAME'.*not found"):
+    with pytest.raises(InputError, match="« NAME ».*introuvable"):
         read_gazetteer(path, name_col="NAME", lat_col="village", lon_col="commune")
 
 
@@ -235,9 +235,9 @@ def test_generic_geopackage_in_a_projected_crs(tmp_path):
     "content, fragment",
     [
         (b"", "is empty"),
-        (b"\x00\x01\x02\x03binary\x00" * 50, "binary"),
-        (b"name,lat,lon\n", "no rows"),
-        (b"\n\n  \n", "blank lines"),
+        (b"\x00\x01\x02\x03binary\x00" * 50, "binaire"),
+        (b"name,lat,lon\n", "aucune ligne"),
+        (b"\n\n  \n", "lignes vides"),
     ],
 )
 def test_bad_files_are_refused(tmp_path, content, fragment):
@@ -258,7 +258,7 @@ def test_missing_file_and_folder(tmp_path):
 def test_not_geodata_with_a_geo_suffix(tmp_path):
     path = tmp_path / "villages.geojson"
     path.write_text("not json at all", encoding="utf-8")
-    with pytest.raises(InputError, match="not readable geodata"):
+    with pytest.raises(InputError, match="pas un JSON valide"):
         read_gazetteer(path)
 
 

@@ -9,6 +9,7 @@ layer with its count, source and attribution, and which layers are the embedded 
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Sequence
 
@@ -20,6 +21,7 @@ from geo import settings
 from geo.boundaries import BoundaryFile, merge_level
 from geo.errors import InputError
 from geo.gazetteer import GazetteerFile
+from geo.i18n import t
 from geo.places import validate_location
 from geo.store import Store
 from geo.vocab import Tables
@@ -101,11 +103,14 @@ def set_location(
     precision_m: float = 100.0,
     known_ids: Sequence[str] | None = None,
     date: str = "",
+    lang: str = settings.DEFAULT_LANGUAGE,
 ) -> None:
     """Record a user-set location for ``place_id`` in the store (atomically)."""
     store = Store.of(store)
     if known_ids is not None and place_id not in known_ids:
-        raise InputError(f"unknown place {place_id!r}; expected one of: {', '.join(known_ids)}")
+        raise InputError(t("location.unknown_place", lang, place=place_id, valid=", ".join(known_ids)))
+    if not (math.isfinite(precision_m) and precision_m > 0):
+        raise InputError(t("location.bad_precision", lang, value=precision_m), source=place_id)
     lat, lon = validate_location(lat, lon, source=place_id)
     row = pd.DataFrame(
         [
@@ -160,8 +165,8 @@ def save_drawn_zone(
         tx.write(Tables.USER_ZONES, gpd.GeoDataFrame(row, geometry="geometry", crs=settings.CRS))
 
 
-def layer_status(store: StoreLike) -> list[dict]:
-    """Return one record per layer: name, title, feature count, source, attribution.
+def layer_status(store: StoreLike, lang: str = settings.DEFAULT_LANGUAGE) -> list[dict]:
+    """Return one record per layer: name, title, feature count, source, attribution (in ``lang``).
 
     The admin layer's record also lists its ``levels``, the units ``without_parent`` and the
     ``embedded_levels`` (those not installed); the gazetteer's its ``origin`` (``installed`` or
@@ -172,7 +177,7 @@ def layer_status(store: StoreLike) -> list[dict]:
     for name in layers.names():
         mod = layers.module(name)
         frame = layers.load(name) if name == "borders" else layers.load(name, store=store)
-        row = {"layer": name, "title": mod.TITLE, "features": len(frame), **mod.info(store)}
+        row = {"layer": name, "title": mod.TITLE, "features": len(frame), **mod.info(store, lang=lang)}
         if name == "admin":
             row["embedded_levels"] = [str(lv) for lv in admin.embedded_levels(store)]
             counts = frame.groupby("level").size()

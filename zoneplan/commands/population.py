@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 
+from geo.i18n import t
 from zoneplan.cli import CLI, emit_json, store_of
 
 
@@ -15,6 +16,7 @@ def register(cli: CLI) -> None:
     for col in ("id", "name", "children"):
         p.add_argument(f"--{col}-col", help=cli.text(f"cli.population.{col}_col"))
     p.add_argument("--level", type=int, help=cli.text("cli.population.level"))
+    p.add_argument("--sheet", help=cli.text("cli.population.sheet"))
     p.add_argument("--json", action="store_true", help=cli.text("cli.opt.json"))
 
 
@@ -25,8 +27,9 @@ def add_population(args: argparse.Namespace) -> int:
     from geo.population import join_population, read_table
     from zoneplan import datastore
 
+    lang = args.lang
     store = store_of(args)
-    table = read_table(args.file)
+    table = read_table(args.file, sheet=args.sheet, lang=lang)
     units = layers.load("admin", store=store)
     pop, report = join_population(
         table,
@@ -36,12 +39,13 @@ def add_population(args: argparse.Namespace) -> int:
         children_col=args.children_col,
         level=args.level,
         source=str(args.file),
+        lang=lang,
     )
     matched = int((report["status"] == "matched").sum())
     if matched == 0:
-        first = report["reason"].iloc[0] if len(report) else "the table is empty"
+        first = report.iloc[0]
         raise InputError(
-            f"no row matches an installed unit or H3 cell (first: {first}); nothing installed",
+            t("population.nothing_matched", lang, line=first["line"], reason=first["reason"]),
             source=str(args.file),
         )
     datastore.install_population(store, pop, source=str(args.file), date=dt.date.today().isoformat())
@@ -59,9 +63,16 @@ def add_population(args: argparse.Namespace) -> int:
         emit_json(summary)
         return 0
     print(
-        f"{args.file}: {len(report)} rows read, {matched} matched, {len(rejected)} rejected; "
-        f"{len(pop)} units installed"
+        t(
+            "population.summary",
+            lang,
+            file=args.file,
+            read=len(report),
+            matched=matched,
+            rejected=len(rejected),
+            units=len(pop),
+        )
     )
     for row in rejected.itertuples():
-        print(f"  line {row.line}: {row.reason}")
+        print(t("population.rejected_row", lang, line=row.line, reason=row.reason))
     return 0
