@@ -36,7 +36,8 @@ def test_village_pack_pdf_labels_case_rows_with_the_commune(tmp_path, sample_sto
     pages = _pages(path)
     checked = 0
     for text in pages[1:]:
-        unit = units[units["name"].map(lambda n, text=text: text.lstrip().startswith(str(n)))]
+        head = [ln.strip() for ln in text.splitlines() if ln.strip()][:3]  # map number, title
+        unit = units[units["name"].isin(head)]
         if unit.empty:
             continue
         commune = unit["commune"].iloc[0]
