@@ -30,7 +30,7 @@ from geo import settings
 from geo.distance import distance_matrix_km, distance_to_km
 from geo.errors import InputError
 from geo.geodesy import require_crs
-from geo.i18n import t
+from geo.i18n import t, template
 from geo.vocab import CRITERIA
 
 #: The column :func:`criteria` adds: how many of the criteria a unit meets (maps draw it).
@@ -304,8 +304,7 @@ def criteria(
     out["met_gold"] = out["n_gold_sites"].to_numpy() >= 1
 
     # total and rule
-    total_w = sum(weights.values())
-    out["total_score"] = sum(weights[c] * out[f"score_{c}"] for c in CRITERIA) / total_w
+    out["total_score"] = total_score(out, weights)
     out[N_CRITERIA_COL] = sum(out[f"met_{c}"].astype("int64") for c in CRITERIA)
     out["meets_criteria"] = out["n_criteria"] >= min_criteria
     case_text = None
@@ -329,6 +328,16 @@ def criteria(
     return out
 
 
+def total_score(frame: pd.DataFrame, weights: Mapping[str, float] | str | None) -> pd.Series:
+    """Return the weighted mean of ``frame``'s criterion scores (``score_<c>``), 0 to 1.
+
+    Only this depends on the weights: new weights re-combine the scores, nothing is re-measured.
+    """
+    weights = parse_weights(weights)
+    total_w = sum(weights.values())
+    return sum(weights[c] * frame[f"score_{c}"] for c in CRITERIA) / total_w
+
+
 def _explain(
     frame: pd.DataFrame,
     *,
@@ -344,7 +353,7 @@ def _explain(
     # Templates fetched once and filled per row: iterating rows as Series is too slow for
     # tens of thousands of H3 cells.
     tpl = {
-        k: t(f"analyses.why.{k}", lang)
+        k: template(t(f"analyses.why.{k}", lang), lang)
         for k in (
             "attract_met",
             "attract_unmet",
@@ -358,6 +367,7 @@ def _explain(
             "not",
         )
     }
+    sep = t("list.sep", lang)
     cases = (
         [None] * len(frame)
         if case_text is None
@@ -381,23 +391,23 @@ def _explain(
     ):
         met, unmet = [], []
         if m_a:
-            met.append(tpl["attract_met"].format(value=a, place=a_from, km=attract_km))
+            met.append(tpl["attract_met"](value=a, place=a_from, km=attract_km))
         else:
-            unmet.append(tpl["attract_unmet"].format(value=a, threshold=attract_threshold))
+            unmet.append(tpl["attract_unmet"](value=a, threshold=attract_threshold))
         if m_b:
-            met.append(tpl["border_met"].format(km=d_b, threshold=border_km))
+            met.append(tpl["border_met"](km=d_b, threshold=border_km))
         else:
-            unmet.append(tpl["border_unmet"].format(km=d_b, threshold=border_km))
+            unmet.append(tpl["border_unmet"](km=d_b, threshold=border_km))
         if m_g:
-            met.append(tpl["gold_met"].format(n=int(n_g), km=gold_km, site=site, dist=d_g))
+            met.append(tpl["gold_met"](n=int(n_g), km=gold_km, site=site, dist=d_g))
         else:
-            unmet.append(tpl["gold_unmet"].format(km=gold_km))
+            unmet.append(tpl["gold_unmet"](km=gold_km))
         if case is not None:
-            met.append(tpl["cases"].format(cases=case))
-        parts = [tpl["meets" if meets else "fails"].format(n=int(n_met), min=min_criteria)]
+            met.append(tpl["cases"](cases=case))
+        parts = [tpl["meets" if meets else "fails"](n=int(n_met), min=min_criteria)]
         if met:
-            parts.append("; ".join(met))
+            parts.append(sep.join(met))
         if unmet:
-            parts.append(tpl["not"] + " " + "; ".join(unmet))
+            parts.append(tpl["not"]() + " " + sep.join(unmet))
         lines.append(" — ".join(parts))
     return lines

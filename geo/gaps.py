@@ -22,7 +22,7 @@ import pandas as pd
 
 from geo import settings
 from geo.errors import InputError, UnknownNameError
-from geo.i18n import t
+from geo.i18n import number, t
 
 #: The column :func:`find_gaps` adds: ``gap``, ``covered`` or ``not_eligible`` (maps draw it).
 GAP_STATUS_COL = "gap_status"
@@ -103,6 +103,7 @@ def find_gaps(
         else np.full(len(out), "?", dtype=object)
     )
     memo: dict[tuple, str] = {}  # the same reason texts recur: format each once
+    sep = t("list.sep", lang)
 
     def text(key: str, token: object = None, **values: object) -> str:
         if (key, token) not in memo:
@@ -115,7 +116,7 @@ def find_gaps(
             if np.isnan(cov_a[i]):
                 parts.append(text("analyses.gap.no_target"))
             else:
-                pct = f"{cov_a[i]:.0%}"
+                pct = number(cov_a[i] * 100, lang) + t("analyses.percent", lang)
                 parts.append(text("analyses.gap.coverage", pct, coverage=pct, threshold=threshold))
         if far_a[i] and rule != "coverage":
             if np.isnan(dist_a[i]):
@@ -131,7 +132,7 @@ def find_gaps(
                         dist=float(dist_a[i]),
                     )
                 )
-        reasons[i] = "; ".join(parts)
+        reasons[i] = sep.join(parts)
     out["gap_reasons"] = reasons.tolist()
     out["priority"] = priority(out, sens | acc, both=sens & acc, dist=dist, access_km=float(access_km))
     order = out.loc[gap].assign(_cov=cov[gap].fillna(0.0), _dist=dist[gap].fillna(np.inf))

@@ -11,12 +11,13 @@ from __future__ import annotations
 import geopandas as gpd
 import pandas as pd
 
+from geo import settings
+from geo.i18n import t
 from geo.store import Store
 from layers._schema import Schema
 
 TITLE = {"fr": "Activités", "en": "Activities"}
 TABLE = "activities"
-SOURCE = "project store (zoneplan import)"
 ATTRIBUTION = ""
 COUNT_COLUMNS = ("girls", "boys", "women", "men", "children", "total", "sessions")
 SCHEMA = Schema(
@@ -55,6 +56,6 @@ def load(store=None) -> gpd.GeoDataFrame:
     return frame
 
 
-def info(store=None) -> dict[str, str]:
-    """Return the layer's source and attribution."""
-    return {"source": SOURCE, "attribution": ATTRIBUTION}
+def info(store=None, lang: str = settings.DEFAULT_LANGUAGE) -> dict[str, str]:
+    """Return the layer's source and attribution, in ``lang``."""
+    return {"source": t("layer.activities.source", lang), "attribution": ATTRIBUTION}

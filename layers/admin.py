@@ -23,7 +23,7 @@ from geo.i18n import t
 from geo.store import Store
 from geo.vocab import Tables
 from layers import borders
-from layers._common import REFERENCE, file_version
+from layers._common import REFERENCE, credit, file_version
 from layers._schema import Schema
 
 TITLE = {"fr": "Unités administratives", "en": "Administrative units"}
@@ -123,13 +123,13 @@ def info(store=None, lang: str = settings.DEFAULT_LANGUAGE) -> dict[str, str]:
         if lv in installed:
             source = meta.get(f"boundaries.{lv}.source", "?")
             sources.append(t("layer.admin.source.installed", lang, level=lv, source=source))
-            attributions.append(meta.get(f"boundaries.{lv}.attribution", ""))
+            attributions.append(credit(meta.get(f"boundaries.{lv}.attribution", ""), lang))
         else:
             units = t(f"layer.admin.units.{lv}", lang)
             sources.append(t("layer.admin.source.embedded", lang, level=lv, units=units))
-            attributions.append(EMBEDDED_ATTRIBUTION)
+            attributions.append(credit(EMBEDDED_ATTRIBUTION, lang))
     unique = list(dict.fromkeys(a for a in attributions if a))
-    return {"source": "; ".join(sources), "attribution": " ".join(unique)}
+    return {"source": t("list.sep", lang).join(sources), "attribution": " ".join(unique)}
 
 
 # --- building, once per version of the inputs ---------------------------------------------------

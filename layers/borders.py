@@ -34,6 +34,6 @@ def load() -> gpd.GeoDataFrame:
     return _read().copy()
 
 
-def info(store=None) -> dict[str, str]:
-    """Return the layer's source and attribution."""
+def info(store=None, lang: str = settings.DEFAULT_LANGUAGE) -> dict[str, str]:
+    """Return the layer's source and attribution, in ``lang``."""
     return {"source": SOURCE, "attribution": ATTRIBUTION}

@@ -11,13 +11,12 @@ import pandas as pd
 
 from geo import settings
 from geo.errors import UnknownNameError
+from geo.i18n import t
 from geo.vocab import AUDIENCES
 from layers._common import DATA
 from layers._schema import Schema
 
 TITLE = {"fr": "Centres d'accueil", "en": "Reception centres"}
-SOURCE = "data/centres.csv (partners; town level on purpose)"
-ATTRIBUTION = "Centres des partenaires : localisation à l'échelle de la ville."
 SCHEMA = Schema(
     columns={
         "centre_id": "str",
@@ -51,6 +50,9 @@ def load(store=None, audience: str = "public") -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(frame, geometry=gpd.points_from_xy(lon, lat), crs=settings.CRS)
 
 
-def info(store=None) -> dict[str, str]:
-    """Return the layer's source and attribution."""
-    return {"source": SOURCE, "attribution": ATTRIBUTION}
+def info(store=None, lang: str = settings.DEFAULT_LANGUAGE) -> dict[str, str]:
+    """Return the layer's source and attribution, in ``lang``."""
+    return {
+        "source": t("layer.centres.source", lang),
+        "attribution": t("layer.centres.attribution", lang),
+    }

@@ -16,11 +16,11 @@ import geopandas as gpd
 
 from geo import settings
 from geo.gazetteer import ATTRIBUTIONS, GAZETTEER_COLUMNS, fill_admin, read_gazetteer
-from geo.i18n import t
+from geo.i18n import number, t
 from geo.store import Store
 from geo.vocab import Tables
 from layers import admin
-from layers._common import REFERENCE, file_version
+from layers._common import REFERENCE, credit, file_version
 from layers._schema import Schema
 
 TITLE = {"fr": "Répertoire des localités", "en": "Gazetteer"}
@@ -56,10 +56,9 @@ def info(store=None, lang: str = settings.DEFAULT_LANGUAGE) -> dict[str, str]:
     """Return the gazetteer's source (installed or embedded) and attribution."""
     store = Store.of(store)
     if origin(store) == "embedded":
-        n = f"{len(_embedded(store)):,}".replace(",", "\u00a0" if lang == "fr" else ",")
         return {
-            "source": t("layer.gazetteer.source.embedded", lang, n=n),
-            "attribution": EMBEDDED_ATTRIBUTION,
+            "source": t("layer.gazetteer.source.embedded", lang, n=number(len(_embedded(store)), lang)),
+            "attribution": credit(EMBEDDED_ATTRIBUTION, lang),
         }
     meta = store.meta()
     source = t(
@@ -69,7 +68,7 @@ def info(store=None, lang: str = settings.DEFAULT_LANGUAGE) -> dict[str, str]:
         schema=meta.get("gazetteer.schema", "?"),
         date=meta.get("gazetteer.date", ""),
     )
-    return {"source": source, "attribution": meta.get("gazetteer.attribution", "")}
+    return {"source": source, "attribution": credit(meta.get("gazetteer.attribution", ""), lang)}
 
 
 # --- the embedded localities, read once per version of the file and of the admin units -----------

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import geopandas as gpd
 
+from geo import settings
 from layers import places
 from layers._schema import Schema
 
@@ -17,6 +18,6 @@ def load(store=None) -> gpd.GeoDataFrame:
     return frame[frame["kind"] == "gold_site"].reset_index(drop=True)
 
 
-def info(store=None) -> dict[str, str]:
-    """Return the layer's source and attribution."""
-    return places.info(store)
+def info(store=None, lang: str = settings.DEFAULT_LANGUAGE) -> dict[str, str]:
+    """Return the layer's source and attribution, in ``lang``."""
+    return places.info(store, lang)

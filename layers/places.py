@@ -9,6 +9,8 @@ from __future__ import annotations
 import geopandas as gpd
 import pandas as pd
 
+from geo import settings
+from geo.i18n import t
 from geo.places import apply_locations, read_places
 from geo.store import Store
 from geo.vocab import Tables
@@ -16,7 +18,6 @@ from layers._common import DATA
 from layers._schema import Schema
 
 TITLE = {"fr": "Lieux", "en": "Places"}
-SOURCE = "data/places.csv (GeoNames, Who's On First, programme documents)"
 ATTRIBUTION = "GeoNames (CC BY 4.0, geonames.org) via Who's On First."
 SCHEMA = Schema(
     columns={
@@ -60,6 +61,6 @@ def unlocated(store=None) -> pd.DataFrame:
     return pd.DataFrame(frame.loc[~frame["located"]].drop(columns="geometry")).reset_index(drop=True)
 
 
-def info(store=None) -> dict[str, str]:
-    """Return the layer's source and attribution."""
-    return {"source": SOURCE, "attribution": ATTRIBUTION}
+def info(store=None, lang: str = settings.DEFAULT_LANGUAGE) -> dict[str, str]:
+    """Return the layer's source and attribution, in ``lang``."""
+    return {"source": t("layer.places.source", lang), "attribution": ATTRIBUTION}

@@ -12,13 +12,13 @@ import pandas as pd
 
 from geo import settings
 from geo.disclosure import case_figures
+from geo.i18n import t
 from geo.store import Store
 from geo.vocab import ADMIN, Tables
 from layers import admin
 from layers._schema import Schema
 
 TITLE = {"fr": "Risque (cas agrégés)", "en": "Risk (aggregated cases)"}
-SOURCE = "project store (zoneplan import --kind cases), aggregated and suppressed"
 TABLE = Tables.CASES
 ATTRIBUTION = ""
 SCHEMA = Schema(
@@ -86,6 +86,6 @@ def load(
     return frame.reset_index(drop=True)
 
 
-def info(store=None) -> dict[str, str]:
-    """Return the layer's source and attribution."""
-    return {"source": SOURCE, "attribution": ATTRIBUTION}
+def info(store=None, lang: str = settings.DEFAULT_LANGUAGE) -> dict[str, str]:
+    """Return the layer's source and attribution, in ``lang``."""
+    return {"source": t("layer.risk.source", lang), "attribution": ATTRIBUTION}

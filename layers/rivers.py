@@ -26,6 +26,6 @@ def load(store=None) -> gpd.GeoDataFrame:
     return _natural.read("rivers")[["name", "name_en", "scalerank", "geometry"]].copy()
 
 
-def info(store=None) -> dict[str, str]:
-    """Return the layer's source and attribution."""
+def info(store=None, lang: str = settings.DEFAULT_LANGUAGE) -> dict[str, str]:
+    """Return the layer's source and attribution, in ``lang``."""
     return {"source": SOURCE, "attribution": ATTRIBUTION}

@@ -23,6 +23,6 @@ def load(store=None) -> gpd.GeoDataFrame:
     return _natural.read("towns")[["name", "pop_max", "scalerank", "geometry"]].copy()
 
 
-def info(store=None) -> dict[str, str]:
-    """Return the layer's source and attribution."""
+def info(store=None, lang: str = settings.DEFAULT_LANGUAGE) -> dict[str, str]:
+    """Return the layer's source and attribution, in ``lang``."""
     return {"source": SOURCE, "attribution": ATTRIBUTION}

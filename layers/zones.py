@@ -11,6 +11,8 @@ import functools
 
 import geopandas as gpd
 
+from geo import settings
+from geo.i18n import t
 from geo.store import Store
 from geo.vocab import Tables
 from geo.zones import build_zones, read_definitions
@@ -19,7 +21,6 @@ from layers._common import DATA, file_version
 from layers._schema import Schema
 
 TITLE = {"fr": "Zones d'intervention", "en": "Intervention zones"}
-SOURCE = "data/zones.json (programme documents)"
 ATTRIBUTION = ""
 SCHEMA = Schema(
     columns={
@@ -73,6 +74,6 @@ def names(store=None) -> list[str]:
     return list(load(store)["zone_id"])
 
 
-def info(store=None) -> dict[str, str]:
-    """Return the layer's source and attribution."""
-    return {"source": SOURCE, "attribution": ATTRIBUTION}
+def info(store=None, lang: str = settings.DEFAULT_LANGUAGE) -> dict[str, str]:
+    """Return the layer's source and attribution, in ``lang``."""
+    return {"source": t("layer.zones.source", lang), "attribution": ATTRIBUTION}

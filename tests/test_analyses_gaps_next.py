@@ -44,7 +44,7 @@ def test_gap_rules_reasons_and_ranking():
     assert list(ranks.dropna().sort_values().index) == ["a", "c", "b"]  # by score
     reasons = out.set_index("unit_id")["gap_reasons"]
     assert "25 km" in reasons["b"] and "%" not in reasons["b"]  # access only
-    assert "10%" in reasons["c"]
+    assert "10\u202f%" in reasons["c"]  # French: a narrow no-break space before %
     only_cov = find_gaps(frame, coverage_threshold=0.5, access_km=25, rule="coverage")
     assert set(only_cov.loc[only_cov["is_gap"], "unit_id"]) == {"a", "c"}
     only_access = find_gaps(frame, coverage_threshold=0.5, access_km=25, rule="access")

@@ -223,4 +223,4 @@ def test_add_population_joins_on_id_and_name_and_reports_rejects(mali_store, cap
     empty = tmp_path / "none.csv"
     empty.write_text("code,enfants\nXX,1\n", encoding="utf-8")
     code, _, err = _run(capsys, "data", "add-population", str(empty), "--store", str(mali_store.path))
-    assert code == 2 and "nothing installed" in err
+    assert code == 2 and "rien n'est installé" in err

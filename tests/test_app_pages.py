@@ -153,9 +153,9 @@ def test_data_status_lists_every_layer_with_its_attribution(run_app):
     at = run_app("data")
     no_exception(at)
     frames = [df.value for df in at.dataframe]
-    status = next(f for f in frames if t("app.data.status.attribution", "fr") in f.columns)
+    status = next(f for f in frames if t("table.col.attribution", "fr") in f.columns)
     assert len(status) == len(layers.names())
-    assert "Made with Natural Earth." in set(status[t("app.data.status.attribution", "fr")])
+    assert "Made with Natural Earth." in set(status[t("table.col.attribution", "fr")])
 
 
 def test_unlocated_place_gets_a_location(run_app_rw, store):
@@ -245,8 +245,10 @@ def test_sample_data_is_flagged_and_fills_the_coverage_page(run_sample):
     warnings = [w.value for w in at.warning]
     assert t("sample.banner", "fr") in warnings
     assert t("no_data", "fr") not in warnings
-    progress = next(df.value for df in at.dataframe if "⬤" in df.value.columns)
-    assert set(progress["⬤"]) <= {"🟢", "🟠", "🔴", "⚪"}
+    state = t("table.col.status", "fr")  # a word in a coloured cell, not a glyph
+    progress = next(df.value for df in at.dataframe if state in df.value.columns)
+    words = {t(f"export.pack.status.{s}", "fr") for s in ("green", "amber", "red", "no_data")}
+    assert set(progress[state]) <= words
     assert len(progress) > 0
     chart = at.get("vega_lite_chart")
     assert len(chart) == 1  # the progress chart: bars coloured by their traffic light
@@ -256,7 +258,7 @@ def test_sample_data_is_flagged_and_fills_the_coverage_page(run_sample):
     assert bars["x"]["field"] == "pct" and bars["y"]["field"] == "indicator"
     at.sidebar.selectbox(key="indicator.kangaba").set_value("kg_focus_groups").run()
     no_exception(at)
-    filtered = next(df.value for df in at.dataframe if "⬤" in df.value.columns)
+    filtered = next(df.value for df in at.dataframe if state in df.value.columns)
     assert len(filtered) == 1
 
 

@@ -97,11 +97,11 @@ def _zero_bytes(tmp_path):
     ("make", "expected"),
     [
         (_missing, "file not found"),
-        (_not_geodata, "not readable geodata"),
+        (_not_geodata, "n'est pas un JSON valide"),
         (_zero_bytes, "is empty"),
-        (_empty_layer, "no features"),
-        (_no_crs, "no CRS"),
-        (_wrong_columns, "match no known boundary schema"),
+        (_empty_layer, "ne contient aucune entité"),
+        (_no_crs, "pas de système de coordonnées"),
+        (_wrong_columns, "aucun format de limites connu"),
     ],
 )
 def test_bad_input_one_line_exit_2_store_unchanged(tmp_path, capsys, make, expected):
@@ -164,7 +164,7 @@ def test_set_location_places_danga_and_refuses_bad_points(tmp_path, capsys):
     code, _, err = run(
         ["data", "set-location", "nowhere", "--lat", "11.7", "--lon", "-8.7", "--store", store], capsys
     )
-    assert code == 2 and "unknown place 'nowhere'" in err
+    assert code == 2 and "lieu inconnu « nowhere »" in err
     assert (
         run(
             ["data", "set-location", "danga", "--lat", "11.70", "--lon", "-8.72", "--store", store],

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from geo import settings
-from geo.i18n import t
+from geo.i18n import number, t
 from geo.vocab import AUDIENCES, VERBS
 from zoneplan.cli import CLI, emit_json
 
@@ -143,10 +143,10 @@ def _text(result, lang: str) -> str:
             lang,
             verb=t(f"analyses.verb.{result.verb}", lang),
             zone=s["zone_name"],
-            places=_number(s["place_count"], lang),
-            units=_number(s["unit_count"], lang),
+            places=number(s["place_count"], lang),
+            units=number(s["unit_count"], lang),
             kind=unit_kind,
-            area=_number(s["zone_area_km2"] or 0, lang),
+            area=number(s["zone_area_km2"] or 0, lang),
         )
     ]
     if result.verb == "access":
@@ -173,7 +173,9 @@ def _text(result, lang: str) -> str:
             )
         )
         for row in places.head(SHOWN).itertuples():
-            lines.append(f"  {row.name} ({_where(row)}) : {row.explanation}")
+            lines.append(
+                t("analyses.text.place", lang, name=row.name, where=_where(row), text=row.explanation)
+            )
     elif result.verb == "gaps":
         lines.append(
             t(
@@ -191,19 +193,15 @@ def _text(result, lang: str) -> str:
             lines.append(f"  {rank}. {row.name} ({_where(row)}) — {row.gap_reasons}")
     else:
         for site in s["sites"]:
-            lines.append(f"  {site['explanation']} — {site['lat']:.4f}, {site['lon']:.4f}")
+            lines.append(
+                t("analyses.text.site", lang, text=site["explanation"], lat=site["lat"], lon=site["lon"])
+            )
         if s.get("why_none"):
             lines.append(f"  {s['why_none']}")
     lines.extend(f"  ! {note}" for note in s.get("notes", []))
     if s.get("unlocated_places") and result.verb != "access":
         lines.append("  ! " + t("analyses.unlocated", lang, names=", ".join(s["unlocated_places"])))
     return "\n".join(lines)
-
-
-def _number(value: float, lang: str) -> str:
-    """Return ``value`` rounded, with the thousands separator of ``lang`` (1 313 / 1,313)."""
-    text = f"{value:,.0f}"
-    return text.replace(",", "\u202f") if lang == "fr" else text
 
 
 #: Places listed in the text report (the JSON and CSV have them all).
@@ -222,7 +220,8 @@ def _where(row) -> str:
 def _place_line(row, lang: str) -> str:
     dist = row.dist_centre_km
     if dist != dist:  # NaN: no centre
-        return f"  {row.name} ({_where(row)}) : {t('analyses.gap.no_centre', lang)}"
+        no_centre = t("analyses.gap.no_centre", lang)
+        return t("analyses.text.place", lang, name=row.name, where=_where(row), text=no_centre)
     return t(
         "analyses.text.nearest",
         lang,

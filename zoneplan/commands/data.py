@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 
-from geo.i18n import t
+from geo.i18n import number, t
 from zoneplan.cli import CLI, emit_json, store_of
 
 
@@ -51,6 +51,7 @@ def add_boundaries(args: argparse.Namespace) -> int:
         id_col=args.id_col,
         parent_col=args.parent_col,
         layer=args.layer,
+        lang=args.lang,
     )
     if args.attribution:
         bf.attribution = args.attribution
@@ -61,18 +62,34 @@ def add_boundaries(args: argparse.Namespace) -> int:
         "file": bf.source,
         "schema": bf.schema,
         "level": level,
+        "features_read": bf.features_read,
         "units": len(units),
+        "rejected": len(bf.rejected),
+        "rejected_features": bf.rejected.to_dict(orient="records"),
         "repaired": bf.repaired,
         "without_parent": int(units["parent_id"].isna().sum()) if level else 0,
         "store": str(store.path),
     }
     if args.json:
         emit_json(summary)
-    else:
-        print(
-            f"{bf.source}: {len(units)} units installed at level {level} ({bf.schema}); "
-            f"{bf.repaired} geometries repaired; store {store.path}"
+        return 0
+    lang = args.lang
+    print(
+        t(
+            "boundaries.summary",
+            lang,
+            file=bf.source,
+            read=bf.features_read,
+            units=len(units),
+            level=level,
+            schema=bf.schema,
+            rejected=len(bf.rejected),
+            repaired=bf.repaired,
+            store=store.path,
         )
+    )
+    for row in bf.rejected.itertuples():
+        print(t("boundaries.rejected_row", lang, feature=row.feature, name=row.name, reason=row.reason))
     return 0
 
 
@@ -81,22 +98,25 @@ def status(args: argparse.Namespace) -> int:
     from zoneplan import datastore
 
     store = store_of(args)
-    rows = datastore.layer_status(store)
+    lang = args.lang
+    rows = datastore.layer_status(store, lang=lang)
     if args.json:
         emit_json({"store": str(store.path), "store_exists": store.exists(), "layers": rows})
         return 0
-    lang = args.lang
     state = "" if store.exists() else t("cli.status.not_created", lang)
     print(t("cli.status.store", lang, path=store.path, state=state))
     for row in rows:
         title = row["title"].get(lang, row["layer"]) if isinstance(row["title"], dict) else row["layer"]
         extra = ""
         if "levels" in row:
-            levels = ", ".join(f"{k}: {v}" for k, v in row["levels"].items())
+            levels = ", ".join(
+                t("status.level_count", lang, level=t(f"level.{k}", lang), n=number(v, lang))
+                for k, v in row["levels"].items()
+            )
             extra = " " + t("cli.status.levels", lang, levels=levels)
         if row.get("unlocated"):
             extra += " " + t("cli.status.unlocated", lang, names=", ".join(row["unlocated"]))
-        print(f"{title:<28} {row['features']:>6}  {row['source']}{extra}")
+        print(f"{title:<28} {number(row['features'], lang):>6}  {row['source']}{extra}")
         if row.get("attribution"):
             print(f"{'':<36}{row['attribution']}")
     return 0
@@ -117,8 +137,9 @@ def set_location(args: argparse.Namespace) -> int:
         precision_m=args.precision_m,
         known_ids=known,
         date=dt.date.today().isoformat(),
+        lang=args.lang,
     )
-    print(f"{args.place_id}: location set to {args.lat}, {args.lon}")
+    print(t("status.location_set", args.lang, place=args.place_id, lat=args.lat, lon=args.lon))
     return 0
 
 

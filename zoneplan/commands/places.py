@@ -61,13 +61,14 @@ def add_places(args: argparse.Namespace) -> int:
         layer=args.layer,
         units=units,
         outline=outline,
+        lang=args.lang,
     )
     if args.attribution:
         gf.attribution = args.attribution
     if gf.frame.empty:
-        first = gf.report["reason"].iloc[0] if len(gf.report) else "the file has no rows"
+        first = gf.report.iloc[0]
         raise InputError(
-            f"no row accepted (first: line {gf.report['line'].iloc[0]}: {first}); nothing installed",
+            t("gazetteer.nothing_accepted", args.lang, line=first["line"], reason=first["reason"]),
             source=gf.source,
         )
     previous = datastore.install_gazetteer(store, gf, date=dt.date.today().isoformat())

@@ -15,7 +15,7 @@ from geo.i18n import t
 from geo.store import Store
 from geo.vocab import PLANNING_UNITS
 from zoneplan.context import Context
-from zoneplan.ui import loaders, services
+from zoneplan.ui import loaders, services, tables
 from zoneplan.ui.args import parse_args
 from zoneplan.ui.pages import PAGES
 
@@ -29,7 +29,27 @@ def _lang(default: str) -> str:
         key="lang",
         format_func=lambda c: {"fr": "Français", "en": "English"}[c],
         horizontal=True,
+        on_change=relabel,
     )
+
+
+def relabel() -> None:
+    """After a change of language, send every choice its value again, to be labelled anew.
+
+    The browser holds a radio's or a select box's choice as the label it showed: after a
+    switch that label is no longer among the options, and the choice would show empty (or in
+    the old language) and then fall back to the first option. Setting each choice's value
+    (a code, independent of the language) again makes the app send it with its new label.
+    Text and figures (sliders, boxes, typed text) do not depend on the language; the buttons'
+    states cannot be set.
+    """
+    for key in list(st.session_state):
+        if key == "lang" or key.startswith(("$$", "FormSubmitter")):
+            continue
+        value = st.session_state[key]
+        is_codes = isinstance(value, list | tuple) and all(isinstance(v, str) for v in value)
+        if isinstance(value, str) or (is_codes and value):
+            st.session_state[key] = value
 
 
 def _page(lang: str) -> str:
@@ -98,7 +118,7 @@ def _filters(store: Store, lang: str) -> Context:
         t("app.filter.activity_type", lang),
         ["", *types],
         key=f"activity.{programme}",
-        format_func=lambda a: a.replace("_", " ") if a else t("app.all", lang),
+        format_func=lambda a: tables.activity_label(a, lang) if a else t("app.all", lang),
     )
     label_col = "label_fr" if lang == "fr" else "label_en"
     ind_labels = dict(zip(inds["indicator_id"], inds[label_col], strict=True))
@@ -118,6 +138,7 @@ def _filters(store: Store, lang: str) -> Context:
         t("app.filter.internal", lang), key="internal", help=t("app.filter.internal_help", lang)
     )
     tiles = sb.checkbox(t("app.filter.tiles", lang), key="tiles", help=t("app.filter.tiles_help", lang))
+    sb.checkbox(t("app.filter.ids", lang), key=tables.SHOW_IDS, help=t("app.filter.ids_help", lang))
     full_period = period[0] == start and period[1] == end
     return Context(
         store=store,

@@ -7,14 +7,14 @@ from collections.abc import Iterable
 import folium
 import pandas as pd
 import streamlit as st
-from streamlit_folium import st_folium
 
 from geo.basemap import base_view
 from geo.errors import InputError
 from geo.i18n import catalogue, t
+from geo.i18n import number as _number
 from geo.render_folium import to_folium
 from zoneplan.context import Context
-from zoneplan.ui import loaders, services
+from zoneplan.ui import loaders, mapframe, services, tables
 
 MAP_HEIGHT = 680
 
@@ -32,21 +32,7 @@ def show_map(
     ``tiles`` offers OpenStreetMap tiles in the layer control (off until chosen: they need
     internet). ``preview`` is drawn over the map without reloading it (a zone being drawn).
     """
-    if tiles:
-        folium.TileLayer(
-            "OpenStreetMap", name="OpenStreetMap", show=False, overlay=True, control=True
-        ).add_to(m)
-    return (
-        st_folium(
-            m,
-            key=key,
-            height=MAP_HEIGHT,
-            use_container_width=True,
-            returned_objects=list(returned),
-            feature_group_to_add=preview,
-        )
-        or {}
-    )
+    return mapframe.show(m, key, height=MAP_HEIGHT, returned=returned, tiles=tiles, preview=preview)
 
 
 def zone_bounds(ctx: Context, margin: float = 0.15) -> tuple[float, float, float, float] | None:
@@ -80,14 +66,14 @@ def show_view(ctx: Context, name: str, key: str, **extra: object):
     bad input is shown as one line, never a traceback.
     """
     try:
-        view = services.view(ctx, name, **extra)
+        view, frame = services.view_frame(ctx, name, **extra)
     except InputError as exc:
         st.error(str(exc))
         show_base_map(ctx, key)
         return None
     if view.message:
         st.warning(view.message, icon="ℹ️")
-    show_map(to_folium(view, ctx.lang), key, tiles=ctx.tiles)
+    mapframe.draw(frame, key, height=MAP_HEIGHT)  # rendered once per view, shared by sessions
     return view
 
 
@@ -142,24 +128,9 @@ def run_analysis(ctx: Context, verb: str, **options: object):
     return None
 
 
-def table(frame: pd.DataFrame | None, lang: str, *, key: str | None = None) -> None:
-    """Show ``frame``, or the "no data for this selection" state when it is empty."""
-    if frame is None or frame.empty:
-        st.info(t("no_data", lang))
-        return
-    shown = pd.DataFrame(frame.drop(columns=[c for c in ("geometry",) if c in frame]))
-    st.dataframe(shown, hide_index=True, width="stretch", key=key)
-
-
 def number(value: object, lang: str, decimals: int = 0) -> str:
     """Return ``value`` as a person reads it in ``lang``: 1 234,5 (fr), 1,234.5 (en); "" if missing."""
-    num = pd.to_numeric(value, errors="coerce")
-    if pd.isna(num):
-        return ""
-    text = f"{float(num):,.{decimals}f}"
-    if lang == "fr":  # narrow no-break space between thousands, decimal comma
-        text = text.replace(",", "\u202f").replace(".", ",")
-    return text
+    return _number(value, lang, decimals)
 
 
 #: Characters that Streamlit's Markdown would read as formatting (``$`` starts LaTeX).
@@ -204,35 +175,73 @@ def ranked_table(
     return min(int(rows[0]), len(frame) - 1) if rows else 0
 
 
-def label(key: str, lang: str) -> str:
-    """Return the catalogue text of summary key ``key`` (``app.summary.<key>``) or the key."""
-    full = f"app.summary.{key}"
-    return t(full, lang) if full in catalogue() else key.replace("_", " ")
+def label(key: str, lang: str, **values: object) -> str:
+    """Return the catalogue text of summary key ``key`` (``app.summary.<key>``)."""
+    return t(f"app.summary.{key}", lang, **values)
 
 
 def metrics(summary: dict | None, lang: str, *, limit: int = 6) -> None:
-    """Show the plain numbers of ``summary`` as metric tiles (at most ``limit`` per row)."""
+    """Show the plain numbers of ``summary`` as metric tiles (at most ``limit`` per row).
+
+    Only the figures the catalogue names (``app.summary.<key>``) are shown: a figure a person
+    cannot read the name of is not a metric. Figures are written the reader's way (1 234,5).
+    """
+    known = catalogue()
     numbers = {
         k: v
         for k, v in (summary or {}).items()
-        if isinstance(v, int | float) and not isinstance(v, bool)
+        if isinstance(v, int | float) and not isinstance(v, bool) and f"app.summary.{k}" in known
     }
     items = list(numbers.items())
     for start in range(0, len(items), limit):
         row = items[start : start + limit]
         for col, (k, value) in zip(st.columns(len(row)), row, strict=True):
-            if isinstance(value, float):
-                value = (
-                    f"{value:.0%}"
-                    if 0 <= value <= 1 and ("share" in k or "pct" in k)
-                    else f"{value:,.1f}"
-                )
-            col.metric(label(k, lang), value)
+            decimals = 0 if float(value).is_integer() or abs(value) >= 100 else 1
+            col.metric(label(k, lang), number(value, lang, decimals))
 
 
-TRAFFIC_ICONS = {"green": "🟢", "amber": "🟠", "red": "🔴", "no_data": "⚪"}
-#: Bar colours of the traffic lights (the export's palette; no data in light grey).
-TRAFFIC_COLORS = {"green": "#1a9850", "amber": "#fdae61", "red": "#d73027", "no_data": "#d9d9d9"}
+#: Bar colours of the traffic lights (the tables' palette; no data in light grey).
+TRAFFIC_COLORS = tables.TRAFFIC_COLORS
+
+
+def progress_rows(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """Return progress against targets as a person reads it: indicator, target, achieved, light.
+
+    The achieved figure is the protected one (``achieved_display``: "<5" for a small count of
+    children); the unit of measure is the indicator file's word (French), or the measure's
+    name in English.
+    """
+    label_col = next((c for c in (f"label_{lang}", "label_fr", "label") if c in frame), None)
+    out = pd.DataFrame(index=frame.index)
+    out["label"] = frame[label_col] if label_col else frame.get("indicator_id")
+    if "unit" in frame or "measure" in frame:
+        unit = frame["unit"] if lang == "fr" and "unit" in frame else frame.get("measure")
+        out["unit"] = [
+            t(f"table.value.measure.{u}", lang) if f"table.value.measure.{u}" in catalogue() else u
+            for u in unit.fillna("")
+        ]
+    out["target"] = pd.to_numeric(frame.get("target"), errors="coerce")
+    shown = frame.get("achieved_display", frame.get("achieved"))
+    out["achieved_display"] = [
+        number(v, lang) if number(v, lang) else ("" if v is None else str(v)) for v in shown
+    ]
+    out["achievement"] = pd.to_numeric(frame.get("achievement"), errors="coerce")
+    out["status"] = frame["status"].fillna("no_data") if "status" in frame else "no_data"
+    if {"period_start", "period_end"} <= set(frame.columns):
+        out["period"] = [
+            _period(a, b) for a, b in zip(frame["period_start"], frame["period_end"], strict=True)
+        ]
+    for col in ("indicator_id", "programme_id"):
+        if col in frame:
+            out[col] = frame[col]
+    return out.reset_index(drop=True)
+
+
+def _period(start: object, end: object) -> str:
+    a, b = pd.to_datetime(start, errors="coerce"), pd.to_datetime(end, errors="coerce")
+    if pd.isna(a) or pd.isna(b):
+        return ""
+    return f"{a:%m/%Y} – {b:%m/%Y}"
 
 
 def progress(frame: pd.DataFrame, lang: str) -> None:
@@ -240,15 +249,12 @@ def progress(frame: pd.DataFrame, lang: str) -> None:
     if frame is None or frame.empty:
         st.info(t("no_data", lang))
         return
-    shown = frame.copy()
-    if "status" in shown:
-        shown.insert(0, "⬤", shown["status"].map(TRAFFIC_ICONS).fillna("⚪"))
-    label_col = next((c for c in (f"label_{lang}", "label", "indicator_id") if c in shown), None)
-    if "achievement" in shown and label_col:
+    rows = progress_rows(frame, lang)
+    if rows["achievement"].notna().any():
         st.vega_lite_chart(
-            progress_chart_data(shown, label_col, lang), progress_chart_spec(lang), width="stretch"
+            progress_chart_data(rows, "label", lang), progress_chart_spec(lang), width="stretch"
         )
-    table(shown, lang, key="progress.table")
+    tables.show(rows, lang, key="progress.table")
 
 
 def progress_chart_data(frame: pd.DataFrame, label_col: str, lang: str) -> pd.DataFrame:

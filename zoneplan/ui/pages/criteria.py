@@ -16,7 +16,7 @@ from geo.gaps import GAP_KINDS
 from geo.i18n import t
 from geo.vocab import CRITERIA
 from zoneplan.context import Context
-from zoneplan.ui import widgets
+from zoneplan.ui import tables, widgets
 
 #: The page's questions, in menu order: the gap kinds whose places the table ranks (none: every
 #: place, by criteria) and the map view drawn below the choice.
@@ -159,6 +159,8 @@ def place_rows(rows: pd.DataFrame, lang: str, *, reasons: str) -> pd.DataFrame:
             "reasons" if reasons == "gap_reasons" else "explanation": rows[reasons].to_numpy(),
         }
     )
+    if tables.ids_shown():  # asked for in the sidebar: the place's id, last
+        out["place_id"] = rows["place_id"].to_numpy()
     return out
 
 
@@ -190,6 +192,11 @@ def place_columns(lang: str, *, reasons: str) -> dict[str, object]:
             help=t("app.criteria.col.people_help", lang),
         ),
         reasons: cc.TextColumn(head(reasons), width="large"),
+        **(
+            {"place_id": cc.TextColumn(tables.header("place_id", lang), width=140)}
+            if tables.ids_shown()
+            else {}
+        ),
     }
 
 

@@ -20,9 +20,11 @@ from geo.i18n import t
 from geo.render_folium import outline_preview
 from zoneplan import datastore, records
 from zoneplan.context import Context
-from zoneplan.ui import loaders, widgets
+from zoneplan.ui import loaders, tables, widgets
 
 RECORD_TYPES = ("csv", "xlsx", "geojson", "json")
+#: Columns of the import report's tables (rows to confirm, rows rejected), after the line.
+REPORT_COLUMNS = ("line", "place_name", "match_level", "match_method", "match_score", "reason")
 BOUNDARY_TYPES = ("geojson", "json", "gpkg", "zip")
 
 
@@ -126,11 +128,11 @@ def _report(report, lang: str) -> None:
         fuzzy = rows[method.astype(str).str.contains("fuzzy", na=False)]
         if not fuzzy.empty:
             st.markdown(f"**{t('app.data.import.fuzzy', lang)}**")
-            widgets.table(fuzzy, lang, key="import.fuzzy")
+            tables.show(fuzzy, lang, key="import.fuzzy", columns=REPORT_COLUMNS)
     rejected = rows[rows["status"].astype(str) == "rejected"] if "status" in rows else rows.iloc[:0]
     if not rejected.empty:
         st.markdown(f"**{t('app.data.import.rejected', lang)}**")
-        widgets.table(rejected, lang, key="import.rejected")
+        tables.show(rejected, lang, key="import.rejected", columns=("line", "reason"))
 
 
 # --- places, status, boundaries --------------------------------------------------------------
@@ -183,17 +185,17 @@ def _status(ctx: Context) -> None:
     frame = pd.DataFrame(
         [
             {
-                t("app.data.status.layer", lang): r["title"].get(lang, r["layer"])
+                "layer": r["title"].get(lang, r["layer"])
                 if isinstance(r["title"], dict)
-                else r["title"],
-                t("app.data.status.features", lang): r["features"],
-                t("app.data.status.source", lang): r.get("source", ""),
-                t("app.data.status.attribution", lang): r.get("attribution", ""),
+                else r["layer"],
+                "features": r["features"],
+                # the cached status is in the default language; sources and credits in the reader's
+                **layers.module(r["layer"]).info(ctx.store, lang=lang),
             }
             for r in rows
         ]
     )
-    st.dataframe(frame, hide_index=True, width="stretch")
+    tables.show(frame, lang, key="data.status")
     st.caption(t("app.data.status.store", lang, path=str(ctx.store.path)))
 
 
