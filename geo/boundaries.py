@@ -99,7 +99,7 @@ def read_boundaries(
     path = Path(path)
     src = path.name
     expected = t("boundaries.expected", lang)
-    require_file(path, expected)
+    require_file(path, expected, lang)
     raw = read_vector(path, layer=layer, expected=expected, lang=lang)
     if raw.empty:
         raise InputError(t("boundaries.no_features", lang), source=src)

@@ -36,19 +36,21 @@ class SchemaError(ZoneplanError):
     """A layer's frame does not match its declared schema (a bug or corrupt store, not user input)."""
 
 
-def require_file(path, expected: str) -> int:
+def require_file(path, expected: str, lang: str = "fr") -> int:
     """Refuse a path that is missing, a folder or empty; return its size in bytes.
 
-    ``expected`` completes the messages ("is empty; expected {expected}").
+    ``expected`` completes the messages ("est vide ; attendu {expected}"), written in ``lang``.
     """
     from pathlib import Path
 
+    from geo.i18n import t  # geo.i18n imports this module
+
     path = Path(path)
     if not path.exists():
-        raise InputError("file not found", source=str(path))
+        raise InputError(t("file.not_found", lang), source=str(path))
     if path.is_dir():
-        raise InputError(f"is a folder; expected {expected}", source=path.name)
+        raise InputError(t("file.is_folder", lang, expected=expected), source=path.name)
     size = path.stat().st_size
     if size == 0:
-        raise InputError(f"is empty; expected {expected}", source=path.name)
+        raise InputError(t("file.is_empty", lang, expected=expected), source=path.name)
     return size

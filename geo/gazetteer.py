@@ -13,7 +13,9 @@ hundreds more. A user brings a gazetteer of their own, in one of these schemas:
 :func:`read_gazetteer` returns the accepted entries as ``gaz_id, name, alt_names, kind, admin1,
 admin2, admin3, source, geometry`` (EPSG:4326 points) and one report row per input row: accepted,
 or rejected with a reason (no name, no coordinates, outside Mali, swapped coordinates, a duplicate
-id, a place that is not populated or no longer exists). Entries without a cercle get one by
+id, a place that is not populated or no longer exists). Each reason is a code
+(``reason_code``, a ``gazetteer.reason.*`` key) and its sentence in the user's language; the
+summary counts rejections by category, read from the codes. Entries without a cercle get one by
 point-in-polygon against the installed admin units, when they are given.
 
 How each schema's columns become candidate entries is :mod:`geo.gazetteer_schemas`; this module
@@ -46,7 +48,7 @@ from geo.gazetteer_schemas import (
 from geo.geodesy import local_aeqd
 from geo.geofile import read_vector
 from geo.i18n import t
-from geo.places import validate_location
+from geo.places import location_message, location_problem
 from geo.readers import decode, sniff_delimiter
 
 #: Columns of a normalised gazetteer (the store table and the ``gazetteer`` layer).
@@ -60,7 +62,7 @@ GAZETTEER_COLUMNS: tuple[str, ...] = (
     "admin3",
     "source",
 )
-REPORT_COLUMNS: tuple[str, ...] = ("line", "gaz_id", "name", "status", "reason")
+REPORT_COLUMNS: tuple[str, ...] = ("line", "gaz_id", "name", "status", "reason", "reason_code")
 SCHEMAS: tuple[str, ...] = ("wof", "geonames", "generic")
 
 #: Attribution shown for each schema unless the user gives one.
@@ -84,12 +86,18 @@ class GazetteerFile:
     source: str
     attribution: str = ""
     admin_filled: dict[str, int] = field(default_factory=dict)
+    lang: str = settings.DEFAULT_LANGUAGE
 
     @property
     def summary(self) -> dict:
-        """Return a JSON-able summary: rows read = accepted + rejected, with every rejection."""
+        """Return a JSON-able summary: rows read = accepted + rejected, with every rejection.
+
+        ``rejected_by_reason`` counts rejections by category in the file's language;
+        ``rejected_by_code`` by category code, for scripts.
+        """
         rejected = self.report[self.report["status"] == "rejected"]
-        reasons = rejected["reason"].map(reason_category)
+        codes = rejected["reason_code"].map(lambda c: _CATEGORY.get(c, c))
+        reasons = codes.map(lambda c: reason_category(c, self.lang))
         return {
             "file": self.source,
             "schema": self.schema,
@@ -98,30 +106,34 @@ class GazetteerFile:
             "rejected": int(len(rejected)),
             "admin_filled": {k: int(v) for k, v in self.admin_filled.items()},
             "rejected_by_reason": {str(k): int(v) for k, v in reasons.value_counts().items()},
+            "rejected_by_code": {str(k): int(v) for k, v in codes.value_counts().items()},
             "rejected_rows": [
-                {"line": int(r.line), "gaz_id": r.gaz_id, "name": r.name, "reason": r.reason}
+                {
+                    "line": int(r.line),
+                    "gaz_id": r.gaz_id,
+                    "name": r.name,
+                    "reason": r.reason,
+                    "reason_code": r.reason_code,
+                }
                 for r in rejected.itertuples()
             ],
             "attribution": self.attribution,
         }
 
 
-_CATEGORIES: tuple[tuple[str, str], ...] = (
-    ("swapped", "swapped coordinates"),
-    ("outside Mali", "outside Mali"),
-    ("duplicate id", "duplicate id"),
-    ("no coordinates", "no coordinates"),
-    ("country code", "another country"),
-    ("not a populated place", "not a populated place"),
-)
+#: Reason codes counted under another category (a code not listed is its own category).
+_CATEGORY: dict[str, str] = {
+    "zero_coordinates": "no_coordinates",
+    "not_numbers": "no_coordinates",
+    "outside_outline": "outside_mali",
+    "no_wof_id": "no_id",
+    "no_geonameid": "no_id",
+}
 
 
-def reason_category(reason: str) -> str:
-    """Return the short category of a rejection reason (``"outside Mali"``, ``"no name"``...)."""
-    for needle, category in _CATEGORIES:
-        if needle in reason:
-            return category
-    return reason.split(" (")[0].split(";")[0]
+def reason_category(code: str, lang: str = settings.DEFAULT_LANGUAGE) -> str:
+    """Return the short category of a rejection reason code in ``lang`` ("hors du Mali"...)."""
+    return t(f"gazetteer.category.{_CATEGORY.get(code, code)}", lang)
 
 
 def read_gazetteer(
@@ -165,7 +177,7 @@ def read_gazetteer(
         Mali's outline (EPSG:4326). Points farther than ``outline_tolerance_km`` outside it are
         rejected; without it only Mali's bounding box is checked.
     lang
-        Language of the messages that refuse a file.
+        Language of the messages that refuse a file and of the rejection reasons.
 
     Raises
     ------
@@ -181,9 +193,9 @@ def read_gazetteer(
             t("gazetteer.unknown_schema", lang, schema=schema, valid=", ".join(SCHEMAS)), source=src
         )
     if schema == "wof":
-        candidates = wof_candidates(raw, src)
+        candidates = wof_candidates(raw, src, lang)
     elif schema == "geonames":
-        candidates = geonames_candidates(raw, src, country)
+        candidates = geonames_candidates(raw, src, country, lang)
     else:
         candidates = generic_candidates(
             raw,
@@ -197,7 +209,7 @@ def read_gazetteer(
             admin3_col=admin3_col,
             lang=lang,
         )
-    frame, report = _validate(candidates, src, outline, outline_tolerance_km)
+    frame, report = _validate(candidates, outline, outline_tolerance_km, lang)
     filled: dict[str, int] = {}
     if units is not None and not units.empty and not frame.empty:
         frame, filled = fill_admin(frame, units)
@@ -208,6 +220,7 @@ def read_gazetteer(
         source=src,
         attribution=ATTRIBUTIONS[schema],
         admin_filled=filled,
+        lang=lang,
     )
 
 
@@ -217,7 +230,7 @@ def read_gazetteer(
 def _read_raw(path: Path, layer: str | None, lang: str) -> tuple[pd.DataFrame, str]:
     """Return the file's rows as text (plus ``_line`` and, for geodata, ``_lat``/``_lon``)."""
     src = path.name
-    require_file(path, t("gazetteer.expected", lang))
+    require_file(path, t("gazetteer.expected", lang), lang)
     if path.suffix.lower() in _GEO_SUFFIXES or zipfile.is_zipfile(path) or _is_sqlite(path):
         frame = _read_geo(path, layer, lang)
         return frame, detect_schema(frame.columns) or "generic"
@@ -291,43 +304,47 @@ def _read_geo(path: Path, layer: str | None, lang: str) -> pd.DataFrame:
 
 
 def _validate(
-    cand: pd.DataFrame, src: str, outline: shapely.Geometry | None, tolerance_km: float
+    cand: pd.DataFrame, outline: shapely.Geometry | None, tolerance_km: float, lang: str
 ) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
-    """Return the accepted entries and one report row per candidate."""
-    reasons = cand["problem"].astype(object).to_numpy().copy()
+    """Return the accepted entries and one report row per candidate (reason and its code)."""
+    codes = cand["problem"].astype(object).to_numpy().copy()
+    reasons = cand["problem_text"].astype(object).to_numpy().copy()
     names = cand["name"].to_numpy(dtype=object)
     lat = cand["lat"].to_numpy(dtype="float64")
     lon = cand["lon"].to_numpy(dtype="float64")
+
+    def reject(i: int, code: str, **values: object) -> None:
+        codes[i] = code
+        reasons[i] = t(f"gazetteer.reason.{code}", lang, **values)
+
     for i in range(len(cand)):
-        if reasons[i]:
+        if codes[i]:
             continue
         if not names[i]:
-            reasons[i] = "no name"
+            reject(i, "no_name")
         elif not (np.isfinite(lat[i]) and np.isfinite(lon[i])):
-            reasons[i] = "no coordinates"
+            reject(i, "no_coordinates")
         elif lat[i] == 0 and lon[i] == 0:
-            reasons[i] = "no coordinates (0, 0)"
-        else:
-            try:
-                validate_location(lat[i], lon[i], source=src)
-            except InputError as exc:
-                reasons[i] = _reason(str(exc), src)
-    ok = reasons == ""
+            reject(i, "zero_coordinates")
+        elif code := location_problem(lat[i], lon[i]):
+            codes[i] = code
+            reasons[i] = location_message(code, float(lat[i]), float(lon[i]), lang)
+    ok = codes == ""
     if outline is not None and ok.any():
         far = _outside_outline(lon[ok], lat[ok], outline, tolerance_km)
         idx = np.flatnonzero(ok)[far > 0]
         for i, km in zip(idx, far[far > 0], strict=True):
-            reasons[i] = f"outside Mali ({km:.0f} km beyond its border)"
-        ok = reasons == ""
+            reject(i, "outside_outline", km=float(km))
+        ok = codes == ""
     ids = cand["gaz_id"].to_numpy(dtype=object)
     seen: dict[str, int] = {}
     lines = cand["line"].to_numpy()
     for i in np.flatnonzero(ok):
         if ids[i] in seen:
-            reasons[i] = f"duplicate id {ids[i]} (first on line {seen[ids[i]]})"
+            reject(i, "duplicate_id", id=ids[i], first=seen[ids[i]])
         else:
             seen[ids[i]] = int(lines[i])
-    ok = reasons == ""
+    ok = codes == ""
     report = pd.DataFrame(
         {
             "line": lines.astype("int64"),
@@ -335,6 +352,7 @@ def _validate(
             "name": names,
             "status": np.where(ok, "accepted", "rejected"),
             "reason": reasons,
+            "reason_code": codes,
         },
         columns=list(REPORT_COLUMNS),
     )
@@ -345,11 +363,6 @@ def _validate(
         crs=settings.CRS,
     )
     return frame, report
-
-
-def _reason(message: str, src: str) -> str:
-    prefix = f"{src}: "
-    return message[len(prefix) :] if message.startswith(prefix) else message
 
 
 def _outside_outline(

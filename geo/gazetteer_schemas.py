@@ -9,8 +9,9 @@
   (``name``/``nom``, ``lat``/``latitude``, ``lon``/``longitude``...).
 
 Each mapper returns one candidate per input row: ``line``, the entry's columns (``gaz_id, name,
-alt_names, kind, admin1, admin2, admin3, source``), ``lat``, ``lon`` and ``problem`` (why the row
-cannot be an entry; blank when it can).
+alt_names, kind, admin1, admin2, admin3, source``), ``lat``, ``lon``, ``problem`` (the code of why
+the row cannot be an entry, a ``gazetteer.reason.*`` key; blank when it can) and ``problem_text``
+(that reason in the user's language).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from geo import settings
@@ -88,17 +90,41 @@ def _number(frame: pd.DataFrame, col: str | None) -> pd.Series:
     return pd.to_numeric(text, errors="coerce").astype("float64")
 
 
-def _candidates(frame: pd.DataFrame, **cols: pd.Series) -> pd.DataFrame:
-    out = pd.DataFrame({"line": frame["_line"].to_numpy()}, index=frame.index)
-    for key in ("gaz_id", "name", "alt_names", "kind", "admin1", "admin2", "admin3", "source"):
-        out[key] = cols.get(key, pd.Series([""] * len(frame), index=frame.index)).astype(object)
-    out["lat"] = cols["lat"].astype("float64")
-    out["lon"] = cols["lon"].astype("float64")
-    out["problem"] = cols.get("problem", pd.Series([""] * len(frame), index=frame.index))
+def _blank(frame: pd.DataFrame) -> pd.Series:
+    return pd.Series("", index=frame.index, dtype=object)
+
+
+def problem_texts(codes: pd.Series, lang: str, **values: pd.Series) -> pd.Series:
+    """Return each row's reason in ``lang`` from its code (``""`` where there is none).
+
+    ``values`` fill the reasons' ``{name}`` fields row by row; a reason ignores the ones it does
+    not name.
+    """
+    out = pd.Series("", index=codes.index, dtype=object)
+    flagged = np.flatnonzero(codes.to_numpy(dtype=object) != "")
+    for i in flagged:
+        fields = {key: col.iloc[i] for key, col in values.items()}
+        out.iloc[i] = t(f"gazetteer.reason.{codes.iloc[i]}", lang, **fields)
     return out
 
 
-def wof_candidates(raw: pd.DataFrame, src: str) -> pd.DataFrame:
+def _candidates(
+    frame: pd.DataFrame,
+    lang: str,
+    fields: dict[str, pd.Series] | None = None,
+    **cols: pd.Series,
+) -> pd.DataFrame:
+    out = pd.DataFrame({"line": frame["_line"].to_numpy()}, index=frame.index)
+    for key in ("gaz_id", "name", "alt_names", "kind", "admin1", "admin2", "admin3", "source"):
+        out[key] = cols.get(key, _blank(frame)).astype(object)
+    out["lat"] = cols["lat"].astype("float64")
+    out["lon"] = cols["lon"].astype("float64")
+    out["problem"] = cols.get("problem", _blank(frame)).astype(object)
+    out["problem_text"] = problem_texts(out["problem"], lang, **(fields or {}))
+    return out
+
+
+def wof_candidates(raw: pd.DataFrame, src: str, lang: str = settings.DEFAULT_LANGUAGE) -> pd.DataFrame:
     """Return the candidates of a Who's On First localities table."""
     cols = {str(c).strip().lower(): c for c in raw.columns}
     wof_id = _text(raw, cols.get("wof_id"))
@@ -107,15 +133,11 @@ def wof_candidates(raw: pd.DataFrame, src: str) -> pd.DataFrame:
     current = _text(raw, cols.get("is_current"))
     fcode = _text(raw, cols.get("geonames_feature_code"))
     source = "Who's On First " + wof_id + gid.map(lambda g: f"; GeoNames {g}" if g else "")
-    problem = pd.Series("", index=raw.index, dtype=object)
-    problem = problem.mask(
-        fcode.isin(_GEONAMES_GONE), "no longer a populated place (GeoNames " + fcode + ")"
-    )
-    problem = problem.mask(
-        (problem == "") & (current == "0"), "not current in Who's On First (superseded)"
-    )
+    problem = _blank(raw).mask(fcode.isin(_GEONAMES_GONE), "gone")
+    problem = problem.mask((problem == "") & (current == "0"), "superseded")
     return _candidates(
         raw,
+        lang,
         gaz_id="wof:" + wof_id.where(wof_id != "", ""),
         name=_text(raw, cols.get("name")),
         kind=placetype.map(lambda p: _WOF_KINDS.get(p, p or "locality")),
@@ -124,11 +146,14 @@ def wof_candidates(raw: pd.DataFrame, src: str) -> pd.DataFrame:
         source=source,
         lat=_number(raw, cols.get("lat")),
         lon=_number(raw, cols.get("lon")),
-        problem=problem.where(wof_id != "", "no wof_id"),
+        problem=problem.where(wof_id != "", "no_wof_id"),
+        fields={"fcode": fcode},
     )
 
 
-def geonames_candidates(raw: pd.DataFrame, src: str, country: str) -> pd.DataFrame:
+def geonames_candidates(
+    raw: pd.DataFrame, src: str, country: str, lang: str = settings.DEFAULT_LANGUAGE
+) -> pd.DataFrame:
     """Return the candidates of a GeoNames dump; rows of another ``country`` are flagged."""
     gid = _text(raw, "geonameid")
     fclass = _text(raw, "feature_class")
@@ -138,23 +163,15 @@ def geonames_candidates(raw: pd.DataFrame, src: str, country: str) -> pd.DataFra
     ascii_name = _text(raw, "asciiname")
     name = _text(raw, "name")
     alt = [_join_alt(a, n, s) for a, n, s in zip(alt, name, ascii_name, strict=True)]
-    problem = pd.Series("", index=raw.index, dtype=object)
-    problem = problem.mask(
-        cc.str.upper() != country.upper(),
-        "country code " + cc.where(cc != "", "(none)") + f"; expected {country}",
-    )
+    problem = _blank(raw).mask(cc.str.upper() != country.upper(), "other_country")
     is_mine = fcode.str.startswith("MN")
     not_populated = (fclass != "P") & ~is_mine
-    problem = problem.mask(
-        (problem == "") & not_populated, "not a populated place (feature " + fclass + "." + fcode + ")"
-    )
-    problem = problem.mask(
-        (problem == "") & fcode.isin(_GEONAMES_GONE),
-        "no longer a populated place (GeoNames " + fcode + ")",
-    )
+    problem = problem.mask((problem == "") & not_populated, "not_populated")
+    problem = problem.mask((problem == "") & fcode.isin(_GEONAMES_GONE), "gone")
     kind = fcode.map(lambda c: _GEONAMES_KINDS.get(c, "locality")).where(~is_mine, "mine")
     return _candidates(
         raw,
+        lang,
         gaz_id="geonames:" + gid,
         name=name,
         alt_names=pd.Series(alt, index=raw.index),
@@ -162,7 +179,13 @@ def geonames_candidates(raw: pd.DataFrame, src: str, country: str) -> pd.DataFra
         source="GeoNames " + gid,
         lat=_number(raw, "latitude"),
         lon=_number(raw, "longitude"),
-        problem=problem.where(gid != "", "no geonameid"),
+        problem=problem.where(gid != "", "no_geonameid"),
+        fields={
+            "cc": cc,
+            "country": pd.Series(country, index=raw.index),
+            "feature": fclass + "." + fcode,
+            "fcode": fcode,
+        },
     )
 
 
@@ -248,14 +271,14 @@ def generic_candidates(
         lat_v, lon_v = raw["_lat"].astype("float64"), raw["_lon"].astype("float64")
     ids = _text(raw, ident) if ident is not None else raw["_line"].map(lambda n: f"row{n}")
     stem = Path(src).stem
-    problem = pd.Series("", index=raw.index, dtype=object)
+    problem = _blank(raw)
+    geom = raw["_geom_type"] if geodata else _blank(raw)
     if geodata:
-        problem = problem.mask(
-            ~raw["_geom_type"].isin(["Point", "none"]), raw["_geom_type"] + " geometry; expected a point"
-        )
+        problem = problem.mask(~geom.isin(["Point", "none"]), "not_point")
     kind = _text(raw, _find(raw, None, "kind", src)).where(lambda s: s != "", "locality")
     return _candidates(
         raw,
+        lang,
         gaz_id=stem + ":" + ids.where(ids != "", ""),
         name=_text(raw, name),
         alt_names=_text(raw, _find(raw, None, "alt", src)),
@@ -266,5 +289,6 @@ def generic_candidates(
         source=pd.Series(src, index=raw.index),
         lat=lat_v,
         lon=lon_v,
-        problem=problem.where(ids != "", "no id"),
+        problem=problem.where(ids != "", "no_id"),
+        fields={"geom": geom},
     )

@@ -14,6 +14,7 @@ import pandas as pd
 
 from geo import settings
 from geo.errors import InputError
+from geo.i18n import t
 
 PLACE_KINDS: tuple[str, ...] = (
     "capital",
@@ -25,7 +26,7 @@ PLACE_KINDS: tuple[str, ...] = (
 )
 
 
-def read_places(path: str | Path) -> gpd.GeoDataFrame:
+def read_places(path: str | Path, lang: str = settings.DEFAULT_LANGUAGE) -> gpd.GeoDataFrame:
     """Read a places table (``data/places.csv`` format) into a typed GeoDataFrame.
 
     Rows without coordinates get a ``None`` geometry and ``located = False``.
@@ -34,7 +35,9 @@ def read_places(path: str | Path) -> gpd.GeoDataFrame:
     frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
     problems = [c for c in ("place_id", "name", "kind", "lat", "lon") if c not in frame.columns]
     if problems:
-        raise InputError(f"missing column(s) {', '.join(problems)}", source=path.name)
+        raise InputError(
+            t("places.missing_columns", lang, columns=", ".join(problems)), source=path.name
+        )
     out = frame.replace({"": None})
     for col in ("lat", "lon", "precision_m"):
         if col in out.columns:
@@ -48,8 +51,9 @@ def read_places(path: str | Path) -> gpd.GeoDataFrame:
     bad_kind = ~out["kind"].isin(PLACE_KINDS)
     if bad_kind.any():
         row = int(np.flatnonzero(bad_kind)[0]) + 2
+        kind = out["kind"][bad_kind].iloc[0]
         raise InputError(
-            f"row {row}: kind {out['kind'][bad_kind].iloc[0]!r} is not one of {', '.join(PLACE_KINDS)}",
+            t("places.bad_kind", lang, row=row, kind=kind, valid=", ".join(PLACE_KINDS)),
             source=path.name,
         )
     return with_geometry(out)
@@ -84,21 +88,39 @@ def apply_locations(places: gpd.GeoDataFrame, locations: pd.DataFrame | None) ->
     return with_geometry(out)
 
 
-def validate_location(lat: float, lon: float, *, source: str = "location") -> tuple[float, float]:
-    """Return ``(lat, lon)`` if it lies in Mali's bounding box; refuse (0, 0) and swapped pairs."""
+def location_problem(lat: float, lon: float) -> str:
+    """Return why ``(lat, lon)`` cannot be a place in Mali (a ``location.*`` code), ``""`` if it can.
+
+    The codes are ``not_numbers``, ``swapped`` (the pair fits Mali's bounding box the other way
+    round) and ``outside_mali``.
+    """
     try:
         lat, lon = float(lat), float(lon)
     except (TypeError, ValueError):
-        raise InputError(f"lat/lon {lat!r}, {lon!r} are not numbers", source=source) from None
+        return "not_numbers"
     minx, miny, maxx, maxy = settings.MALI_BBOX
     if miny <= lat <= maxy and minx <= lon <= maxx:
-        return lat, lon
+        return ""
     if miny <= lon <= maxy and minx <= lat <= maxx:
-        raise InputError(
-            f"lat {lat}, lon {lon} look swapped; expected lat {miny}..{maxy} and lon {minx}..{maxx}",
-            source=source,
-        )
-    raise InputError(
-        f"lat {lat}, lon {lon} lie outside Mali; expected lat {miny}..{maxy}, lon {minx}..{maxx}",
-        source=source,
-    )
+        return "swapped"
+    return "outside_mali"
+
+
+def location_message(code: str, lat: object, lon: object, lang: str = settings.DEFAULT_LANGUAGE) -> str:
+    """Return the sentence for a :func:`location_problem` code: what was found, what was expected."""
+    minx, miny, maxx, maxy = settings.MALI_BBOX
+    return t(f"location.{code}", lang, lat=lat, lon=lon, south=miny, north=maxy, west=minx, east=maxx)
+
+
+def validate_location(
+    lat: float,
+    lon: float,
+    *,
+    source: str = "location",
+    lang: str = settings.DEFAULT_LANGUAGE,
+) -> tuple[float, float]:
+    """Return ``(lat, lon)`` if it lies in Mali's bounding box; refuse (0, 0) and swapped pairs."""
+    code = location_problem(lat, lon)
+    if code:
+        raise InputError(location_message(code, lat, lon, lang), source=source)
+    return float(lat), float(lon)

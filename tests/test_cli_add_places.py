@@ -78,6 +78,7 @@ def test_add_places_replaces_the_previous_gazetteer_and_prints_one_summary(tmp_p
         "villages.csv (generic): 3 rows read = 2 accepted + 1 rejected"
     )
     assert "line 3 (Sans point) rejected: no coordinates" in out
+    assert "  rejection reason 'no coordinates': 1" in out
     second = tmp_path / "autres.csv"
     second.write_text("name,lat,lon\nSanga,14.4667,-3.3\n", encoding="utf-8")
     report = tmp_path / "rapport.csv"
@@ -90,6 +91,13 @@ def test_add_places_replaces_the_previous_gazetteer_and_prints_one_summary(tmp_p
     assert pd.read_csv(report)["status"].tolist() == ["accepted"]
     meta = Store(db).meta()
     assert meta["gazetteer.source"] == "autres.csv" and meta["gazetteer.attribution"] == ""
+    code, out, _ = run(["data", "add-places", str(first), "--store", db], capsys)
+    assert code == 0
+    assert out.splitlines()[0].startswith(
+        "villages.csv (generic) : 3 lignes lues = 2 acceptées + 1 rejetées"
+    )
+    assert "  motif de rejet « sans coordonnées » : 1" in out
+    assert "ligne 3 (Sans point) rejetée : sans coordonnées" in out
 
 
 @pytest.mark.parametrize(
@@ -125,4 +133,4 @@ def test_missing_file_from_a_shell_has_no_traceback(tmp_path):
         text=True,
     )
     assert proc.returncode == 2
-    assert "Traceback" not in proc.stderr and "file not found" in proc.stderr
+    assert "Traceback" not in proc.stderr and "absent.csv: fichier introuvable" in proc.stderr

@@ -96,9 +96,9 @@ def _zero_bytes(tmp_path):
 @pytest.mark.parametrize(
     ("make", "expected"),
     [
-        (_missing, "file not found"),
+        (_missing, "fichier introuvable"),
         (_not_geodata, "n'est pas un JSON valide"),
-        (_zero_bytes, "is empty"),
+        (_zero_bytes, "est vide"),
         (_empty_layer, "ne contient aucune entité"),
         (_no_crs, "pas de système de coordonnées"),
         (_wrong_columns, "aucun format de limites connu"),
@@ -151,7 +151,7 @@ def test_console_script_prints_no_traceback(tmp_path):
     )
     assert proc.returncode == 2
     assert proc.stderr.count("\n") == 1
-    assert "x.geojson: file not found" in proc.stderr
+    assert "x.geojson: fichier introuvable" in proc.stderr
     assert not (tmp_path / "s.gpkg").exists()
 
 
@@ -160,7 +160,7 @@ def test_set_location_places_danga_and_refuses_bad_points(tmp_path, capsys):
     code, _, err = run(
         ["data", "set-location", "danga", "--lat", "-8.7", "--lon", "11.7", "--store", store], capsys
     )
-    assert code == 2 and "swapped" in err
+    assert code == 2 and "semblent inversées" in err
     code, _, err = run(
         ["data", "set-location", "nowhere", "--lat", "11.7", "--lon", "-8.7", "--store", store], capsys
     )

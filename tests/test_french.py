@@ -287,9 +287,6 @@ def test_every_command_speaks_french(tmp_path, capsys, names):
     assert not english, "\n".join(english)
 
 
-@pytest.mark.xfail(
-    strict=True, reason="geo/gazetteer.py writes its rejection reasons in English ('no coordinates')"
-)
 def test_gazetteer_rejections_speak_french(tmp_path, capsys, names):
     villages = tmp_path / "villages.csv"
     villages.write_text(

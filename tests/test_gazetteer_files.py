@@ -47,18 +47,25 @@ def test_wof_every_row_accepted_or_rejected_with_a_reason(wof):
     assert wof.frame.crs.to_string() == settings.CRS
     assert wof.frame["gaz_id"].is_unique
     assert sum(s["rejected_by_reason"].values()) == s["rejected"]
+    assert sum(s["rejected_by_code"].values()) == s["rejected"]
+    assert (rejected["reason_code"].str.len() > 0).all()
 
 
 def test_wof_rejects_points_outside_mali_and_gone_places(wof):
     raw = pd.read_csv(shared_file(WOF), dtype=str, keep_default_na=False)
     rows = _rows(wof)
     line = {wof_id: int(i) + 2 for i, wof_id in raw["wof_id"].items()}
-    assert "outside Mali" in rows.loc[line["101756785"], "reason"]  # Birgu, Malta
+    assert "hors du Mali" in rows.loc[line["101756785"], "reason"]  # Birgu, Malta
     # Serotandi (17.88 N, 11.02 W): inside the bounding box, in Mauritania.
-    assert "outside Mali" in rows.loc[line["1360202843"], "reason"]
+    assert "hors du Mali" in rows.loc[line["1360202843"], "reason"]
+    assert rows.loc[line["1360202843"], "reason_code"] == "outside_outline"
     assert rows.loc[line["1209015961"], "status"] == "accepted"  # Serotandi in Kéniéba
     pplq = raw.index[raw["geonames_feature_code"] == "PPLQ"]
-    assert len(pplq) and all("no longer a populated place" in rows.loc[i + 2, "reason"] for i in pplq)
+    assert len(pplq) and all("n'est plus un lieu habité" in rows.loc[i + 2, "reason"] for i in pplq)
+    assert (
+        wof.summary["rejected_by_reason"]["hors du Mali"]
+        == wof.summary["rejected_by_code"]["outside_mali"]
+    )
     minx, miny, maxx, maxy = settings.MALI_BBOX
     b = wof.frame.geometry.bounds
     assert (b["minx"] >= minx).all() and (b["maxx"] <= maxx).all()
@@ -138,16 +145,50 @@ def test_geonames_dump_rows_and_reasons(geonames_file):
     rows = _rows(result)
     assert result.summary["rows_read"] == 9 == result.summary["accepted"] + result.summary["rejected"]
     assert set(rows.index[rows["status"] == "accepted"]) == {1, 2, 8}
-    assert "not a populated place" in rows.loc[3, "reason"]
-    assert "country code SN" in rows.loc[4, "reason"]
-    assert "no longer a populated place" in rows.loc[5, "reason"]
-    assert "swapped" in rows.loc[6, "reason"]
-    assert "duplicate id geonames:2450020 (first on line 2)" in rows.loc[7, "reason"]
-    assert rows.loc[9, "reason"] == "no coordinates"
+    assert rows.loc[3, "reason"].startswith("pas un lieu habité (entité GeoNames ")
+    assert "code pays « SN » ; attendu ML" in rows.loc[4, "reason"]
+    assert "n'est plus un lieu habité" in rows.loc[5, "reason"]
+    assert "semblent inversées" in rows.loc[6, "reason"]
+    assert "identifiant geonames:2450020 en double (déjà ligne 2)" in rows.loc[7, "reason"]
+    assert rows.loc[9, "reason"] == "sans coordonnées"
+    codes = rows["reason_code"].to_dict()
+    assert codes == {
+        1: "",
+        2: "",
+        3: "not_populated",
+        4: "other_country",
+        5: "gone",
+        6: "swapped",
+        7: "duplicate_id",
+        8: "",
+        9: "no_coordinates",
+    }
     frame = result.frame.set_index("gaz_id")
     assert frame.loc["geonames:9000005", "kind"] == "mine"
     alt = frame.loc["geonames:2594344", "alt_names"]
     assert "Dangatène" in alt and "دانغاتين" not in alt
+
+
+def test_reasons_in_english_on_request_with_the_same_codes(geonames_file):
+    french = read_gazetteer(geonames_file)
+    english = read_gazetteer(geonames_file, lang="en")
+    rows = _rows(english)
+    assert "not a populated place (feature " in rows.loc[3, "reason"]
+    assert "country code 'SN'; expected ML" in rows.loc[4, "reason"]
+    assert "no longer a populated place" in rows.loc[5, "reason"]
+    assert "look swapped" in rows.loc[6, "reason"]
+    assert "duplicate id geonames:2450020 (first on line 2)" in rows.loc[7, "reason"]
+    assert rows.loc[9, "reason"] == "no coordinates"
+    assert english.report["reason_code"].equals(french.report["reason_code"])
+    assert english.summary["rejected_by_code"] == french.summary["rejected_by_code"]
+    assert english.summary["rejected_by_reason"] == {
+        "not a populated place": 1,
+        "another country": 1,
+        "no longer a populated place": 1,
+        "swapped coordinates": 1,
+        "duplicate id": 1,
+        "no coordinates": 1,
+    }
 
 
 def test_geonames_admin_filled_from_installed_cercles(geonames_file, mali_store):
@@ -179,10 +220,15 @@ def test_generic_csv_with_named_columns(tmp_path):
     rows = _rows(result)
     assert result.schema == "generic"
     assert list(rows["status"]) == ["accepted", "rejected", "rejected", "rejected", "rejected"]
-    assert rows.loc[3, "reason"] == "no coordinates"
-    assert rows.loc[4, "reason"] == "no name"
-    assert "no coordinates" in rows.loc[5, "reason"]
-    assert "duplicate id" in rows.loc[6, "reason"]
+    assert rows.loc[3, "reason"] == "sans coordonnées"
+    assert rows.loc[4, "reason"] == "sans nom"
+    assert rows.loc[5, "reason"] == "sans coordonnées (0, 0)"
+    assert "identifiant villages:V001 en double (déjà ligne 2)" == rows.loc[6, "reason"]
+    assert result.summary["rejected_by_reason"] == {
+        "sans coordonnées": 2,
+        "sans nom": 1,
+        "identifiant en double": 1,
+    }
     entry = result.frame.iloc[0]
     assert entry["name"] == "Dangaténé" and entry["admin2"] == "Kangaba"
     assert entry["gaz_id"] == "villages:V001"
@@ -211,7 +257,7 @@ def test_generic_geojson_points_and_non_points(tmp_path):
     result = read_gazetteer(path)
     rows = _rows(result)
     assert rows.loc[1, "status"] == "accepted"
-    assert "Polygon geometry; expected a point" in rows.loc[2, "reason"]
+    assert rows.loc[2, "reason"] == "géométrie de type Polygon ; attendu un point"
     assert result.frame.iloc[0]["admin2"] == "Kangaba"
 
 
@@ -234,7 +280,7 @@ def test_generic_geopackage_in_a_projected_crs(tmp_path):
 @pytest.mark.parametrize(
     "content, fragment",
     [
-        (b"", "is empty"),
+        (b"", "est vide"),
         (b"\x00\x01\x02\x03binary\x00" * 50, "binaire"),
         (b"name,lat,lon\n", "aucune ligne"),
         (b"\n\n  \n", "lignes vides"),
@@ -249,10 +295,15 @@ def test_bad_files_are_refused(tmp_path, content, fragment):
 
 
 def test_missing_file_and_folder(tmp_path):
-    with pytest.raises(InputError, match="file not found"):
+    with pytest.raises(InputError, match="fichier introuvable"):
         read_gazetteer(tmp_path / "absent.csv")
-    with pytest.raises(InputError, match="folder"):
+    with pytest.raises(InputError, match="est un dossier"):
         read_gazetteer(tmp_path)
+    with pytest.raises(InputError, match="file not found"):
+        read_gazetteer(tmp_path / "absent.csv", lang="en")
+    with pytest.raises(InputError, match="is empty; expected a gazetteer"):
+        (tmp_path / "zero.csv").write_bytes(b"")
+        read_gazetteer(tmp_path / "zero.csv", lang="en")
 
 
 def test_not_geodata_with_a_geo_suffix(tmp_path):

@@ -130,12 +130,12 @@ def test_ambiguous_and_unknown_villages_are_rejected_with_candidates(tmp_path, w
     )
     assert (rows["status"] == "rejected").all()
     assert "Kangaba" in rows.loc[2, "reason"] and "Koro" in rows.loc[2, "reason"]
-    assert "give the cercle" in rows.loc[2, "reason"]
-    assert "8 localities" in rows.loc[3, "reason"]
-    assert "unknown place 'Xyzabad'" in rows.loc[4, "reason"]
-    assert "closest" in rows.loc[4, "reason"]
-    assert "unknown place 'Dangatene'" in rows.loc[5, "reason"]
-    assert "gazetteer has it in Dangatene, Kangaba" in rows.loc[5, "reason"]
+    assert "préciser le cercle" in rows.loc[2, "reason"]
+    assert "désigne 8 localités" in rows.loc[3, "reason"]
+    assert "lieu « Xyzabad » inconnu" in rows.loc[4, "reason"]
+    assert "les plus proches" in rows.loc[4, "reason"]
+    assert "lieu « Dangatene » inconnu" in rows.loc[5, "reason"]
+    assert "le répertoire des localités le situe à Dangatene, Kangaba" in rows.loc[5, "reason"]
 
 
 def test_messy_file_matches_as_without_a_gazetteer(tmp_path, wof_store, store):
@@ -227,7 +227,7 @@ def test_one_village_listed_twice_is_not_ambiguous(tmp_path, store):
         ],
     )
     assert rows.loc[2, "place_id"] == "gaz:doubles:row2"
-    assert rows.loc[3, "status"] == "rejected" and "2 localities" in rows.loc[3, "reason"]
+    assert rows.loc[3, "status"] == "rejected" and "désigne 2 localités" in rows.loc[3, "reason"]
 
 
 def test_coverage_map_draws_gazetteer_villages_at_their_point(tmp_path, wof_store):

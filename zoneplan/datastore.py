@@ -111,7 +111,7 @@ def set_location(
         raise InputError(t("location.unknown_place", lang, place=place_id, valid=", ".join(known_ids)))
     if not (math.isfinite(precision_m) and precision_m > 0):
         raise InputError(t("location.bad_precision", lang, value=precision_m), source=place_id)
-    lat, lon = validate_location(lat, lon, source=place_id)
+    lat, lon = validate_location(lat, lon, source=place_id, lang=lang)
     row = pd.DataFrame(
         [
             {

@@ -42,6 +42,7 @@ def add_places(args: argparse.Namespace) -> int:
     from geo.csvsafe import write_csv
     from geo.errors import InputError
     from geo.gazetteer import read_gazetteer
+    from geo.i18n import number
     from zoneplan import datastore
 
     store = store_of(args)
@@ -85,21 +86,22 @@ def add_places(args: argparse.Namespace) -> int:
             lang,
             file=gf.source,
             schema=gf.schema,
-            rows_read=summary["rows_read"],
-            accepted=summary["accepted"],
-            rejected=summary["rejected"],
-            filled=summary["admin_filled"].get("admin2", 0),
-            replaced=previous,
+            rows_read=number(summary["rows_read"], lang),
+            accepted=number(summary["accepted"], lang),
+            rejected=number(summary["rejected"], lang),
+            filled=number(summary["admin_filled"].get("admin2", 0), lang),
+            replaced=number(previous, lang),
         )
     )
     for reason, n in summary["rejected_by_reason"].items():
-        print(t("gazetteer.rejected_reason", lang, reason=reason, n=n))
+        print(t("gazetteer.rejected_reason", lang, reason=reason, n=number(n, lang)))
     for row in summary["rejected_rows"][:SHOWN_REJECTIONS]:
         print(
             t("gazetteer.rejected_row", lang, line=row["line"], name=row["name"], reason=row["reason"])
         )
     if summary["rejected"] > SHOWN_REJECTIONS:
-        print(t("gazetteer.more_rejected", lang, n=summary["rejected"] - SHOWN_REJECTIONS))
+        more = number(summary["rejected"] - SHOWN_REJECTIONS, lang)
+        print(t("gazetteer.more_rejected", lang, n=more))
     if gf.attribution:
         print(t("gazetteer.attribution", lang, text=gf.attribution))
     return 0
