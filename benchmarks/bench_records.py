@@ -1,18 +1,38 @@
-"""Benchmark records: aggregation of 1,000,000 rows and import of a 100,000-row CSV.
+"""Benchmark records: aggregation of 1,000,000 rows, and the import's time and memory.
 
-    python benchmarks/bench_records.py [--rows 1000000] [--csv-rows 100000]
+    python benchmarks/bench_records.py                   # all
+    python benchmarks/bench_records.py --runs 5 --no-million --no-aggregation
 
-Targets (2-core machine): aggregation by cercle and by H3 resolution 7 in at most 2 s each, with
-the ratio against a plain pandas/geopandas baseline printed beside it (baseline: a spatial join of
-every point with the cercles, and one ``h3.latlng_to_cell`` call per row); import of a 100,000-row
-CSV with place-name matching in at most 5 s, then the same with the WOF gazetteer installed
-(``zoneplan data add-places``) and rows naming 400 of its villages in the five zones' cercles.
+Prints the date and the load average it ran under (before and after): on a shared machine the
+figures hold only with the load beside them.
+
+1. Aggregation by cercle and by H3 resolution 7 of ``--rows`` points (target <= 2 s each), with the
+   ratio against a plain pandas/geopandas baseline (a spatial join, one ``h3.latlng_to_cell`` per
+   row).
+2. Import of a ``--csv-rows`` CSV (cp1252, ``;``, village names to match, some misspelt, some
+   unknown) into a store holding the WOF régions and cercles, each run in a fresh process on a
+   fresh copy of that store: median of ``--runs`` of the wall time, the CPU time, the rise of the
+   resident memory over the process's size before the import (peak, sampled every 5 ms) and the
+   tracked allocations (Python's, with ``tracemalloc``, plus Arrow's pool) against the file's size
+   (targets: 100,000 rows in at most 3 s, memory at most 10 times the file). Then the same as a
+   dry run (no store write) and a re-import (adds nothing).
+3. One import of 1,000,000 rows (``--million``): time and memory the same way, read and checked in
+   chunks of :data:`geo.readers.CHUNK_ROWS` rows.
+4. The same import with the WOF gazetteer installed (``zoneplan data add-places``), rows naming 400
+   of its villages in the five zones' cercles.
+
 Uses the real WOF cercles and localities in ../shared/data/mali.
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
+import json
+import os
+import shutil
+import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -96,34 +116,35 @@ def bench_aggregation(n: int, cercles: gpd.GeoDataFrame) -> None:
     )
 
 
-def bench_import(n: int, store: Store) -> None:
-    from zoneplan.records import import_file, place_matcher
+SPELLINGS = [
+    ("Nougua", "Nouga"),
+    ("Kofoulaté", "Kaniogo"),
+    ("Koflatie", "Kaniogo"),
+    ("Tegue", "Kaniogo"),
+    ("Tombolla", "Nouga"),
+    ("Sombo", "Kaniogo"),
+    ("Kokoyo", "Nouga"),
+    ("Danga", "Nouga"),
+    ("Kéniégoué", "Kaniogo"),
+    ("Bamako", ""),
+    ("Segou", ""),
+    ("Sikaso", ""),
+    ("Mopti", ""),
+    ("Xyzabad", ""),
+]
 
-    rng = np.random.default_rng(2)
-    spellings = [
-        ("Nougua", "Nouga"),
-        ("Kofoulaté", "Kaniogo"),
-        ("Koflatie", "Kaniogo"),
-        ("Tegue", "Kaniogo"),
-        ("Tombolla", "Nouga"),
-        ("Sombo", "Kaniogo"),
-        ("Kokoyo", "Nouga"),
-        ("Danga", "Nouga"),
-        ("Kéniégoué", "Kaniogo"),
-        ("Bamako", ""),
-        ("Segou", ""),
-        ("Sikaso", ""),
-        ("Mopti", ""),
-        ("Xyzabad", ""),
-    ]
-    pick = rng.integers(len(spellings), size=n)
+
+def write_activities(path: Path, n: int, seed: int = 2) -> Path:
+    """Write ``n`` activity rows as a partner would (cp1252, ``;``, French headers)."""
+    rng = np.random.default_rng(seed)
+    pick = rng.integers(len(SPELLINGS), size=n)
     days = pd.Timestamp("2020-04-01") + pd.to_timedelta(rng.integers(0, 900, n), unit="D")
     girls, boys = rng.integers(0, 30, n), rng.integers(0, 30, n)
     frame = pd.DataFrame(
         {
             "Date": days.strftime("%d/%m/%Y"),
-            "Village": [spellings[i][0] for i in pick],
-            "Commune": [spellings[i][1] for i in pick],
+            "Village": [SPELLINGS[i][0] for i in pick],
+            "Commune": [SPELLINGS[i][1] for i in pick],
             "Activité": "Sensibilisation",
             "Partenaire": rng.choice(["CASE SAHEL", "ENDA Mali", "ACESEM"], n),
             "Filles": girls,
@@ -132,22 +153,105 @@ def bench_import(n: int, store: Store) -> None:
             "Observations": rng.integers(0, 10**9, n).astype(str),
         }
     )
+    frame.to_csv(path, sep=";", index=False, encoding="cp1252")
+    return path
+
+
+def child(path: str, store: str, mode: str, traced: bool) -> None:
+    """Import ``path`` into ``store`` in this (fresh) process; print the figures as JSON."""
+    import threading
+
+    from zoneplan.records import import_file, place_matcher
+
+    def rss() -> int:
+        with open("/proc/self/statm") as fh:
+            return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+    matcher = place_matcher(Store(store))
+    if mode == "reimport":
+        import_file(path, store=store, matcher=matcher, max_mb=1000)
+    base = rss()
+    peak, done = [base], threading.Event()
+
+    def sample() -> None:
+        while not done.is_set():
+            peak[0] = max(peak[0], rss())
+            time.sleep(0.005)
+
+    thread = threading.Thread(target=sample, daemon=True)
+    thread.start()
+    if traced:
+        import tracemalloc
+
+        import pyarrow as pa
+
+        pool = pa.default_memory_pool()
+        arrow0 = pool.max_memory()
+        tracemalloc.start()
+    wall, cpu = time.perf_counter(), time.process_time()
+    report = import_file(path, store=store, matcher=matcher, dry_run=mode == "dry", max_mb=1000)
+    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    done.set()
+    thread.join()
+    out = {"wall_s": wall, "cpu_s": cpu, "rss_mb": (peak[0] - base) / 1e6, **report.summary}
+    if traced:
+        out["traced_mb"] = (tracemalloc.get_traced_memory()[1] + pool.max_memory() - arrow0) / 1e6
+    out.pop("rejected_rows")
+    print(json.dumps(out, default=str))
+
+
+def _run_child(path: Path, template: Path, mode: str, traced: bool = False) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "big.csv"
-        frame.to_csv(path, sep=";", index=False, encoding="cp1252")
+        store = Path(tmp) / "store.gpkg"
+        shutil.copyfile(template, store)
+        cmd = [sys.executable, __file__, "--child", str(path), str(store), mode]
+        run = subprocess.run(cmd + (["--traced"] if traced else []), capture_output=True, text=True)
+        if run.returncode:
+            sys.exit(f"import failed ({mode}):\n{run.stderr}")
+        return json.loads(run.stdout.strip().splitlines()[-1])
+
+
+def bench_import(n: int, template: Path, runs: int, million: bool) -> None:
+    """Time and memory of imports run in fresh processes (see the module docstring)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = write_activities(Path(tmp) / "activites.csv", n)
         size_mb = path.stat().st_size / 1e6
-        matcher = place_matcher(store)
-        report, t = _timed(lambda: import_file(path, store=store, matcher=matcher))
-        s = report.summary
+        results = [_run_child(path, template, "write") for _ in range(runs)]
+        traced = _run_child(path, template, "write", traced=True)
+        s = results[0]
+        med = {k: statistics.median(r[k] for r in results) for k in ("wall_s", "cpu_s", "rss_mb")}
         print(
-            f"import {n:,}-row CSV ({size_mb:.1f} MB, cp1252, ';', fuzzy names): {t:6.2f} s "
-            f"(target <= 5 s); read {s['rows_read']:,} = {s['accepted']:,} accepted + "
+            f"import {n:,}-row CSV ({size_mb:.1f} MB, cp1252, ';', names to match) into the store, "
+            f"median of {runs} fresh processes: {med['wall_s']:.2f} s wall, {med['cpu_s']:.2f} s CPU "
+            f"(target <= 3 s); read {s['rows_read']:,} = {s['accepted']:,} accepted + "
             f"{s['rejected']:,} rejected; {s['fuzzy']:,} fuzzy"
         )
-        _, t_dry = _timed(lambda: import_file(path, store=store, matcher=matcher, dry_run=True))
-        print(f"same import as a dry run (no GeoPackage write): {t_dry:6.2f} s")
-        _, t2 = _timed(lambda: import_file(path, store=store, matcher=matcher))
-        print(f"re-import of the same file (adds nothing): {t2:6.2f} s")
+        print(
+            f"  memory: resident rise {med['rss_mb']:.0f} MB = {med['rss_mb'] / size_mb:.1f} x the "
+            f"file; tracked allocations (Python + Arrow) {traced['traced_mb']:.0f} MB = "
+            f"{traced['traced_mb'] / size_mb:.1f} x (target <= 10 x)"
+        )
+        dry = [_run_child(path, template, "dry") for _ in range(runs)]
+        print(
+            f"  same as a dry run (no store write): {statistics.median(r['wall_s'] for r in dry):.2f} s "
+            f"wall, resident rise {statistics.median(r['rss_mb'] for r in dry) / size_mb:.1f} x the file"
+        )
+        again = _run_child(path, template, "reimport")
+        print(
+            f"  re-import of the same file: {again['wall_s']:.2f} s wall, "
+            f"{again['added']:,} added, {again['already_present']:,} already present"
+        )
+        if not million:
+            return
+        big = write_activities(Path(tmp) / "million.csv", 1_000_000, seed=5)
+        size_mb = big.stat().st_size / 1e6
+        r = _run_child(big, template, "write")
+        print(
+            f"import 1,000,000-row CSV ({size_mb:.0f} MB) in chunks, one run: {r['wall_s']:.1f} s "
+            f"wall, {r['cpu_s']:.1f} s CPU; resident rise {r['rss_mb']:.0f} MB = "
+            f"{r['rss_mb'] / size_mb:.1f} x the file; read {r['rows_read']:,} = "
+            f"{r['accepted']:,} accepted + {r['rejected']:,} rejected"
+        )
 
 
 def bench_import_gazetteer(n: int, store: Store) -> None:
@@ -234,24 +338,41 @@ def bench_import_gazetteer(n: int, store: Store) -> None:
 
 
 def main() -> None:
-    """Run both benchmarks and print the figures."""
+    """Run the benchmarks and print the figures, with the date and the load they ran under."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--csv-rows", type=int, default=100_000)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--no-million", dest="million", action="store_false")
+    parser.add_argument("--no-aggregation", dest="aggregation", action="store_false")
+    parser.add_argument("--no-gazetteer", dest="gazetteer", action="store_false")
+    parser.add_argument("--child", nargs=3, metavar=("CSV", "STORE", "MODE"), help=argparse.SUPPRESS)
+    parser.add_argument("--traced", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.child:
+        child(*args.child, traced=args.traced)
+        return
     bounds = settings.SHARED_MALI_DIR / "boundaries"
     if not bounds.exists():
         sys.exit(f"reference data {bounds} is absent (expected ../shared/data/mali)")
+    load = " ".join(f"{x:.2f}" for x in os.getloadavg())
+    print(f"{dt.datetime.now():%Y-%m-%d %H:%M}, {os.cpu_count()} CPUs, load average {load}")
     with tempfile.TemporaryDirectory() as tmp:
-        store = Store(Path(tmp) / "bench.gpkg")
+        template = Path(tmp) / "bench.gpkg"
+        store = Store(template)
         install_boundaries(store, read_boundaries(bounds / "mli_adm1_regions_wof.geojson"), date="bench")
         install_boundaries(store, read_boundaries(bounds / "mli_adm2_cercles_wof.geojson"), date="bench")
-        import layers
+        if args.aggregation:
+            import layers
 
-        cercles = layers.load("admin", store=store, level=2)
-        bench_aggregation(args.rows, cercles)
-        bench_import(args.csv_rows, store)
-        bench_import_gazetteer(args.csv_rows, store)
+            bench_aggregation(args.rows, layers.load("admin", store=store, level=2))
+        bench_import(args.csv_rows, template, args.runs, args.million)
+        if args.gazetteer:
+            work = Store(Path(tmp) / "gazetteer.gpkg")
+            shutil.copyfile(template, work.path)
+            bench_import_gazetteer(args.csv_rows, work)
+    load = " ".join(f"{x:.2f}" for x in os.getloadavg())
+    print(f"load average after: {load}")
 
 
 if __name__ == "__main__":

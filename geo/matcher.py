@@ -34,6 +34,7 @@ from rapidfuzz import fuzz, process
 from geo.geodesy import geodesic_km
 from geo.names import fold_name
 from geo.placeindex import MATCH_COLUMNS, Match, PlaceIndex
+from geo.reasons import Reason, reason
 
 #: The row fields a match reads (canonical record fields, see :mod:`geo.validate`).
 MATCH_FIELDS: tuple[str, ...] = ("place_code", "place", "commune", "cercle", "region", "lat", "lon")
@@ -103,27 +104,26 @@ class PlaceMatcher(PlaceIndex):
         return out
 
     def _match(self, code, place, commune, cercle, region, lat, lon) -> Match:
-        notes: list[str] = []
+        notes: list[Reason] = []
         code = str(code or "").strip()
         if code:
             hit = self._by_code(code)
             if hit is not None:
                 return hit
-            notes.append(f"code {code!r} unknown")
+            notes.append(reason("match_code_unknown", code=code))
         if lat == lat and lon == lon:
             hit = self._by_coordinates(float(lat), float(lon), str(place or ""))
             if hit is not None:
                 # A commune without a parent unit keeps the cercle and région the row gave.
                 return self.keep_row_area(hit, str(cercle or ""), str(region or ""))
             notes.append(
-                f"no place within {self.tolerance_km:g} km of {lat:.5f}, {lon:.5f} and "
-                "no installed unit contains it"
+                reason("match_no_place_near", km=self.tolerance_km, lat=float(lat), lon=float(lon))
             )
         commune_name, commune_score = self.resolve_commune(commune) if commune else (None, np.nan)
         cercle_name, _ = self.resolve_cercle(cercle) if cercle else (None, np.nan)
         region_name, _ = self.resolve_region(region) if region else (None, np.nan)
         if commune and commune_name is None:
-            notes.append(f"commune {commune!r} unknown")
+            notes.append(reason("match_commune_unknown", name=commune))
         if str(place or "").strip():
             hit = self._by_name(
                 str(place),
@@ -135,15 +135,15 @@ class PlaceMatcher(PlaceIndex):
             )
             if hit is not None:
                 return hit
-            return Match(match_reason="; ".join(notes))
+            return Match(match_reason=tuple(notes))
         if commune_name:
             return self._area_match("commune", commune_name, cercle_name, commune_score)
         if cercle_name:
             return self._area_match("cercle", cercle_name, None, 100.0)
         if region_name:
             return self._area_match("region", region_name, None, 100.0)
-        notes.append("no village, commune, cercle or région recognised")
-        return Match(match_reason="; ".join(notes))
+        notes.append(reason("match_nothing"))
+        return Match(match_reason=tuple(notes))
 
     def _by_code(self, code: str) -> Match | None:
         lowered = code.lower()
@@ -198,7 +198,7 @@ class PlaceMatcher(PlaceIndex):
         place: str,
         commune: str | None,
         cercle: str | None,
-        notes: list[str],
+        notes: list[Reason],
         *,
         region: str | None = None,
         commune_text: str = "",
@@ -261,8 +261,7 @@ class PlaceMatcher(PlaceIndex):
                 return self._locality_match(hits[0], "exact", 100.0, commune)
             if hits:
                 notes.append(
-                    f"{place!r} names {len(hits)} localities ("
-                    f"{locs.describe(hits)}); give the cercle or commune"
+                    reason("match_localities", place=place, n=len(hits), where=locs.describe(hits))
                 )
                 return None
         # 6. Programme places anywhere, fuzzily (the row's area had none close enough).
@@ -288,21 +287,23 @@ class PlaceMatcher(PlaceIndex):
         for text in suggested:
             by_name.setdefault(text.rsplit(" (", 1)[0], text)
         suggested = list(by_name.values())
-        where = ""
+        found = [reason("match_unknown_place", place=place)]
         if locs is not None and has_area and locs.exact(key):
-            where = f"; the gazetteer has it in {locs.describe(locs.exact(key))}"
-        notes.insert(
-            0,
-            f"unknown place {place!r}"
-            + where
-            + (f"; closest: {', '.join(suggested)}" if suggested else ""),
-        )
+            found.append(reason("match_gazetteer_has", where=locs.describe(locs.exact(key))))
+        if suggested:
+            found.append(reason("match_closest", names=suggested))
+        notes[:0] = found
         return None
 
-    def _one_place(self, ids: list[str], place: str, notes: list[str]) -> Match | None:
+    def _one_place(self, ids: list[str], place: str, notes: list[Reason]) -> Match | None:
         if len(ids) == 1:
             return self._place_match(ids[0], "exact", 100.0)
-        notes.append(f"{place!r} is ambiguous ({', '.join(ids)}); give the commune")
+        rows = self.places.loc[ids]
+        where = [
+            f"{n}, {c}" if isinstance(c, str) and c else str(n)
+            for n, c in zip(rows["name"], rows["commune"], strict=True)
+        ]
+        notes.append(reason("match_ambiguous", place=place, where=where))
         return None
 
     def _area(
@@ -355,7 +356,7 @@ class PlaceMatcher(PlaceIndex):
         commune: str | None,
         method: str,
         score: float,
-        notes: list[str],
+        notes: list[Reason],
     ) -> Match | None:
         locs = self.localities
         assert locs is not None
@@ -370,7 +371,6 @@ class PlaceMatcher(PlaceIndex):
         if len(hits) == 1:
             return self._locality_match(hits[0], method, score, commune)
         notes.append(
-            f"{place!r} names {len(hits)} localities in that area "
-            f"({locs.describe(hits)}); give coordinates or the commune"
+            reason("match_localities_area", place=place, n=len(hits), where=locs.describe(hits))
         )
         return None

@@ -24,6 +24,7 @@ from rapidfuzz import fuzz, process
 from geo import settings
 from geo.localities import LOCALITY_PREFIX, Localities
 from geo.names import fold_name, slug, split_alt_names
+from geo.reasons import Reason, reason
 from geo.units import admin_hierarchy
 
 #: Columns every match result carries (see :meth:`geo.matcher.PlaceMatcher.match`).
@@ -61,7 +62,8 @@ class Match:
     match_level: str | None = None
     match_method: str | None = None
     match_score: float = np.nan
-    match_reason: str | None = None
+    #: Why no match was found (catalogue keys and values, worded by :mod:`geo.reasons`).
+    match_reason: tuple[Reason, ...] | None = None
     #: Where the match came from: ``places`` (programme), ``gazetteer`` (installed or embedded)
     #: or ``units``.
     match_source: str | None = None
@@ -341,7 +343,7 @@ class PlaceIndex:
                 match_source="places",
             )
         else:
-            return Match(match_reason=f"{level} {name!r} has no known unit")
+            return Match(match_reason=(reason(f"match_no_unit_{level}", name=name),))
         zones = rows["zone"].dropna().unique()
         if len(zones) == 1:
             m.zone_id = zones[0]

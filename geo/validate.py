@@ -2,14 +2,17 @@
 
 One declared mapping (:data:`FIELDS`) turns headers such as ``Date``, ``Période``, ``Localité``,
 ``Activité``, ``Filles``, ``Garçons`` into canonical field names; a mapping file adds others.
-:func:`validate` parses dates, counts and coordinates and gives every row the list of its problems,
-so a file's rows are all checked before anything is decided.
+:func:`validate` parses dates, counts and coordinates (:mod:`geo.values`) and gives every row the
+list of its problems as :class:`~geo.reasons.Reason` s naming the file's column, what was found and
+what was expected, so a file's rows are all checked before anything is decided.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -17,9 +20,29 @@ import pandas as pd
 
 from geo import settings
 from geo.errors import InputError
+from geo.i18n import t
 from geo.names import fold_name
-from geo.places import validate_location
-from geo.readers import LAT_COL, LINE_COL, LON_COL
+from geo.readers import ISSUES_COL, LAT_COL, LINE_COL, LON_COL, SHEET_COL
+from geo.reasons import Reason, one_line, reason
+from geo.recordtypes import ACTIVITY_TYPES, CASE_TYPES, normalise_type
+from geo.values import (
+    MAX_COUNT,
+    check_coordinates,
+    date_problem,
+    parse_count,
+    parse_date,
+    parse_number,
+)
+
+# Re-exported: the record columns, their values and types are looked up here.
+__all__ = [
+    "ACTIVITY_TYPES",
+    "CASE_TYPES",
+    "normalise_type",
+    "parse_count",
+    "parse_date",
+    "parse_number",
+]
 
 #: Canonical field -> header spellings (compared after folding accents, case and punctuation).
 FIELDS: dict[str, tuple[str, ...]] = {
@@ -155,51 +178,8 @@ TEXT_FIELDS: tuple[str, ...] = (
 )
 
 KINDS: tuple[str, ...] = ("activities", "cases")
-
-_MONTHS = {
-    "janv": 1,
-    "janvier": 1,
-    "jan": 1,
-    "january": 1,
-    "fev": 2,
-    "fevr": 2,
-    "fevrier": 2,
-    "feb": 2,
-    "february": 2,
-    "mars": 3,
-    "mar": 3,
-    "march": 3,
-    "avr": 4,
-    "avril": 4,
-    "apr": 4,
-    "april": 4,
-    "mai": 5,
-    "may": 5,
-    "juin": 6,
-    "jun": 6,
-    "june": 6,
-    "juil": 7,
-    "juillet": 7,
-    "jul": 7,
-    "july": 7,
-    "aout": 8,
-    "aou": 8,
-    "aug": 8,
-    "august": 8,
-    "sept": 9,
-    "sep": 9,
-    "septembre": 9,
-    "september": 9,
-    "oct": 10,
-    "octobre": 10,
-    "october": 10,
-    "nov": 11,
-    "novembre": 11,
-    "november": 11,
-    "dec": 12,
-    "decembre": 12,
-    "december": 12,
-}
+#: Columns the readers add, kept through :func:`canonical`.
+READER_COLUMNS: tuple[str, ...] = (LINE_COL, SHEET_COL, ISSUES_COL)
 
 
 def header_key(text: object) -> str:
@@ -211,32 +191,36 @@ def header_key(text: object) -> str:
 _ALIASES: dict[str, str] = {header_key(a): f for f, aliases in FIELDS.items() for a in aliases}
 
 
-def read_mapping(path: str | Path) -> dict[str, str]:
+def read_mapping(path: str | Path, lang: str = settings.DEFAULT_LANGUAGE) -> dict[str, str]:
     """Read a header mapping file: JSON ``{"header": "field"}`` or CSV ``header,field`` lines."""
     path = Path(path)
     if not path.is_file():
-        raise InputError("mapping file not found", source=str(path))
-    text = path.read_text(encoding="utf-8-sig")
+        raise InputError(t("records.file.not_found", lang), source=str(path))
     try:
-        if path.suffix.lower() == ".json":
+        text = path.read_text(encoding="utf-8-sig")
+    except (UnicodeDecodeError, OSError):
+        raise InputError(t("records.mapping.unreadable", lang), source=path.name) from None
+    if path.suffix.lower() == ".json":
+        try:
             mapping = {str(k): str(v) for k, v in json.loads(text).items()}
-        else:
-            mapping = {}
-            for n, line in enumerate(text.splitlines(), start=1):
-                if not line.strip() or line.startswith("#"):
-                    continue
-                parts = re.split(r"[,;\t]", line, maxsplit=1)
-                if len(parts) != 2:
-                    raise InputError(f"line {n}: {line!r}; expected 'header,field'", source=path.name)
-                mapping[parts[0].strip()] = parts[1].strip()
-    except (ValueError, AttributeError) as exc:
-        if isinstance(exc, InputError):
-            raise
-        raise InputError(f"is not a JSON object of header -> field ({exc})", source=path.name) from None
+        except (ValueError, AttributeError):
+            raise InputError(t("records.mapping.not_json", lang), source=path.name) from None
+    else:
+        mapping = {}
+        for n, line in enumerate(text.splitlines(), start=1):
+            if not line.strip() or line.startswith("#"):
+                continue
+            parts = re.split(r"[,;\t]", line, maxsplit=1)
+            if len(parts) != 2:
+                raise InputError(
+                    t("records.mapping.bad_line", lang, line=n, found=one_line(line)),
+                    source=path.name,
+                )
+            mapping[parts[0].strip()] = parts[1].strip()
     unknown = sorted(set(mapping.values()) - set(FIELDS))
     if unknown:
         raise InputError(
-            f"maps to unknown field(s) {', '.join(unknown)}; expected: {', '.join(FIELDS)}",
+            t("records.mapping.unknown", lang, found=", ".join(unknown), expected=", ".join(FIELDS)),
             source=path.name,
         )
     return mapping
@@ -252,7 +236,7 @@ def map_headers(columns: list[str], mapping: dict[str, str] | None = None) -> di
     result: dict[str, str] = {}
     taken: set[str] = set()
     for col in columns:
-        if str(col).startswith("_") and col in (LINE_COL, LAT_COL, LON_COL):
+        if col in (*READER_COLUMNS, LAT_COL, LON_COL):
             continue
         key = header_key(col)
         field = explicit.get(key) or _ALIASES.get(key)
@@ -262,165 +246,251 @@ def map_headers(columns: list[str], mapping: dict[str, str] | None = None) -> di
     return result
 
 
-def canonical(
-    frame: pd.DataFrame, kind: str, mapping: dict[str, str] | None = None, *, source: str = ""
-) -> pd.DataFrame:
-    """Return ``frame`` renamed to canonical fields; refuse it if required columns are missing."""
+def plan_columns(
+    columns: list[str],
+    kind: str,
+    mapping: dict[str, str] | None = None,
+    *,
+    source: str = "",
+    lang: str = settings.DEFAULT_LANGUAGE,
+    coordinates: tuple[str, str] | None = None,
+) -> dict[str, str]:
+    """Return ``{canonical field: file column}``; refuse the file if required columns are missing.
+
+    ``coordinates`` names the columns the reader took ``_lat``/``_lon`` from (a Kobo geopoint, a
+    GeoJSON geometry), used when no latitude/longitude column is mapped.
+    """
     if kind not in KINDS:
-        raise InputError(f"kind {kind!r} is not known; expected one of: {', '.join(KINDS)}")
-    names = map_headers(list(frame.columns), mapping)
-    out = frame.rename(columns=names)
-    fields = set(names.values())
-    if LAT_COL in out.columns and "lat" not in fields:
-        out["lat"], out["lon"] = out[LAT_COL], out[LON_COL]
-        fields |= {"lat", "lon"}
-    missing: list[str] = []
-    if "date" not in fields:
-        missing.append("date (date/période)")
-    if not fields & {"place", "place_code", "commune", "cercle", "lat"}:
-        missing.append("a place (village/localité, commune, cercle, code or latitude/longitude)")
+        raise InputError(t("records.file.bad_kind", lang, found=kind, expected=", ".join(KINDS)))
+    plan = {field: col for col, field in map_headers(list(columns), mapping).items()}
+    if (LAT_COL in columns or coordinates) and "lat" not in plan:
+        lat_col, lon_col = coordinates or (LAT_COL, LON_COL)
+        plan["lat"], plan["lon"] = LAT_COL, LON_COL
+        plan["_lat_name"], plan["_lon_name"] = lat_col, lon_col
     type_field = "activity_type" if kind == "activities" else "case_type"
-    if type_field not in fields:
-        if kind == "cases" and "activity_type" in fields:
-            out = out.rename(columns={"activity_type": "case_type"})
-        else:
-            missing.append("activité/type" if kind == "activities" else "type de cas/type")
-    if not fields & set(COUNT_FIELDS):
-        missing.append("a count (filles, garçons, femmes, hommes, enfants, total, séances)")
+    if kind == "cases" and type_field not in plan and "activity_type" in plan:
+        plan[type_field] = plan.pop("activity_type")
+    missing = [
+        key
+        for key, ok in (
+            ("date", "date" in plan),
+            ("place", bool(set(plan) & {"place", "place_code", "commune", "cercle", "lat"})),
+            (type_field, type_field in plan),
+            ("count", bool(set(plan) & set(COUNT_FIELDS))),
+        )
+        if not ok
+    ]
     if missing:
-        found = [str(c) for c in frame.columns if c not in (LINE_COL, LAT_COL, LON_COL)]
+        found = [one_line(c) for c in columns if c not in (*READER_COLUMNS, LAT_COL, LON_COL)]
         hint = ""
         if len(found) == 1 and any(d in found[0] for d in ",;\t|"):
-            hint = " (one column only: is the delimiter a comma, semicolon or tab?)"
+            hint = t("records.file.delimiter_hint", lang)
         raise InputError(
-            f"missing required column(s): {'; '.join(missing)}; columns found: {', '.join(found)}{hint}",
+            t(
+                "records.file.missing_columns",
+                lang,
+                missing=t("records.list_sep", lang).join(
+                    t(f"records.required.{m}", lang) for m in missing
+                ),
+                found=", ".join(found) or "-",
+            )
+            + hint,
             source=source or None,
         )
-    for field in (*TEXT_FIELDS, *COUNT_FIELDS, "lat", "lon"):
-        if field not in out.columns:
-            out[field] = ""
-    keep = ["date", *TEXT_FIELDS, *COUNT_FIELDS, "lat", "lon", LINE_COL]
-    out = out[keep].copy()
-    for col in keep[:-1]:
-        out[col] = map_unique(out[col], lambda v: "" if v is None or v != v else str(v))
-    return out
+    return plan
 
 
-def map_unique(series: pd.Series, func) -> pd.Series:
+def canonical(
+    frame: pd.DataFrame,
+    kind: str,
+    mapping: dict[str, str] | None = None,
+    *,
+    source: str = "",
+    lang: str = settings.DEFAULT_LANGUAGE,
+    plan: dict[str, str] | None = None,
+) -> pd.DataFrame:
+    """Return ``frame`` renamed to canonical fields; refuse it if required columns are missing.
+
+    Text fields come back as text (``""`` where empty); ``attrs["columns"]`` maps each field to
+    the file's column, for the reasons. ``plan`` (from :func:`plan_columns`) skips the header
+    matching when reading a file in chunks.
+    """
+    if plan is None:
+        plan = plan_columns(
+            list(frame.columns),
+            kind,
+            mapping,
+            source=source,
+            lang=lang,
+            coordinates=frame.attrs.get("coordinates"),
+        )
+    n = len(frame)
+    out: dict[str, object] = {}
+    for field in ("date", *TEXT_FIELDS, *COUNT_FIELDS, "lat", "lon"):
+        col = plan.get(field)
+        if col is None:
+            out[field] = pd.Series([""] * n, index=frame.index, dtype="str")
+        elif field in (*COUNT_FIELDS, "lat", "lon") and pd.api.types.is_numeric_dtype(frame[col].dtype):
+            out[field] = frame[col]
+        else:
+            out[field] = text_column(frame[col])
+    for col in READER_COLUMNS:
+        if col in frame.columns:
+            out[col] = frame[col]
+    result = pd.DataFrame(out, index=frame.index)
+    names = {f: c for f, c in plan.items() if not f.startswith("_")}
+    if "_lat_name" in plan:
+        names["lat"], names["lon"] = plan["_lat_name"], plan["_lon_name"]
+    result.attrs["columns"] = names
+    return result
+
+
+def text_column(series: pd.Series) -> pd.Series:
+    """Return ``series`` as text, ``""`` where missing (a reader's column, or any cells)."""
+    if isinstance(series.dtype, pd.StringDtype):
+        return series.fillna("") if series.hasnans else series
+    return pd.Series(map_values(series, _as_text, dtype=object), index=series.index, dtype="str")
+
+
+def _as_text(value: object) -> str:
+    return "" if value is None or value != value else str(value)
+
+
+def map_values(series: pd.Series, func: Callable, dtype: object = object) -> np.ndarray:
+    """Return ``func`` of each value of ``series``, computed once per distinct value."""
+    codes, uniques = distinct(series)
+    values = np.array([func(v) for v in uniques], dtype=dtype)
+    if not len(values):
+        return np.empty(len(codes), dtype=values.dtype)
+    return values[codes]
+
+
+def distinct(series: pd.Series) -> tuple[np.ndarray, list]:
+    """Return ``(codes, values)``: each row's position in the list of distinct values."""
+    codes, uniques = pd.factorize(series, use_na_sentinel=False)
+    return codes, list(uniques)
+
+
+def _rows_of(codes: np.ndarray, wanted: list[int]) -> list[tuple[int, np.ndarray]]:
+    """Return ``(distinct value, its rows)`` for each of ``wanted`` (rows in file order)."""
+    if not wanted:
+        return []
+    rows = np.flatnonzero(np.isin(codes, wanted))
+    return [(k, rows[codes[rows] == k]) for k in wanted]
+
+
+def map_unique(series: pd.Series, func: Callable) -> pd.Series:
     """Return ``series.map(func)`` computed once per distinct value (records repeat a lot)."""
-    codes, uniques = pd.factorize(series.astype(object), use_na_sentinel=False)
-    values = np.array([func(v) for v in uniques] + [None], dtype=object)
-    return pd.Series(values[codes] if len(codes) else values[:0], index=series.index, dtype=object)
+    values = np.empty(len(series), dtype=object)
+    codes, uniques = pd.factorize(series, use_na_sentinel=False)
+    if len(uniques):
+        mapped = np.empty(len(uniques), dtype=object)
+        mapped[:] = [func(v) for v in uniques]
+        values = mapped[codes]
+    return pd.Series(values, index=series.index, dtype=object)
 
 
 # --- values ----------------------------------------------------------------------------------
 
-_EXCEL_EPOCH = pd.Timestamp("1899-12-30")
+
+class _Problems:
+    """The problems of a chunk's rows, by position (most rows have none)."""
+
+    def __init__(self, n: int) -> None:
+        self.n = n
+        self.rows: dict[int, list[Reason]] = {}
+
+    def add(self, positions, item: Reason | Callable[[int], Reason]) -> None:
+        for i in positions:
+            self.rows.setdefault(int(i), []).append(item(int(i)) if callable(item) else item)
+
+    def column(self, index: pd.Index) -> pd.Series:
+        values = np.empty(self.n, dtype=object)
+        values[:] = [()] * self.n
+        for i, items in self.rows.items():
+            values[i] = tuple(items)
+        return pd.Series(values, index=index, dtype=object)
 
 
-def parse_date(text: str) -> pd.Timestamp | None:
-    """Return the date written as dd/mm/yyyy, ISO, an Excel serial number or a month name."""
-    value = str(text).strip()
-    if not value:
-        return None
-    m = re.fullmatch(r"(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4}|\d{2})", value)
-    if m:
-        d, mo, y = (int(g) for g in m.groups())
-        y = y + 2000 if y < 100 else y
-        return _safe(y, mo, d)
-    m = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ][\d:.]+(?:Z|[+\-]\d\d:?\d\d)?)?", value)
-    if m:
-        return _safe(*(int(g) for g in m.groups()))
-    m = re.fullmatch(r"(\d{4})[-/](\d{1,2})", value)
-    if m:
-        return _safe(int(m.group(1)), int(m.group(2)), 1)
-    m = re.fullmatch(r"(\d{1,2})/(\d{4})", value)
-    if m:
-        return _safe(int(m.group(2)), int(m.group(1)), 1)
-    if re.fullmatch(r"\d{5}(\.0+)?", value):
-        serial = int(float(value))
-        if 20000 <= serial <= 80000:  # 1954..2119
-            return _EXCEL_EPOCH + pd.Timedelta(days=serial)
-        return None
-    folded = fold_name(value, strip_prefix=False)
-    m = re.fullmatch(r"(?:(\d{1,2})\s+)?([a-z]+)\s*(\d{4})", folded)
-    if m and m.group(2) in _MONTHS:
-        return _safe(int(m.group(3)), _MONTHS[m.group(2)], int(m.group(1) or 1))
-    return None
-
-
-def _safe(y: int, m: int, d: int) -> pd.Timestamp | None:
-    try:
-        return pd.Timestamp(year=y, month=m, day=d)
-    except ValueError:
-        return None
-
-
-def parse_count(text: str) -> tuple[float, str | None]:
-    """Return ``(value, problem)``: a non-negative whole number, or NaN and why it is not one."""
-    value = str(text).strip().replace("\u00a0", "").replace("\u202f", "").replace(" ", "")
-    if not value:
-        return np.nan, None
-    number = parse_number(value)
-    if number is None:
-        return np.nan, f"{value!r} is not a number"
-    if number < 0:
-        return np.nan, f"{value!r} is negative"
-    if not float(number).is_integer():
-        return np.nan, f"{value!r} is not a whole number"
-    return float(number), None
-
-
-def parse_number(text: str) -> float | None:
-    """Return ``text`` as a number, accepting a decimal comma (``11,8``); ``None`` if it is not."""
-    value = str(text).strip()
-    if not value:
-        return None
-    if "," in value and "." not in value:
-        value = value.replace(",", ".")
-    try:
-        number = float(value)
-    except ValueError:
-        return None
-    return number if np.isfinite(number) else None
-
-
-def validate(frame: pd.DataFrame, kind: str) -> pd.DataFrame:
-    """Return ``frame`` (canonical fields) with parsed values and a ``reasons`` list per row.
+def validate(frame: pd.DataFrame, kind: str, *, today: dt.date | None = None) -> pd.DataFrame:
+    """Return ``frame`` (canonical fields) with parsed values and a ``reasons`` tuple per row.
 
     Adds ``date`` (Timestamp or NaT), numeric count columns, ``lat``/``lon`` floats (NaN where
-    absent or refused), and ``reasons`` (list of problems; empty when the row is valid).
-    The input is not modified and its index is kept.
+    absent or refused), and ``reasons`` (a tuple of :class:`~geo.reasons.Reason`; empty when the
+    row is valid). Dates before 2000 or after ``today`` are refused. The input is not modified and
+    its index is kept.
     """
     out = frame.copy()
-    reasons: list[list[str]] = [[] for _ in range(len(out))]
-    parsed = map_unique(out["date"], parse_date)
-    for i in np.flatnonzero(parsed.isna().to_numpy()):
-        text = str(out["date"].iloc[i])
-        reasons[i].append(
-            f"date {text!r} not understood; expected dd/mm/yyyy, yyyy-mm-dd, "
-            "an Excel serial number or a month such as 'janv. 2021'"
-            if text.strip()
-            else "date missing"
-        )
-    out["date"] = pd.to_datetime(parsed)
+    names = {**{f: _field_label(f) for f in FIELDS}, **frame.attrs.get("columns", {})}
+    problems = _Problems(len(out))
+    if ISSUES_COL in out.columns:  # the reader's own findings (formulas without values, ...)
+        issues = out[ISSUES_COL].to_numpy(dtype=object)
+        for i in np.flatnonzero(pd.notna(issues)):
+            problems.rows.setdefault(int(i), []).extend(issues[i])
+
+    codes, texts = distinct(out["date"])
+    parsed = np.array([parse_date(v) for v in texts], dtype="datetime64[us]")
+    dates = parsed[codes] if len(parsed) else np.empty(0, dtype="datetime64[us]")
+    col = names["date"]
+    today = today or dt.date.today()
+    problems_of = []
+    for k, (text, day) in enumerate(zip(texts, parsed, strict=True)):
+        if np.isnat(day):
+            found = str(text).strip()
+            item = reason("date_unknown", column=col, found=found) if found else None
+            problems_of.append((k, item or reason("date_missing", column=col)))
+        elif problem := date_problem(pd.Timestamp(day), today):
+            problems_of.append((k, reason(f"date_{problem}", column=col, found=text, today=today)))
+    for k, rows in _rows_of(codes, [k for k, _ in problems_of]):
+        problems.add(rows, dict(problems_of)[k])
+    out["date"] = dates
 
     any_count = np.zeros(len(out), dtype=bool)
+    bad_count = np.zeros(len(out), dtype=bool)
     for field in COUNT_FIELDS:
-        pairs = map_unique(out[field], parse_count)
-        values = np.array([p[0] for p in pairs], dtype=float) if len(pairs) else np.zeros(0)
-        problems = map_unique(out[field], lambda v: parse_count(v)[1])
-        for i in np.flatnonzero(problems.notna().to_numpy()):
-            reasons[i].append(f"{_label(field)} {problems.iloc[i]}; expected a whole number >= 0")
+        values, found = _counts(out[field])
+        col = names[field]
+        for text, (problem, rows) in found.items():
+            problems.add(rows, reason(f"count_{problem}", column=col, found=text, max=MAX_COUNT))
+            bad_count[rows] = True
         out[field] = values
         any_count |= ~np.isnan(values)
-    for i in np.flatnonzero(~any_count):
-        if not any("expected a whole number" in r for r in reasons[i]):
-            reasons[i].append(
-                "no count given; expected filles, garçons, femmes, hommes, enfants, total or séances"
-            )
+    given_counts = [names[f] for f in COUNT_FIELDS if f in frame.attrs.get("columns", {})]
+    problems.add(np.flatnonzero(~any_count & ~bad_count), reason("count_none", columns=given_counts))
+    _check_sums(out, names, problems)
+    lat, lon, found = check_coordinates(out["lat"], out["lon"], names["lat"], names["lon"])
+    for rows, item in found:
+        problems.add(rows, item)
+    out["lat"], out["lon"] = lat, lon
+    for field in ("activity_type", "case_type"):
+        if (kind == "activities") == (field == "activity_type"):
+            blank = map_values(out[field], lambda v: not str(v).strip(), dtype=bool)
+            problems.add(np.flatnonzero(blank), reason(f"{field}_missing", column=names[field]))
+    out["reasons"] = problems.column(out.index)
+    return out
 
-    # Parts consistent with a given total; the total is filled in where it is missing.
+
+def _counts(series: pd.Series) -> tuple[np.ndarray, dict[str, tuple[str, np.ndarray]]]:
+    """Return the counts of ``series`` (NaN where empty or refused) and, for each refused text,
+    its problem and rows."""
+    if pd.api.types.is_numeric_dtype(series.dtype):
+        series = text_column(series.astype(object).map(_number_text))
+    codes, texts = distinct(series)
+    pairs = [parse_count(v) for v in texts]
+    values = np.array([p[0] for p in pairs], dtype=float)
+    values = values[codes] if len(values) else np.zeros(0)
+    bad = [k for k, p in enumerate(pairs) if p[1]]
+    return values, {str(texts[k]).strip(): (pairs[k][1], rows) for k, rows in _rows_of(codes, bad)}
+
+
+def _number_text(value: object) -> str:
+    if value is None or value != value:
+        return ""
+    return str(int(value)) if float(value).is_integer() else str(value)
+
+
+def _check_sums(out: pd.DataFrame, names: dict[str, str], problems: _Problems) -> None:
+    """Refuse parts that contradict a given total; fill in the total where it is missing."""
     girls, boys = out["girls"].to_numpy(), out["boys"].to_numpy()
     women, men = out["women"].to_numpy(), out["men"].to_numpy()
     children = out["children"].to_numpy()
@@ -428,8 +498,16 @@ def validate(frame: pd.DataFrame, kind: str) -> pd.DataFrame:
         np.isnan(girls) & np.isnan(boys), np.nan, np.nan_to_num(girls) + np.nan_to_num(boys)
     )
     bad_children = ~np.isnan(children) & ~np.isnan(kids_parts) & (children != kids_parts)
-    for i in np.flatnonzero(bad_children):
-        reasons[i].append(f"filles + garçons = {kids_parts[i]:g} but enfants = {children[i]:g}")
+    problems.add(
+        np.flatnonzero(bad_children),
+        lambda i: reason(
+            "sum_children",
+            parts=_given(names, {"girls": girls[i], "boys": boys[i]}),
+            sum=kids_parts[i],
+            column=names["children"],
+            found=children[i],
+        ),
+    )
     kids = np.where(np.isnan(kids_parts), children, kids_parts)
     adults_given = ~(np.isnan(women) & np.isnan(men))
     parts = np.where(
@@ -439,39 +517,29 @@ def validate(frame: pd.DataFrame, kind: str) -> pd.DataFrame:
     )
     total = out["total"].to_numpy()
     bad_total = ~np.isnan(total) & ~np.isnan(parts) & (parts != total)
-    for i in np.flatnonzero(bad_total):
-        reasons[i].append(f"the parts add up to {parts[i]:g} but total = {total[i]:g}")
+
+    def total_reason(i: int) -> Reason:
+        given = {"girls": girls[i], "boys": boys[i], "women": women[i], "men": men[i]}
+        if np.isnan(kids_parts[i]):
+            given["children"] = children[i]
+        return reason(
+            "sum_total",
+            parts=_given(names, given),
+            sum=parts[i],
+            column=names["total"],
+            found=total[i],
+        )
+
+    problems.add(np.flatnonzero(bad_total), total_reason)
     out["children"] = kids
     out["total"] = np.where(np.isnan(total), parts, total)
 
-    lat_text, lon_text = out["lat"].astype(object), out["lon"].astype(object)
-    lat = map_unique(lat_text, parse_number).to_numpy(dtype=float, na_value=np.nan)
-    lon = map_unique(lon_text, parse_number).to_numpy(dtype=float, na_value=np.nan)
-    lat_given = (lat_text.map(str).str.strip() != "").to_numpy(dtype=bool)
-    lon_given = (lon_text.map(str).str.strip() != "").to_numpy(dtype=bool)
-    for i in np.flatnonzero(lat_given & np.isnan(lat) | lon_given & np.isnan(lon)):
-        reasons[i].append(f"coordinates {lat_text.iloc[i]!r}, {lon_text.iloc[i]!r} are not numbers")
-    given = ~np.isnan(lat) & ~np.isnan(lon)
-    minx, miny, maxx, maxy = settings.MALI_BBOX
-    inside = given & (lat >= miny) & (lat <= maxy) & (lon >= minx) & (lon <= maxx)
-    for i in np.flatnonzero(given & ~inside):
-        try:
-            validate_location(lat[i], lon[i], source="")
-        except InputError as exc:
-            reasons[i].append(str(exc).lstrip(": "))
-    out["lat"] = np.where(inside, lat, np.nan)
-    out["lon"] = np.where(inside, lon, np.nan)
-    for field in ("activity_type", "case_type"):
-        wanted = (kind == "activities") == (field == "activity_type")
-        if wanted:
-            blank = map_unique(out[field], lambda v: not str(v).strip()).to_numpy(dtype=bool)
-            for i in np.flatnonzero(blank):
-                reasons[i].append(f"{_label(field)} missing")
-    out["reasons"] = pd.Series(reasons, index=out.index, dtype=object)
-    return out
+
+def _given(names: dict[str, str], values: dict[str, float]) -> str:
+    return " + ".join(names[f] for f, v in values.items() if not np.isnan(v))
 
 
-def _label(field: str) -> str:
+def _field_label(field: str) -> str:
     return {
         "girls": "filles",
         "boys": "garçons",
@@ -482,112 +550,6 @@ def _label(field: str) -> str:
         "sessions": "séances",
         "activity_type": "activité/type",
         "case_type": "type de cas",
+        "lat": "latitude",
+        "lon": "longitude",
     }.get(field, field)
-
-
-# --- activity and case types ------------------------------------------------------------------
-
-#: Type code -> spellings found in partners' files (folded). Codes are those of
-#: ``data/indicators.csv`` (column ``activity_type``).
-ACTIVITY_TYPES: dict[str, tuple[str, ...]] = {
-    "focus_group": (
-        "focus group",
-        "focus groups",
-        "focus groupe",
-        "groupe de discussion",
-        "groupes de discussion",
-        "fg",
-    ),
-    "sensibilisation": (
-        "sensibilisation",
-        "causerie",
-        "causerie educative",
-        "causeries",
-        "sensibilisation communautaire",
-        "awareness",
-        "awareness session",
-        "sensitisation",
-        "prevention",
-    ),
-    "sensibilisation_masse": (
-        "sensibilisation de masse",
-        "radio",
-        "emission radio",
-        "emissions radio",
-        "theatre forum",
-        "caravane",
-        "caravanes",
-        "mass sensitisation",
-        "radio broadcast",
-        "forum theatre",
-    ),
-    "formation_pairs": (
-        "formation pairs",
-        "formation des pairs educateurs",
-        "formation pairs educateurs",
-        "peer educator training",
-        "pairs educateurs",
-    ),
-    "formation_ccpe": ("formation ccpe", "atelier ccpe", "ccpe training", "formation des membres ccpe"),
-    "formation_travailleurs_sociaux": (
-        "formation travailleurs sociaux",
-        "formation des travailleurs sociaux",
-        "social worker training",
-    ),
-    "formation_acteurs": (
-        "formation acteurs",
-        "formation des acteurs",
-        "officials training",
-        "formation police",
-        "formation agents",
-    ),
-    "formation_medias": ("formation medias", "formation des medias", "media training"),
-    "plan_action": ("plan d action", "plans d action", "action plan"),
-}
-CASE_TYPES: dict[str, tuple[str, ...]] = {
-    "identification": (
-        "identification",
-        "identifie",
-        "identifies",
-        "identifiees",
-        "victimes identifiees",
-        "identified",
-    ),
-    "prise_en_charge": ("prise en charge", "pec", "cared for", "care"),
-    "prise_en_charge_psy": (
-        "prise en charge psychosociale",
-        "psychosocial",
-        "psychosocial care",
-        "prise en charge psy",
-    ),
-    "retour_famille": ("retour en famille", "retour famille", "reunification", "returned", "retour"),
-    "reinsertion": ("reinsertion", "reintegration", "reinserted", "reinsertion sociale"),
-}
-
-
-def _type_key(text: object) -> str:
-    return fold_name(text, strip_prefix=False)
-
-
-_TYPE_LOOKUP = {
-    kind: {
-        **{_type_key(code): code for code in vocab},
-        **{_type_key(s): code for code, spellings in vocab.items() for s in spellings},
-    }
-    for kind, vocab in (("activities", ACTIVITY_TYPES), ("cases", CASE_TYPES))
-}
-
-
-def normalise_type(text: object, kind: str) -> str | None:
-    """Return the type code of ``text`` (``"Focus groups"`` -> ``"focus_group"``).
-
-    Unknown activity types keep a code made from their text; unknown case types give ``None``
-    (case types are a closed list).
-    """
-    key = _type_key(text)
-    if not key:
-        return None
-    code = _TYPE_LOOKUP[kind].get(key)
-    if code is None and kind == "activities":
-        return key.replace(" ", "_")
-    return code

@@ -52,7 +52,7 @@ def test_quarantined_case_rows_keep_line_reason_and_commune_only(tmp_path, store
         assert reason and not any(s in reason for s in SECRETS)
     by_line = dict(zip(q["line"], q["reason"], strict=True))
     assert "date" in by_line[3].lower()
-    assert "expected a whole number" in by_line[4]
+    assert "attendu un nombre entier" in by_line[4]  # stored in the import's language (French)
 
 
 def test_accepted_case_rows_keep_only_the_commune_or_coarser(tmp_path, store):

@@ -39,14 +39,35 @@ MESSY = [
     "17/04/2021;;;Sensibilisation;CASE SAHEL;3;2;;;5;16,5;-30,2;",  # 15 outside
 ]
 EXPECTED_REJECTED = {
+    7: "doublon de la ligne 6",
+    8: "colonne « Filles » : « -3 » est négatif",
+    9: "lieu « Xyzabad » inconnu",
+    11: "colonne « Date » : date « 32/13/2021 » non comprise",
+    12: "semblent inversées",
+    13: "les effectifs Filles + Garçons font 5 mais colonne « Total » = 9",
+    14: "colonne « Filles » : « deux » n'est pas un nombre",
+    15: "hors du Mali",
+}
+#: The same reasons with ``lang="en"``.
+EXPECTED_REJECTED_EN = {
     7: "duplicate of line 6",
-    8: "negative",
-    9: "unknown place",
-    11: "not understood",
-    12: "swapped",
-    13: "add up",
-    14: "not a number",
+    8: "column 'Filles': '-3' is negative",
+    9: "unknown place 'Xyzabad'",
+    11: "column 'Date': date '32/13/2021' not understood",
+    12: "look swapped",
+    13: "the parts Filles + Garçons add up to 5 but column 'Total' = 9",
+    14: "column 'Filles': 'deux' is not a number",
     15: "outside Mali",
+}
+#: Record ids of MESSY as the previous version computed them: an upgrade must not change them
+#: (re-importing a file imported before adds nothing).
+PREVIOUS_IDS = {
+    2: "a7a350bed00e9b856",
+    3: "ae1994398af743c5f",
+    4: "a1e66c072a0063c2d",
+    5: "aefc34c4954481b48",
+    6: "a6d1c6b96ba374257",
+    10: "a72bc4207b799c9de",
 }
 
 
@@ -84,7 +105,17 @@ def test_messy_french_csv_gives_exactly_the_expected_rows(messy, store):
     assert ok.loc[6, "place_id"] == "tombola" and ok.loc[6, "match_method"] == "fuzzy"
     assert 80 <= ok.loc[6, "match_score"] < 100
     assert ok.loc[10, "match_method"] == "coordinates"  # decimal commas 11,8 / -8,61667
-    assert "closest" in rejected[9] and "Kobada" in rejected[9]
+    assert "les plus proches" in rejected[9] and "Kobada" in rejected[9]
+    ids = dict(zip(ok.index, ok["record_id"], strict=True))
+    assert ids == PREVIOUS_IDS
+
+
+def test_reasons_in_english_with_lang_en(messy, store):
+    report = import_file(messy, store=store, dry_run=True, lang="en")
+    rejected = {r["line"]: r["reason"] for r in report.summary["rejected_rows"]}
+    for line, fragment in EXPECTED_REJECTED_EN.items():
+        assert fragment in rejected[line], (line, rejected[line])
+    assert "closest" in rejected[9]
 
 
 def test_store_gets_accepted_rows_and_quarantine_and_reimport_adds_nothing(messy, store):
@@ -140,7 +171,7 @@ def test_english_headers_and_mapping_file(tmp_path, store):
         encoding="utf-8",
         header="When,Site name,Activity,Girls,Boys",
     )
-    with pytest.raises(InputError, match="missing required column"):
+    with pytest.raises(InputError, match="colonne\\(s\\) obligatoire\\(s\\) manquante"):
         import_file(path, store=store)
     mapping = tmp_path / "map.csv"
     mapping.write_text("When,date\nSite name,place\n", encoding="utf-8")
@@ -203,8 +234,8 @@ def test_cases_keep_no_point_and_nothing_below_commune(tmp_path, store):
     report = import_file(path, kind="cases", store=store)
     s = report.summary
     assert (s["accepted"], s["rejected"]) == (2, 1)
-    assert "unknown" in s["rejected_rows"][0]["reason"]
-    assert s["coordinates_dropped"] == 1 and "dropped" in s["note"]
+    assert "type de cas « Torture » inconnu" in s["rejected_rows"][0]["reason"]
+    assert s["coordinates_dropped"] == 1 and "supprimés" in s["note"]
     cases = store.read("cases")
     assert not isinstance(cases, gpd.GeoDataFrame)
     forbidden = {"place_id", "place_name", "place_text", "lat", "lon", "notes", "geometry"}
@@ -217,11 +248,11 @@ def test_cases_keep_no_point_and_nothing_below_commune(tmp_path, store):
 @pytest.mark.parametrize(
     "content,fragment",
     [
-        (b"", "empty"),
-        (b"\x00\x01\x02\x03binary\x00" * 50, "binary"),
-        ("Date;Village;Activité;Total\r\n".encode(), "no records"),
-        ("Date|Village|Activité|Total\r\n01/01/2021|Tombola|Causerie|5\r\n".encode(), "delimiter"),
-        (b"Jour;Nom;Quoi\r\n01/01/2021;Tombola;x\r\n", "columns found: Jour, Nom, Quoi"),
+        (b"", "est vide"),
+        (b"\x00\x01\x02\x03binary\x00" * 50, "données binaires"),
+        ("Date;Village;Activité;Total\r\n".encode(), "aucune ligne de données"),
+        ("Date|Village|Activité|Total\r\n01/01/2021|Tombola|Causerie|5\r\n".encode(), "séparateur"),
+        (b"Jour;Nom;Quoi\r\n01/01/2021;Tombola;x\r\n", "colonnes trouvées : Jour, Nom, Quoi"),
     ],
 )
 def test_bad_files_are_refused_and_store_unchanged(tmp_path, store, content, fragment):
@@ -237,7 +268,7 @@ def test_oversized_file_is_refused_before_reading(tmp_path, store):
     line = "01/02/2021;Tombola;Nouga;Sensibilisation;X;3;2;;;5;;;\r\n"
     path.write_bytes((HEADER + "\r\n" + line * (10 * 1024 * 1024 // len(line) + 1)).encode())
     assert path.stat().st_size > 10 * 1024 * 1024
-    with pytest.raises(InputError, match="limit is 5 MB"):
+    with pytest.raises(InputError, match="la limite est de 5 Mo"):
         import_file(path, store=store, max_mb=5)
     assert not store.exists()
 
@@ -277,7 +308,8 @@ def test_cli_json_summary_adds_up_and_report_and_exit_codes(messy, tmp_path):
         check=False,
     )
     assert run.returncode == 2
-    assert "Traceback" not in run.stderr and "empty" in run.stderr
+    assert "Traceback" not in run.stderr and "est vide" in run.stderr
+    assert len(run.stderr.strip().splitlines()) == 1
 
 
 @pytest.mark.parametrize(

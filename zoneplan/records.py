@@ -1,13 +1,16 @@
 """Import activity and case records into the project store, and read them back.
 
-:func:`import_file` reads a partner's file, validates every row, matches it to a place or admin
-unit, and writes the accepted rows (``activities`` or ``cases``) and the rejected ones
-(``quarantine``, with their reasons) in one transaction. Nothing is lost: ``rows_read = accepted +
-rejected``. Re-importing a file adds nothing: each record's id is derived from its content.
+:func:`import_file` reads a partner's file a chunk at a time (:func:`geo.readers.open_records`),
+validates every row, matches it to a place or admin unit, and writes the accepted rows
+(``activities`` or ``cases``), the rejected ones (``quarantine``, with their reasons) and the
+import log in one transaction. Nothing is lost: ``rows_read = accepted + rejected``, per sheet for
+a workbook. Re-importing a file adds nothing: each record's id is derived from its content. Every
+reason and the summary speak the reader's language (French by default).
 
 Case rows keep no point and nothing below the commune: their coordinates and village are used to
 find the unit and then dropped, as are free-text notes. Rejected case rows are quarantined with
-their line, a reason naming none of these, and their commune-level fields only.
+their line, a reason naming none of these, and their commune-level fields only
+(:mod:`zoneplan.quarantine`, which also scrubs what older versions kept).
 
 The fictitious sample is loaded by :mod:`zoneplan.sample`; programme progress (protected case
 tables, indicators) is reported by :mod:`zoneplan.progress`.
@@ -17,127 +20,70 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import pyogrio
 
 import layers
 from geo import settings
-from geo.errors import InputError
+from geo.errors import InputError, UnknownNameError
+from geo.i18n import t
 from geo.indicators import read_programmes
 from geo.matcher import PlaceMatcher
-from geo.names import fold_name
-from geo.readers import LINE_COL, read_records
+from geo.readers import CHUNK_ROWS, SHEET_COL, ReadAgain, open_records
+from geo.reasons import reason, say
 from geo.store import Store
 from geo.validate import (
-    COUNT_FIELDS,
-    TEXT_FIELDS,
+    CASE_TYPES,
     canonical,
     map_unique,
     normalise_type,
+    plan_columns,
     read_mapping,
     validate,
 )
 from geo.vocab import Tables
+from zoneplan.quarantine import (
+    CASE_HIDDEN_FIELDS,
+    CASE_QUARANTINE_FIELDS,
+    QUARANTINE_COLUMNS,
+    quarantine_rows,
+    scrub_case_quarantine,
+)
+from zoneplan.recordrows import (
+    ACTIVITY_COLUMNS,
+    CASE_COLUMNS,
+    REPORT_COLUMNS,
+    compact,
+    id_hashes,
+    match_rows,
+    per_sheet,
+    programme_ids,
+    programme_lookup,
+    rejected_rows,
+    stack,
+    table_rows,
+    typed,
+)
 
-#: Columns of the ``cases`` table: no geometry, no place, nothing below the commune.
-CASE_COLUMNS: tuple[str, ...] = (
-    "record_id",
-    "date",
-    "programme_id",
-    "partner",
-    "case_type",
-    "unit_id",
-    "unit_level",
-    "commune_id",
-    "commune",
-    "cercle_id",
-    "cercle",
-    "region_id",
-    "region",
-    "zone_id",
-    "age_group",
-    "girls",
-    "boys",
-    "children",
-    "total",
-    "match_method",
-    "match_score",
-    "source_file",
-    "line",
-    "import_id",
-)
-ACTIVITY_COLUMNS: tuple[str, ...] = (
-    "record_id",
-    "date",
-    "programme_id",
-    "partner",
-    "activity_type",
-    "activity_label",
-    "place_id",
-    "place_name",
-    "place_text",
-    "unit_id",
-    "commune_id",
-    "commune",
-    "cercle_id",
-    "cercle",
-    "region_id",
-    "region",
-    "zone_id",
-    "age_group",
-    "girls",
-    "boys",
-    "women",
-    "men",
-    "children",
-    "total",
-    "sessions",
-    "notes",
-    "match_method",
-    "match_score",
-    "source_file",
-    "line",
-    "import_id",
-)
-QUARANTINE_COLUMNS: tuple[str, ...] = (
-    "source_file",
-    "kind",
-    "line",
-    "reason",
-    "raw",
-    "import_id",
-    "imported_at",
-)
-#: What a rejected case row keeps in the quarantine: commune level or coarser, counts, no text.
-CASE_QUARANTINE_FIELDS = tuple(c for c in CASE_COLUMNS if c in ("date", *TEXT_FIELDS, *COUNT_FIELDS))
-#: Case row fields never stored, nor quoted in a stored reason.
-CASE_HIDDEN_FIELDS: tuple[str, ...] = ("place", "place_code", "record_ref", "notes", "lat", "lon")
-CASE_REASON_PLACE = (
-    "place not recognised (village and codes are not kept for case rows); "
-    "give the commune, cercle or région"
-)
-CASE_REASON_COORDINATES = "coordinates unusable (not kept for case rows); fix them or give the commune"
-_PLACE_WORDS = ("place", "village", "localit", "ambiguous", "code ")
-REPORT_COLUMNS: tuple[str, ...] = (
-    "line",
-    "status",
-    "reason",
-    "record_id",
-    "place_id",
-    "place_name",
-    "unit_id",
-    "match_level",
-    "match_method",
-    "match_score",
-    "match_source",
-)
+# Re-exported: the tables' columns and the quarantine's rules are looked up here.
+__all__ = [
+    "ACTIVITY_COLUMNS",
+    "CASE_COLUMNS",
+    "CASE_HIDDEN_FIELDS",
+    "CASE_QUARANTINE_FIELDS",
+    "QUARANTINE_COLUMNS",
+    "REPORT_COLUMNS",
+    "ImportReport",
+    "import_file",
+    "load_records",
+    "scrub_case_quarantine",
+]
 
 
 @dataclass
@@ -178,6 +124,10 @@ def import_file(
     dry_run: bool = False,
     max_mb: float = settings.RECORDS_MAX_FILE_MB,
     matcher: PlaceMatcher | None = None,
+    lang: str = settings.DEFAULT_LANGUAGE,
+    sheet: str | None = None,
+    progress: Callable[[float, int], None] | None = None,
+    chunk_rows: int = CHUNK_ROWS,
 ) -> ImportReport:
     """Import a records file into the store; return what was accepted and rejected, and why.
 
@@ -197,141 +147,307 @@ def import_file(
         Larger files are refused.
     matcher
         A prebuilt gazetteer (to import many files quickly); built from the store otherwise.
+    lang
+        The language of the reasons, the summary's note and the refusals (``fr`` or ``en``).
+    sheet
+        The workbook sheet to read (every sheet holding records by default).
+    progress
+        Called after each chunk with the fraction of the file read and the rows read so far.
+    chunk_rows
+        Rows validated and matched at a time (memory stays bounded whatever the file's size).
 
     Raises
     ------
     InputError
         For an unreadable file or missing required columns (the store is left unchanged).
     """
+    if lang not in settings.LANGUAGES:
+        raise UnknownNameError("language", lang, settings.LANGUAGES)
     store = Store.of(store)
     path = Path(path)
-    src = path.name
     if kind not in ("activities", "cases"):
-        raise InputError(f"--kind {kind!r} is not known; expected activities or cases")
+        raise InputError(t("records.file.bad_kind", lang, found=kind, expected="activities, cases"))
     if mapping is not None and not isinstance(mapping, dict):
-        mapping = read_mapping(mapping)
-    raw = read_records(path, max_mb=max_mb)
-    canon = canonical(raw, kind, mapping, source=src)
-    checked = validate(canon, kind)
-    matcher = matcher or place_matcher(store)
-    import_id = file_hash(path)
-    now = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
-
-    matched = matcher.match_rows(checked)
-    # The matched (canonical) commune, cercle and région replace the text as written.
-    out = pd.concat([checked.drop(columns=["commune", "cercle", "region"]), matched], axis=1)
-    reasons: list[list[str]] = [list(r) for r in out["reasons"]]
-    type_col = "activity_type" if kind == "activities" else "case_type"
-    codes = map_unique(out[type_col], lambda v: normalise_type(v, kind))
-    if kind == "cases":
-        typed = (out[type_col].map(str).str.strip() != "").to_numpy(dtype=bool)
-        for i in np.flatnonzero(codes.isna().to_numpy() & typed):
-            reasons[i].append(
-                f"type de cas {out[type_col].iloc[i]!r} unknown; "
-                f"expected one of: {', '.join(_case_types())}"
-            )
-    unmatched = matched["match_level"].isna().to_numpy()
-    match_reasons = matched["match_reason"].to_numpy(dtype=object)
-    for i in np.flatnonzero(unmatched):
-        reasons[i].append(match_reasons[i] or "place unknown")
-    out["programme_id"] = _programme_ids(out)
-
-    records = _records(out, kind, codes, src, import_id)
-    ok = np.array([not r for r in reasons], dtype=bool)
-    # Duplicates inside the file: identical content -> the same record id.
-    first_line = (
-        records.loc[ok, ["record_id", "line"]]
-        .drop_duplicates("record_id")
-        .set_index("record_id")["line"]
+        mapping = read_mapping(mapping, lang)
+    source = open_records(path, max_mb=max_mb, sheet=sheet, lang=lang)
+    plan = plan_columns(
+        source.columns,
+        kind,
+        mapping,
+        source=path.name,
+        lang=lang,
+        coordinates=source.attrs.get("coordinates"),
     )
-    dup = ok & records["record_id"].duplicated(keep="first").to_numpy()
-    record_ids = records["record_id"].to_numpy(dtype=object)
-    for i in np.flatnonzero(dup):
-        rid = record_ids[i]
-        reasons[i] = [f"duplicate of line {int(first_line[rid])}"]
-    ok &= ~dup
-
-    table = Tables.ACTIVITIES if kind == "activities" else Tables.CASES
-    known = _known_ids(store, table)
-    accepted = records[ok]
-    new = accepted[~accepted["record_id"].isin(known)]
-
-    reason_text = pd.Series(["; ".join(r) for r in reasons], index=checked.index, dtype=object)
-    report = pd.DataFrame(
-        {
-            "line": records["line"].to_numpy(),
-            "status": np.where(ok, "accepted", "rejected"),
-            "reason": np.where(ok, "", reason_text.to_numpy()),
-            "record_id": np.where(ok, records["record_id"], ""),
-            "place_id": matched["place_id"].to_numpy() if kind == "activities" else None,
-            "place_name": matched["place_name"].to_numpy() if kind == "activities" else None,
-            "unit_id": records["unit_id"].to_numpy(),
-            "match_level": matched["match_level"]
-            .where(~((matched["match_level"] == "place") & (kind == "cases")), "commune")
-            .to_numpy(),
-            "match_method": matched["match_method"].to_numpy(),
-            "match_score": matched["match_score"].to_numpy(),
-            "match_source": matched["match_source"].to_numpy(),
-        },
-        index=checked.index,
-    )
-    fuzzy = int((ok & (matched["match_method"] == "fuzzy").to_numpy()).sum())
-    quarantine = _quarantine(raw, canon, ~ok, reason_text, src, kind, import_id, now)
-
-    summary = {
-        "file": src,
-        "kind": kind,
-        "rows_read": len(records),
-        "accepted": int(ok.sum()),
-        "rejected": int((~ok).sum()),
-        "fuzzy": fuzzy,
-        "duplicates": int(dup.sum()),
-        "added": len(new),
-        "already_present": int(len(accepted) - len(new)),
-        "by_method": {str(k): int(v) for k, v in matched.loc[ok, "match_method"].value_counts().items()},
-        "rejected_rows": [
-            {"line": int(ln), "reason": r}
-            for ln, r in zip(report.loc[~ok, "line"], report.loc[~ok, "reason"], strict=True)
-        ],
-        "dry_run": bool(dry_run),
-        "store": str(store.path),
-        "import_id": import_id,
-    }
-    if kind == "cases":
-        dropped = int(np.isfinite(checked["lat"].to_numpy()).sum())
-        summary["coordinates_dropped"] = dropped
-        summary["note"] = (
-            "case rows keep no coordinates and nothing below the commune: "
-            "coordinates and villages were used to find the unit, then dropped"
-        )
-    if raw.attrs.get("overlong_lines"):
-        summary["overlong_lines"] = raw.attrs["overlong_lines"]
-
     if not dry_run:
-        _write(store, table, kind, new, quarantine, src, summary, now, matcher)
-    return ImportReport(
-        summary=summary, rows=report[list(REPORT_COLUMNS)], records=accepted, quarantine=quarantine
-    )
+        scrub_case_quarantine(store, lang)
+    run = _Import(path, kind, store, plan, matcher or place_matcher(store), lang, dry_run)
+    try:
+        return run.read(source, progress, chunk_rows)
+    except ReadAgain:  # a row the fast reader could not number: read again, row by row
+        assert source.exact is not None
+        run = _Import(path, kind, store, plan, run.matcher, lang, dry_run)
+        return run.read(source.exact(), progress, chunk_rows)
 
 
-def _known_ids(store: Store, table: str) -> set[str]:
-    """Return the record ids already in ``table`` (reading that column only)."""
-    return set(record_sources(store, table)["record_id"])
+class _Import:
+    """One import: the state carried from chunk to chunk (duplicates, counts, kept rows)."""
+
+    def __init__(self, path, kind, store, plan, matcher, lang, dry_run) -> None:
+        self.path, self.kind, self.store, self.plan = path, kind, store, plan
+        self.matcher, self.lang, self.dry_run = matcher, lang, dry_run
+        self.src = path.name
+        self.table = Tables.ACTIVITIES if kind == "activities" else Tables.CASES
+        self.columns = list(CASE_COLUMNS if kind == "cases" else ACTIVITY_COLUMNS)
+        self.import_id = file_hash(path)
+        self.now = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
+        self.today = dt.date.today()
+        self.known = _known_hashes(store, self.table)
+        # Accepted ids of each chunk read so far (sorted), with their lines (and sheets).
+        self.seen: list[tuple[np.ndarray, np.ndarray, np.ndarray | None]] = []
+        self.reports: list[pd.DataFrame] = []
+        self.records: list[pd.DataFrame] = []
+        self.new: list[np.ndarray] = []
+        self.quarantine: list[pd.DataFrame] = []
+        self.counts = {"rows_read": 0, "fuzzy": 0, "duplicates": 0, "dropped": 0}
+        self.programmes = programme_lookup()
+        self.said: dict[str, str] = {}
+
+    def read(self, source, progress, chunk_rows: int) -> ImportReport:
+        """Read, check and match ``source`` chunk by chunk, then write it in one transaction."""
+        for chunk in source.chunks(chunk_rows):
+            self._chunk(chunk)
+            if progress is not None:
+                progress(source.progress(), self.counts["rows_read"])
+        summary, report, quarantine = self._finish(source)
+        records = stack(self.records, self.columns)
+        if not self.dry_run:
+            new = np.concatenate(self.new) if self.new else np.zeros(0, dtype=bool)
+            with self.store.transaction() as tx:
+                if new.any():
+                    rows = records if new.all() else records[new].reset_index(drop=True)
+                    tx.write(self.table, self._storable(rows), append=True)
+                self._write_log(tx, quarantine, summary)
+        return ImportReport(summary=summary, rows=report, records=records, quarantine=quarantine)
+
+    def _chunk(self, raw: pd.DataFrame) -> None:
+        """Check one chunk; keep its report, quarantine and accepted rows."""
+        kind, lang = self.kind, self.lang
+        canon = canonical(raw, kind, plan=self.plan, lang=lang)
+        checked = validate(canon, kind, today=self.today)
+        matched = match_rows(self.matcher, checked)
+        out = pd.concat([checked.drop(columns=["commune", "cercle", "region"]), matched], axis=1)
+        reasons = checked["reasons"].to_numpy(dtype=object).copy()
+        type_col = "activity_type" if kind == "activities" else "case_type"
+        codes = map_unique(out[type_col], lambda v: normalise_type(v, kind))
+        if kind == "cases":
+            typed_in = map_unique(out[type_col], lambda v: bool(str(v).strip())).to_numpy(dtype=bool)
+            column = checked.attrs["columns"].get(type_col, type_col)
+            for i in np.flatnonzero(codes.isna().to_numpy() & typed_in):
+                found = str(out[type_col].iloc[i]).strip()
+                item = reason("case_type_unknown", column=column, found=found, expected=list(CASE_TYPES))
+                reasons[i] = (*reasons[i], item)
+        match_reasons = matched["match_reason"].to_numpy(dtype=object)
+        for i in np.flatnonzero(matched["match_level"].isna().to_numpy()):
+            reasons[i] = (*reasons[i], *(match_reasons[i] or (reason("match_place_unknown"),)))
+        out["programme_id"] = programme_ids(out, self.programmes)
+        records, hashes = table_rows(out, kind, codes, self.src, self.import_id)
+        ok = np.fromiter((not r for r in reasons), dtype=bool, count=len(reasons))
+        lines = records["line"].to_numpy(dtype="int64")
+        sheets = raw[SHEET_COL].to_numpy(dtype=object) if SHEET_COL in raw else None
+        dup = self._duplicates(hashes, ok, lines, sheets, reasons)
+        ok &= ~dup
+        self.counts["rows_read"] += len(records)
+        self.counts["duplicates"] += int(dup.sum())
+        self.counts["fuzzy"] += int((ok & (matched["match_method"] == "fuzzy").to_numpy()).sum())
+        if kind == "cases":
+            self.counts["dropped"] += int(np.isfinite(checked["lat"].to_numpy(dtype=float)).sum())
+        self.reports.append(self._report(records, matched, ok, reasons, sheets))
+        self.records.append(compact(typed(records[ok])))
+        self.new.append(~np.isin(hashes[ok], self.known))
+        if (~ok).any():
+            self.quarantine.append(
+                quarantine_rows(
+                    raw,
+                    canon,
+                    reasons,
+                    ~ok,
+                    src=self.src,
+                    kind=kind,
+                    import_id=self.import_id,
+                    now=self.now,
+                    lang=lang,
+                    say=self._say,
+                )
+            )
+
+    def _say(self, reasons) -> str:
+        """Return ``reasons`` in the import's language (a file repeats the same few reasons)."""
+        key = repr(reasons)
+        text = self.said.get(key)
+        if text is None:
+            text = self.said[key] = say(reasons, self.lang)
+        return text
+
+    def _duplicates(self, hashes, ok, lines, sheets, reasons) -> np.ndarray:
+        """Flag accepted rows whose content an earlier accepted row of the file already had."""
+        rows = np.flatnonzero(ok)
+        h = hashes[rows]
+        earlier: dict[int, tuple[int, str]] = {}  # position in h -> (line, sheet) seen before
+        for seen, seen_lines, seen_sheets in self.seen:  # earlier chunks, in file order
+            pos = np.minimum(np.searchsorted(seen, h), max(len(seen) - 1, 0))
+            hit = np.flatnonzero(seen[pos] == h) if len(seen) else []
+            for j in hit:
+                if j not in earlier:
+                    at = pos[j]
+                    earlier[j] = (seen_lines[at], "" if seen_sheets is None else seen_sheets[at])
+        _, first, inverse = np.unique(h, return_index=True, return_inverse=True)
+        is_first = np.zeros(len(h), dtype=bool)
+        is_first[first] = True
+        first_row = rows[first[inverse]]
+        dup = ~is_first
+        dup[list(earlier)] = True
+        for j in np.flatnonzero(dup):
+            if j in earlier:
+                line, sheet = earlier[j]
+            else:
+                line, sheet = lines[first_row[j]], "" if sheets is None else sheets[first_row[j]]
+            key = "duplicate_sheet" if sheet else "duplicate"
+            reasons[rows[j]] = (reason(key, line=int(line), sheet=sheet),)
+        fresh = rows[~dup]
+        order = np.argsort(hashes[fresh], kind="stable")
+        kept_sheets = None if sheets is None else sheets[fresh][order]
+        self.seen.append((hashes[fresh][order], lines[fresh][order], kept_sheets))
+        out = np.zeros(len(ok), dtype=bool)
+        out[rows[dup]] = True
+        return out
+
+    def _report(self, records, matched, ok, reasons, sheets) -> pd.DataFrame:
+        is_case = self.kind == "cases"
+        level = matched["match_level"].to_numpy(dtype=object)
+        if is_case:
+            level = np.where(level == "place", "commune", level)
+        text = np.full(len(ok), "", dtype=object)
+        for i in np.flatnonzero(~ok):
+            text[i] = self._say(reasons[i])
+        none = np.full(len(ok), None, dtype=object)
+        frame = {
+            "line": records["line"].to_numpy(),
+            "status": np.where(ok, "accepted", "rejected").astype(object),
+            "reason": text,
+            "record_id": records["record_id"].where(ok, ""),
+            "place_id": none if is_case else matched["place_id"].to_numpy(dtype=object),
+            "place_name": none if is_case else matched["place_name"].to_numpy(dtype=object),
+            "unit_id": records["unit_id"].to_numpy(dtype=object),
+            "match_level": level,
+            "match_method": matched["match_method"].to_numpy(dtype=object),
+            "match_score": matched["match_score"].to_numpy(dtype=float),
+            "match_source": matched["match_source"].to_numpy(dtype=object),
+        }
+        if sheets is not None:
+            frame["sheet"] = sheets
+        return compact(
+            pd.DataFrame({k: pd.Series(v, dtype=getattr(v, "dtype", None)) for k, v in frame.items()})
+        )
+
+    def _storable(self, new: pd.DataFrame) -> pd.DataFrame:
+        """Return accepted rows as the table stores them (activities at their place's point)."""
+        frame = new
+        if self.kind != "activities":
+            return frame
+        places = layers.module("places").load_all(self.store)
+        points = {
+            pid: g
+            for pid, g in zip(places["place_id"], places.geometry, strict=True)
+            if g is not None and not g.is_empty
+        }
+        ids = pd.Series(frame["place_id"].astype(object))
+        wanted = [p for p in pd.unique(ids.dropna()) if p not in points]
+        if wanted:  # villages matched in the user's gazetteer are located at its point
+            points.update(self.matcher.locality_points(wanted))
+        codes, uniques = pd.factorize(ids)
+        shapes = np.array([points.get(p) for p in uniques] + [None], dtype=object)
+        geoms = gpd.GeoSeries(shapes[codes], index=frame.index, crs=settings.CRS)
+        return gpd.GeoDataFrame(frame, geometry=geoms, crs=settings.CRS)
+
+    def _finish(self, source) -> tuple[dict, pd.DataFrame, pd.DataFrame]:
+        """Return the summary, the per-row report and the quarantine of the whole file."""
+        report = stack(self.reports, list(REPORT_COLUMNS))
+        quarantine = (
+            pd.concat(self.quarantine, ignore_index=True)
+            if self.quarantine
+            else pd.DataFrame(columns=list(QUARANTINE_COLUMNS))
+        )
+        c = self.counts
+        rejected = (report["status"] == "rejected").to_numpy(dtype=bool)
+        accepted = int((~rejected).sum())
+        added = int(sum(int(n.sum()) for n in self.new))
+        summary = {
+            "file": self.src,
+            "kind": self.kind,
+            "rows_read": c["rows_read"],
+            "accepted": accepted,
+            "rejected": int(rejected.sum()),
+            "fuzzy": c["fuzzy"],
+            "duplicates": c["duplicates"],
+            "added": added,
+            "already_present": accepted - added,
+            "by_method": {
+                str(k): int(v)
+                for k, v in report.loc[~rejected, "match_method"].astype(object).value_counts().items()
+            },
+            "rejected_rows": rejected_rows(report[rejected]),
+            "dry_run": bool(self.dry_run),
+            "store": str(self.store.path),
+            "import_id": self.import_id,
+            "format": source.attrs.get("format"),
+            "lang": self.lang,
+        }
+        if source.attrs.get("encoding"):
+            summary["encoding"] = source.attrs["encoding"]
+        if "sheet" in report:
+            summary["sheets"] = per_sheet(report, source.attrs.get("sheets", []))
+            summary["skipped_sheets"] = list(source.attrs.get("skipped_sheets", []))
+        if self.kind == "cases":
+            summary["coordinates_dropped"] = c["dropped"]
+            summary["note"] = t("records.cases_note", self.lang, n=c["dropped"])
+        return summary, report, quarantine
+
+    def _write_log(self, tx, quarantine: pd.DataFrame, summary: dict) -> None:
+        """Replace this file's quarantine and append to the import log (inside the transaction)."""
+        old_q = tx.read(Tables.QUARANTINE)
+        if old_q is not None or len(quarantine):
+            keep = (
+                pd.DataFrame(columns=list(QUARANTINE_COLUMNS))
+                if old_q is None
+                else old_q[~((old_q["source_file"] == self.src) & (old_q["kind"] == self.kind))]
+            )
+            merged = pd.concat([pd.DataFrame(keep), quarantine], ignore_index=True)
+            merged["sheet"] = merged["sheet"].fillna("").astype(str)
+            tx.write(Tables.QUARANTINE, merged.astype({"line": "int64"}))
+        log = tx.read(Tables.IMPORTS)
+        entry = pd.DataFrame(
+            [
+                {
+                    "import_id": self.import_id,
+                    "source_file": self.src,
+                    "kind": self.kind,
+                    "imported_at": self.now,
+                    **{k: summary[k] for k in ("rows_read", "accepted", "rejected", "added")},
+                }
+            ]
+        )
+        tx.write(
+            Tables.IMPORTS,
+            entry if log is None else pd.concat([pd.DataFrame(log), entry], ignore_index=True),
+        )
 
 
-def record_sources(store: Store, table: str) -> pd.DataFrame:
-    """Return ``record_id``, ``source_file`` and ``import_id`` of ``table``'s records (as text)."""
-    cols = ["record_id", "source_file", "import_id"]
-    if not store.has(table):
-        return pd.DataFrame(columns=cols, dtype=object)
-    frame = pyogrio.read_dataframe(store.path, layer=table, columns=cols, read_geometry=False)
-    return pd.DataFrame(frame[cols]).astype(str)
-
-
-def _case_types() -> list[str]:
-    from geo.validate import CASE_TYPES
-
-    return list(CASE_TYPES)
+def _known_hashes(store: Store, table: str) -> np.ndarray:
+    """Return the record ids already in ``table`` as sorted numbers (reading that column only)."""
+    if not store.exists() or not store.has(table):
+        return np.zeros(0, dtype=np.uint64)
+    frame = store.read(table, columns=["record_id"], geometry=False)
+    return np.sort(id_hashes(frame["record_id"]))
 
 
 def file_hash(path: Path) -> str:
@@ -343,242 +459,13 @@ def file_hash(path: Path) -> str:
     return digest.hexdigest()[:12]
 
 
-def _programme_ids(out: pd.DataFrame) -> pd.Series:
-    """Return each row's programme: as written (id or name), else the programme of its zone."""
-    progs = programmes()
-    names: dict[str, str] = {}
-    for row in progs.itertuples():
-        for text in (row.programme_id, row.name_fr, row.name_en):
-            names[fold_name(text)] = row.programme_id
-    names.setdefault("rompre le silence", "rompre_le_silence")
-    zone_prog: dict[str, str] = {}
-    for row in progs.itertuples():
-        for zone in str(row.zones).split(";"):
-            zone_prog[zone.strip()] = row.programme_id
-    written = out["programme_id"].map(lambda v: names.get(fold_name(v)) if str(v).strip() else None)
-    by_zone = out["zone_id"].map(lambda z: zone_prog.get(z) if isinstance(z, str) else None)
-    return written.where(written.notna(), by_zone)
-
-
-def _records(out: pd.DataFrame, kind: str, codes: pd.Series, src: str, import_id: str) -> pd.DataFrame:
-    """Return the table rows (all rows; the caller keeps the accepted ones)."""
-    is_case = kind == "cases"
-    unit_id = out["commune_id"].where(out["commune_id"].notna(), out["cercle_id"])
-    unit_id = unit_id.where(unit_id.notna(), out["region_id"])
-    common = {
-        "date": out["date"],
-        "programme_id": out["programme_id"],
-        "partner": out["partner"].astype(object),
-        "unit_id": unit_id,
-        "commune_id": out["commune_id"],
-        "commune": out["commune"],
-        "cercle_id": out["cercle_id"],
-        "cercle": out["cercle"],
-        "region_id": out["region_id"],
-        "region": out["region"],
-        "zone_id": out["zone_id"],
-        "age_group": out["age_group"].astype(object),
-        "match_method": out["match_method"],
-        "match_score": out["match_score"],
-        "source_file": src,
-        "line": out[LINE_COL].astype("int64"),
-        "import_id": import_id,
-    }
-    if is_case:
-        frame = pd.DataFrame(
-            {
-                **common,
-                "case_type": codes,
-                "unit_level": np.where(
-                    out["commune_id"].notna(), 3, np.where(out["cercle_id"].notna(), 2, 1)
-                ),
-                "girls": out["girls"],
-                "boys": out["boys"],
-                "children": out["children"],
-                "total": out["total"],
-            }
-        )
-        identity = [
-            "date",
-            "programme_id",
-            "partner",
-            "case_type",
-            "unit_id",
-            "age_group",
-            "girls",
-            "boys",
-            "children",
-            "total",
-        ]
-    else:
-        frame = pd.DataFrame(
-            {
-                **common,
-                "activity_type": codes,
-                "activity_label": out["activity_type"].astype(object),
-                "place_id": out["place_id"],
-                "place_name": out["place_name"],
-                "place_text": out["place"].astype(object),
-                **{c: out[c] for c in COUNT_FIELDS},
-                "notes": out["notes"].astype(object),
-            }
-        )
-        identity = [
-            "date",
-            "programme_id",
-            "partner",
-            "activity_type",
-            "activity_label",
-            "place_id",
-            "unit_id",
-            "place_text",
-            "age_group",
-            *COUNT_FIELDS,
-            "notes",
-        ]
-    # Content hash (vectorised; pandas' fixed hash key): same content -> same id on re-import.
-    ident = frame[identity].copy()
-    for col in identity:
-        if ident[col].dtype == object or pd.api.types.is_string_dtype(ident[col]):
-            ident[col] = map_unique(ident[col], lambda v: "" if v is None or v != v else str(v))
-    hashed = pd.util.hash_pandas_object(ident, index=False).to_numpy()
-    prefix = "a" if kind == "activities" else "c"
-    frame["record_id"] = [f"{prefix}{h:016x}" for h in hashed]
-    columns = CASE_COLUMNS if is_case else ACTIVITY_COLUMNS
-    return frame[list(columns)]
-
-
-def _quarantine(
-    raw: pd.DataFrame,
-    canon: pd.DataFrame,
-    rejected: np.ndarray,
-    reasons: pd.Series,
-    src: str,
-    kind: str,
-    import_id: str,
-    now: str,
-) -> pd.DataFrame:
-    rows = raw.loc[rejected]
-    reason_values = reasons[rejected].to_numpy()
-    if kind == "cases":
-        # Nothing below the commune is kept: the commune-level fields as read, and reasons
-        # that name no village, code, coordinates or observation.
-        kept = canon.loc[rejected]
-        raw_json = [
-            json.dumps(dict(zip(CASE_QUARANTINE_FIELDS, values, strict=True)), ensure_ascii=False)
-            for values in kept[list(CASE_QUARANTINE_FIELDS)].itertuples(index=False)
-        ]
-        hidden = kept[list(CASE_HIDDEN_FIELDS)].itertuples(index=False)
-        reason_values = [_case_reason(r, s) for r, s in zip(reason_values, hidden, strict=True)]
-    else:
-        cols = [c for c in raw.columns if c != LINE_COL]
-        raw_json = [
-            json.dumps(dict(zip(cols, values, strict=True)), ensure_ascii=False, default=str)
-            for values in rows[cols].itertuples(index=False)
-        ]
-    return pd.DataFrame(
-        {
-            "source_file": src,
-            "kind": kind,
-            "line": rows[LINE_COL].astype("int64").to_numpy(),
-            "reason": reason_values,
-            "raw": raw_json,
-            "import_id": import_id,
-            "imported_at": now,
-        },
-        columns=list(QUARANTINE_COLUMNS),
-    )
-
-
-def _case_reason(reason: str, hidden: tuple[str, ...]) -> str:
-    """Return a case row's ``reason``, any part about (or quoting) its place made generic."""
-    secrets = [v.strip() for v in hidden if v and v.strip()]
-    out: list[str] = []
-    for item in str(reason).split("; "):
-        low = item.lower()
-        if any(word in low for word in ("coordinat", "lat ", "km of")):
-            item = CASE_REASON_COORDINATES
-        elif any(s in item for s in secrets) or any(w in low for w in _PLACE_WORDS):
-            item = CASE_REASON_PLACE
-        if item not in out:
-            out.append(item)
-    return "; ".join(out)
-
-
-def _activities_geometry(new: pd.DataFrame, store: Store, points: dict) -> gpd.GeoDataFrame:
-    geoms = [points.get(pid) if isinstance(pid, str) else None for pid in new["place_id"]]
-    return gpd.GeoDataFrame(
-        new.copy(), geometry=gpd.GeoSeries(geoms, index=new.index, crs=settings.CRS), crs=settings.CRS
-    )
-
-
-def _write(
-    store: Store,
-    table: str,
-    kind: str,
-    new: pd.DataFrame,
-    quarantine: pd.DataFrame,
-    src: str,
-    summary: dict,
-    now: str,
-    matcher: PlaceMatcher | None = None,
-) -> None:
-    """Write accepted rows, the file's quarantine and the import log in one transaction."""
-    places = layers.module("places").load_all(store)
-    points = {
-        pid: g
-        for pid, g in zip(places["place_id"], places.geometry, strict=True)
-        if g is not None and not g.is_empty
-    }
-    if matcher is not None and kind == "activities" and len(new):
-        # Villages matched in the user's gazetteer are located at its point.
-        points.update(matcher.locality_points(new["place_id"].dropna().unique()))
-    with store.transaction() as tx:
-        if len(new):
-            frame = (
-                _activities_geometry(new, store, points) if kind == "activities" else pd.DataFrame(new)
-            )
-            # Appending keeps earlier imports untouched and avoids rewriting the whole table.
-            tx.write(table, _typed(frame), append=True)
-        old_q = tx.read(Tables.QUARANTINE)
-        if old_q is not None or len(quarantine):
-            keep = (
-                pd.DataFrame(columns=list(QUARANTINE_COLUMNS))
-                if old_q is None
-                else old_q[~((old_q["source_file"] == src) & (old_q["kind"] == kind))]
-            )
-            merged = pd.concat([pd.DataFrame(keep), quarantine], ignore_index=True)
-            tx.write(Tables.QUARANTINE, merged.astype({"line": "int64"}))
-        log = tx.read(Tables.IMPORTS)
-        entry = pd.DataFrame(
-            [
-                {
-                    "import_id": summary["import_id"],
-                    "source_file": src,
-                    "kind": kind,
-                    "imported_at": now,
-                    "rows_read": summary["rows_read"],
-                    "accepted": summary["accepted"],
-                    "rejected": summary["rejected"],
-                    "added": summary["added"],
-                }
-            ]
-        )
-        tx.write(
-            Tables.IMPORTS,
-            entry if log is None else pd.concat([pd.DataFrame(log), entry], ignore_index=True),
-        )
-
-
-def _typed(frame: pd.DataFrame) -> pd.DataFrame:
-    """Return ``frame`` with whole-number counts as integers where no value is missing."""
-    out = frame.copy()
-    for col in (*COUNT_FIELDS, "unit_level", "line"):
-        if col in out.columns:
-            values = pd.to_numeric(out[col], errors="coerce")
-            out[col] = values.astype("Int64") if values.isna().any() else values.astype("int64")
-    out["date"] = pd.to_datetime(out["date"])
-    return out
+def record_sources(store: Store, table: str) -> pd.DataFrame:
+    """Return ``record_id``, ``source_file`` and ``import_id`` of ``table``'s records (as text)."""
+    cols = ["record_id", "source_file", "import_id"]
+    if not store.has(table):
+        return pd.DataFrame(columns=cols, dtype=object)
+    frame = store.read(table, columns=cols, geometry=False)
+    return pd.DataFrame(frame[cols]).astype(str)
 
 
 # --- reading back -------------------------------------------------------------------------------
