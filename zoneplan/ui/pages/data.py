@@ -55,6 +55,30 @@ def _saved_upload(upload) -> Path:
     return path
 
 
+def _sheet_choice(path: Path, lang: str) -> str | None:
+    """Offer a workbook's sheets when it has several: all of them (the default) or one by name."""
+    if path.suffix.lower() != ".xlsx":
+        return None
+    try:
+        import openpyxl
+
+        with open(path, "rb") as fh:
+            book = openpyxl.load_workbook(fh, read_only=True)
+            names = list(book.sheetnames)
+            book.close()
+    except Exception:  # a damaged workbook: the importer says why in one line
+        return None
+    if len(names) < 2:
+        return None
+    choice = st.selectbox(
+        t("app.data.import.sheet", lang),
+        ["", *names],
+        format_func=lambda n: n or t("app.data.import.sheet.all", lang),
+        key="import.sheet",
+    )
+    return choice or None
+
+
 # --- records ---------------------------------------------------------------------------------
 
 
@@ -91,8 +115,11 @@ def _import(ctx: Context) -> None:
     if upload is None:
         return
     path = _saved_upload(upload)
+    sheet = _sheet_choice(path, lang)
     try:
-        report = records.import_file(path, kind=kind, store=ctx.store, dry_run=True)
+        report = records.import_file(
+            path, kind=kind, store=ctx.store, dry_run=True, lang=lang, sheet=sheet
+        )
     except InputError as exc:
         st.error(t("app.data.import.refused", lang, error=str(exc)))
         return
@@ -109,7 +136,9 @@ def _import(ctx: Context) -> None:
         disabled=not confirmed or accepted == 0 or rows is None,
     ):
         try:
-            final = records.import_file(path, kind=kind, store=ctx.store, dry_run=False)
+            final = records.import_file(
+                path, kind=kind, store=ctx.store, dry_run=False, lang=lang, sheet=sheet
+            )
         except InputError as exc:
             st.error(t("app.data.import.refused", lang, error=str(exc)))
             return
