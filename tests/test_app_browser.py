@@ -1,9 +1,11 @@
 """The app in a real browser: system Chromium (headless) drives every page of a running app.
 
-One app process serves every page (module-scoped). For each page the test waits for the Leaflet
-map inside the streamlit-folium iframe, checks that features are drawn and that the console
-shows no error, and saves a screenshot under the test output folder (``$ZONEPLAN_TEST_OUTPUT``
-if set, else pytest's temporary folder).
+One app process serves every page (module-scoped). For each page the test waits for the map's
+own ready mark inside the streamlit-folium iframe (``data-zp-ready``, set once Leaflet has drawn
+its layers: see :mod:`zoneplan.ui.mapframe`), never for a first shape that may be an empty,
+invisible path; then checks that features are drawn and that the console shows no error, and
+saves a screenshot under the test output folder (``$ZONEPLAN_TEST_OUTPUT`` if set, else pytest's
+temporary folder). Timeouts are generous: a loaded machine is slow, not wrong.
 """
 
 from __future__ import annotations
@@ -21,10 +23,22 @@ import pytest
 
 from geo import settings
 from geo.i18n import t
+from geo.vocab import VIEWS
 from tests.conftest import needs_chromium
+from zoneplan.ui.mapframe import READY_ATTR, READY_SELECTOR
 from zoneplan.ui.pages import PAGES
 
 MAP_FRAME = "iframe[title='streamlit_folium.st_folium']"
+#: How long a page may take to draw its map (a first run computes its analysis).
+MAP_TIMEOUT_MS = 120_000
+
+
+def _drawn_map(tab):
+    """Return the page's map (its frame) once it carries its ready mark."""
+    frame = tab.frame_locator(MAP_FRAME).first
+    frame.locator(READY_SELECTOR).first.wait_for(state="attached", timeout=MAP_TIMEOUT_MS)
+    return frame
+
 
 pytestmark = needs_chromium
 
@@ -109,13 +123,13 @@ def test_page_draws_its_map_without_console_errors(app_url, browser, shots, page
     tab.on("pageerror", lambda exc: errors.append(str(exc)))
     try:
         tab.goto(f"{app_url}/?page={page}", wait_until="domcontentloaded")
-        tab.get_by_role("heading", name=t(f"app.page.{page}", "fr")).first.wait_for(timeout=30_000)
+        tab.get_by_role("heading", name=t(f"app.page.{page}", "fr")).first.wait_for(timeout=60_000)
         if page == "data":
             tab.get_by_role("tab", name=t("app.data.tab.zone", "fr")).click()
-        frame = tab.frame_locator(MAP_FRAME).first
-        drawn = frame.locator(".leaflet-interactive")
-        drawn.first.wait_for(state="attached", timeout=30_000)
-        assert drawn.count() > 0
+        frame = _drawn_map(tab)
+        drawn_as = frame.locator(READY_SELECTOR).first.get_attribute(READY_ATTR)
+        assert drawn_as in (*VIEWS, "base")
+        assert frame.locator(".leaflet-interactive").count() > 0  # the layers were added before
         assert frame.locator(".leaflet-control-layers").count() == 1
         assert tab.get_by_text(t("sample.banner", "fr")).count() >= 1
         if page == "criteria":  # the ranked places, and the first one's reasons in the box below
@@ -136,10 +150,8 @@ def test_fresh_store_loads_the_fictitious_sample_from_the_coverage_page(tmp_path
         try:
             tab.goto(f"{url}/?page=coverage", wait_until="domcontentloaded")
             button = tab.get_by_role("button", name=t("app.data.sample.load", "fr"))
-            button.wait_for(timeout=30_000)
-            tab.frame_locator(MAP_FRAME).first.locator(".leaflet-interactive").first.wait_for(
-                state="attached", timeout=30_000
-            )
+            button.wait_for(timeout=60_000)
+            _drawn_map(tab)
             assert tab.get_by_text(t("sample.banner", "fr")).count() == 0
             tab.wait_for_timeout(800)  # Leaflet's zoom animation ends
             tab.screenshot(path=str(shots / "coverage-fresh-store.png"), full_page=True)

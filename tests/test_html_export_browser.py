@@ -21,10 +21,10 @@ def _open(browser, path):
     page.route("**/*", route)
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.goto(path.as_uri())
-    # The map's own legend control is added once Leaflet has drawn the map; then the features.
-    # Generous timeouts: a loaded machine is slow, not wrong.
+    # The map's own legend control is added after every layer: once it is there, the layers are
+    # drawn (never wait for a first shape, which may be an empty, invisible path). Generous
+    # timeouts: a loaded machine is slow, not wrong.
     page.wait_for_selector(".zp-legend", state="attached", timeout=60_000)
-    page.wait_for_selector(".leaflet-interactive", state="attached", timeout=60_000)
     return page, external, errors
 
 
@@ -38,6 +38,8 @@ def test_offline_html_draws_with_the_network_off(browser, tmp_path, store, view)
         assert external == []
         assert errors == []
         assert page.locator(".leaflet-interactive").count() > 0
+        # a named feature of the zone: the Kokoyo gold-mining site, labelled beside its circle
+        assert page.locator(".zp-label", has_text="Kokoyo").count() == 1
         assert page.locator(".zp-legend").count() == 1
         legend = page.locator(".zp-legend").inner_text()
         assert "pas de données" in legend

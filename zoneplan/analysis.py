@@ -31,6 +31,7 @@ from geo.criteria import (
     criteria,
     parse_weights,
     read_attractiveness,
+    total_score,
     unmatched_attractiveness,
 )
 from geo.disclosure import case_figures
@@ -40,10 +41,16 @@ from geo.i18n import t
 from geo.nextsites import suggest_sites
 from geo.periods import parse_period
 from geo.store import Store
-from geo.units import planning_units
 from geo.vocab import ADMIN_BY_LEVEL, CRITERIA, VERBS
 from zoneplan.datastore import read_population
-from zoneplan.placeframe import name_cells, name_sites, place_frame, place_records, roll_up
+from zoneplan.placeframe import (
+    name_cells,
+    name_sites,
+    place_frame,
+    place_records,
+    rank_places,
+    roll_up,
+)
 from zoneplan.records import load_records
 from zoneplan.zone import ZoneData
 
@@ -128,6 +135,8 @@ class AnalysisResult:
     places
         Every settlement of the zone with its criteria, nearest centre, sensitisation and gaps
         (:data:`zoneplan.placeframe.PLACE_COLUMNS`), highest priority first.
+    options
+        The options it ran with (thresholds, weights...), for :func:`reweigh`.
     """
 
     verb: str
@@ -137,6 +146,7 @@ class AnalysisResult:
     summary: dict
     table: pd.DataFrame = field(repr=False)
     places: gpd.GeoDataFrame | None = field(default=None, repr=False)
+    options: dict = field(default_factory=dict, repr=False)
 
     def to_json(self, *, full: bool = False) -> dict:
         """Return the summary, the table's rows and the places (all if ``full``, else a sample).
@@ -234,7 +244,7 @@ def _cases_for_units(
 def _context(zone: str, units: str, store: Store, audience: str) -> ZoneData:
     """Return the zone's data with its planning units (``ZoneData.units``) chosen."""
     ctx = ZoneData.load(zone, store=store, audience=audience)
-    ctx.units = planning_units(ctx.zone, units, ctx.admin)
+    ctx.units = ctx.planning_units(units)  # computed once per store version
     return ctx
 
 
@@ -373,7 +383,9 @@ def analyse(
     places = place_frame(ctx, opts, attractiveness=_attractiveness(opts.get("attractiveness")))
     if places.empty:
         ctx.notes.append(t("analyses.no_places", lang, zone=ctx.name(lang)))
-    ctx.units = name_cells(ctx.units, places, lang=lang)
+    # Named from the places in their first order: a tie between equidistant places does not
+    # turn on the weights (:func:`reweigh` keeps the names).
+    ctx.units = name_cells(ctx.units, places.sort_index(), lang=lang)
     base = {
         "verb": verb,
         "zone": zone,
@@ -391,7 +403,8 @@ def analyse(
     frame, crit = _criteria_frame(ctx, opts)
     if verb == "criteria":
         summary = {**base, **crit, "notes": ctx.notes}
-        return AnalysisResult(verb, zone, frame, None, summary, _table(frame, "criteria"), places)
+        table = _table(frame, "criteria")
+        return AnalysisResult(verb, zone, frame, None, summary, table, places, options=opts)
     frame = access(frame, ctx.centres, bands=opts["bands"])
     if verb == "gaps":
         return _run_gaps(ctx, opts, base, crit, frame, places)
@@ -432,13 +445,50 @@ def _run_gaps(
         "sensitisation_gaps": int(kinds.map(lambda k: "sensitisation" in k).sum()),
         "access_gaps": int(kinds.map(lambda k: "access" in k).sum()),
         "unit_gaps": int(frame["is_gap"].sum()),
-        "top_gaps": place_records(
-            gap_places[["name", "kind", "commune", "gap_kinds", "priority", "gap_reasons"]], limit=10
-        ),
+        "top_gaps": _top_gaps(gap_places),
         "notes": ctx.notes,
     }
+    table = _gaps_table(frame)
+    return AnalysisResult("gaps", ctx.zone_id, frame, None, summary, table, places, options=opts)
+
+
+def _top_gaps(gap_places: pd.DataFrame) -> list[dict]:
+    cols = ["name", "kind", "commune", "gap_kinds", "priority", "gap_reasons"]
+    return place_records(gap_places[cols], limit=10)
+
+
+def _gaps_table(frame: pd.DataFrame) -> pd.DataFrame:
     gaps = frame[frame["is_gap"]].sort_values("priority", ascending=False, kind="stable")
-    return AnalysisResult("gaps", ctx.zone_id, frame, None, summary, _table(gaps, "gaps"), places)
+    return _table(gaps, "gaps")
+
+
+def reweigh(result: AnalysisResult, weights: Mapping[str, float] | str | None) -> AnalysisResult:
+    """Return the ``criteria`` or ``gaps`` analysis ``result`` with new criteria ``weights``.
+
+    Only the weighted score (:func:`geo.criteria.total_score`) and what follows from it change:
+    the places' and units' scores, the gaps' priorities and ranks, their order. Distances,
+    criteria met and explanations are the ones computed: new weights cost a re-combination, not a
+    new analysis, and give what :func:`analyse` gives with them.
+    """
+    if result.verb not in ("criteria", "gaps") or not result.options:
+        raise InputError(
+            f"analysis {result.verb!r} cannot take new weights; expected criteria or gaps from analyse()"
+        )
+    opts = {**result.options, "weights": parse_weights(weights)}
+    if opts["weights"] == result.options["weights"]:
+        return result
+    places = result.places.sort_index()  # their first order: ties rank as analyse() ranks them
+    places = rank_places(places.assign(total_score=total_score(places, opts["weights"])), opts)
+    frame = result.units.assign(total_score=total_score(result.units, opts["weights"]))
+    summary = dict(result.summary)
+    if result.verb == "criteria":
+        summary.update(weights=opts["weights"], mean_total_score=_num(frame["total_score"].mean()))
+        table = _table(frame, "criteria")
+    else:
+        frame = roll_up(frame, places, lang=opts["lang"])
+        summary["top_gaps"] = _top_gaps(places[places["gap_kinds"].map(len) > 0])
+        table = _gaps_table(frame)
+    return AnalysisResult(result.verb, result.zone, frame, None, summary, table, places, options=opts)
 
 
 def _run_next(ctx: ZoneData, opts: dict, base: dict, places: gpd.GeoDataFrame) -> AnalysisResult:
@@ -479,7 +529,7 @@ def _run_next(ctx: ZoneData, opts: dict, base: dict, places: gpd.GeoDataFrame) -
     }
     if not len(steps):
         summary["why_none"] = _why_no_site(at_risk, uncovered, opts, lang)
-    return AnalysisResult("next", ctx.zone_id, ctx.units, None, summary, steps, places)
+    return AnalysisResult("next", ctx.zone_id, ctx.units, None, summary, steps, places, options=opts)
 
 
 def _few(names: list[str], shown: int = 4) -> str:
@@ -523,7 +573,8 @@ def _run_access(ctx: ZoneData, opts: dict, base: dict, places: gpd.GeoDataFrame)
     if ctx.unlocated:
         summary["notes"].append(t("analyses.unlocated", opts["lang"], names=", ".join(ctx.unlocated)))
     cols = [*TABLE_COLUMNS["access"], *[c for c in frame.columns if c.startswith("n_centres_")]]
-    return AnalysisResult("access", ctx.zone_id, frame, places, summary, _table(frame, cols), places)
+    table = _table(frame, cols)
+    return AnalysisResult("access", ctx.zone_id, frame, places, summary, table, places, options=opts)
 
 
 def _drop_list(summary: dict) -> dict:

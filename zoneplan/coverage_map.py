@@ -30,6 +30,7 @@ from geo.periods import filter_period
 from geo.store import Store
 from geo.vocab import COUNT_MEASURES, MEASURES
 from zoneplan.datastore import read_population
+from zoneplan.zone import remembered
 
 if TYPE_CHECKING:
     from zoneplan.maps import Canvas
@@ -261,11 +262,16 @@ def coverage_units(ctx: Canvas, units: str | None) -> gpd.GeoDataFrame:
     from geo.units import auto_resolution, h3_units, planning_units
 
     spec = units or "auto"
-    admin = ctx.admin
-    found = planning_units(ctx.zone, spec, admin if admin is not None and len(admin) else None)
-    if spec == "auto" and str(found["kind"].iloc[0]).startswith("h3"):
-        found = h3_units(ctx.zone, auto_resolution(ctx.zone, max_cells=COVERAGE_MAX_CELLS))
-    return found
+
+    def build() -> gpd.GeoDataFrame:
+        admin = ctx.admin
+        found = planning_units(ctx.zone, spec, admin if admin is not None and len(admin) else None)
+        if spec == "auto" and str(found["kind"].iloc[0]).startswith("h3"):
+            found = h3_units(ctx.zone, auto_resolution(ctx.zone, max_cells=COVERAGE_MAX_CELLS))
+        return found
+
+    # The same for every period, partner and measure of the zone: built once per store version.
+    return remembered(ctx.store, ("coverage_units", ctx.zone_id, spec), build).copy()
 
 
 def _coverage_rates(

@@ -34,13 +34,16 @@ from zoneplan.analysis_map import access_layers, criteria_layers, gaps_layers
 from zoneplan.coverage_map import activities, coverage_layers
 from zoneplan.records import record_sources
 from zoneplan.sample import fictitious_counts
-from zoneplan.zone import ZoneData
+from zoneplan.zone import ZoneData, remembered
 
 if TYPE_CHECKING:
     from zoneplan.analysis import AnalysisResult
 
 #: Colours of the point layers (the base map's).
 COLORS = {name: POINT_STYLES[name][0] for name in ("places", "gold_sites", "centres")}
+#: Context beyond the zone is cut at this many times its size around it (see ``_clipper``).
+CONTEXT_PAD = 1.5
+CONTEXT_PAD_MIN_DEG = 0.5
 #: Filters that only select records (coverage); the analyses do not take them.
 RECORD_FILTERS: tuple[str, ...] = ("programme", "partner", "activity_type", "indicator", "measure")
 
@@ -144,16 +147,24 @@ class Canvas:
         return src, attr
 
     def context(self) -> list[gv.ViewLayer]:
-        """Return the context layers: countries, rivers, lakes, towns, admin units, the zone outline."""
+        """Return the context layers: countries, rivers, lakes, towns, admin units, the zone outline.
+
+        The same for every view of the zone in one language: built once per store version.
+        """
+        key = ("context", self.zone_id, self.lang)
+        return list(remembered(self.store, key, self._context))
+
+    def _context(self) -> list[gv.ViewLayer]:
         minx, miny, maxx, maxy = self.zone.total_bounds
         pad = max(maxx - minx, maxy - miny) * 0.3  # the towns around the zone too
+        near = _clipper(self.zone)
         natural = natural_layers(
             lang=self.lang,
             bounds=(minx - pad, miny - pad, maxx + pad, maxy + pad),
-            **{k: layers.load(k) for k in NATURAL_KEYS},
+            **{k: near(layers.load(k)) for k in NATURAL_KEYS},
         )
         return sym.context_layers(
-            self.borders, lang=self.lang, admin=self.admin, zone=self.zone, natural=natural
+            near(self.borders), lang=self.lang, admin=near(self.admin), zone=self.zone, natural=natural
         )
 
     def site_layers(
@@ -255,6 +266,33 @@ class Canvas:
     def notes(self) -> list[str]:
         """Return the notes every view of the zone carries (places not mapped)."""
         return self.data.unlocated_notes(self.lang)
+
+
+def _clipper(zone: gpd.GeoDataFrame):
+    """Return a function clipping a context frame to the zone's surroundings.
+
+    Countries, rivers and admin boundaries far beyond the zone are never seen on its map (it opens
+    on the zone) but would weigh on every page and print: they are cut at :data:`CONTEXT_PAD`
+    times the zone's size around it (at least :data:`CONTEXT_PAD_MIN_DEG` degrees). A frame's
+    rows that end empty are dropped; its index and columns are kept.
+    """
+    minx, miny, maxx, maxy = zone.total_bounds
+    pad = max(max(maxx - minx, maxy - miny) * CONTEXT_PAD, CONTEXT_PAD_MIN_DEG)
+    rect = (minx - pad, miny - pad, maxx + pad, maxy + pad)
+
+    def clip(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+        if frame is None or frame.empty:
+            return frame
+        fminx, fminy, fmaxx, fmaxy = frame.total_bounds
+        if fminx >= rect[0] and fminy >= rect[1] and fmaxx <= rect[2] and fmaxy <= rect[3]:
+            return frame  # already inside
+        cut = frame.geometry.clip_by_rect(*rect)
+        keep = ~cut.is_empty
+        out = frame[keep].copy()
+        out[out.geometry.name] = cut[keep]
+        return out
+
+    return clip
 
 
 def unit_words(kind: str, lang: str) -> str:

@@ -142,12 +142,21 @@ def place_frame(
     frame["sessions"] = frame["place_id"].map(totals["sessions"]).fillna(0.0)
     # No denominator per place yet: coverage is presence (NaN); nothing recorded is a gap.
     frame["coverage"] = np.nan
+    return rank_places(frame, opts)
+
+
+def rank_places(frame: gpd.GeoDataFrame, opts: dict) -> gpd.GeoDataFrame:
+    """Return the places with their gaps, status and priority, highest priority first.
+
+    The last step of :func:`place_frame`, run again on its places (in their first order) when
+    only the criteria weights change.
+    """
     frame = find_gaps(
         frame,
         coverage_threshold=opts["coverage_threshold"],
         access_km=opts["access_km"],
         rule=str(opts["gap_rule"]),
-        lang=lang,
+        lang=opts["lang"],
         centre_col="nearest_centre_town",
     )
     frame["gap_status"] = place_status(frame)
@@ -228,16 +237,18 @@ def roll_up(units: gpd.GeoDataFrame, places: gpd.GeoDataFrame, *, lang: str) -> 
     out["n_places_reached"] = uid.map(hit.groupby("unit_id").size()).fillna(0).astype("int64")
     out["people_sensitised"] = uid.map(by["people_sensitised"].sum()).fillna(0.0)
     gaps = joined[joined["gap_kinds"].map(len) > 0]
+    # Plain dicts: one lookup per unit (thousands of H3 cells) costs a microsecond, not a Series'.
     kinds = gaps.groupby("unit_id")["gap_kinds"].agg(
         lambda s: [k for k in ("sensitisation", "access") if any(k in x for x in s)]
     )
+    kinds = kinds.to_dict()
     out["gap_kinds"] = [kinds.get(u, []) for u in uid]
     out["priority"] = uid.map(gaps.groupby("unit_id")["priority"].max()).fillna(0.0)
-    names = gaps.groupby("unit_id")["name"].agg(list)
+    names = gaps.groupby("unit_id")["name"].agg(list).to_dict()
     out["gap_places"] = [names.get(u, []) for u in uid]
-    first = gaps.groupby("unit_id")["gap_reasons"].first()
+    first = gaps.groupby("unit_id")["gap_reasons"].first().to_dict()
     out["gap_reasons"] = [
-        _unit_reason(names.get(u, []), first.get(u, ""), lang) if u in names.index else "" for u in uid
+        _unit_reason(names[u], first.get(u, ""), lang) if u in names else "" for u in uid
     ]
     is_gap = out["gap_kinds"].map(len) > 0
     out["is_gap"] = is_gap

@@ -7,7 +7,12 @@ Earth, for national maps and analyses.
 
 from __future__ import annotations
 
+import dataclasses
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 import geopandas as gpd
 import pandas as pd
@@ -19,6 +24,52 @@ from geo.i18n import t
 from geo.store import Store
 from geo.vocab import NATIONAL
 from geo.zones import get_zone
+
+T = TypeVar("T")
+
+
+def store_version(store: Store) -> str:
+    """Return the version of the store's data ("" while there is no store).
+
+    SQLite's change counter (the file header's bytes 24-27, one more at each committed write),
+    the file's modification time and size, and those of a write-ahead log beside it: what was
+    read for one version holds until the next write.
+    """
+    path = store.path
+    parts = []
+    for candidate in (path, path.with_name(f"{path.name}-wal")):
+        try:
+            info = candidate.stat()
+        except OSError:
+            continue
+        parts.append(f"{info.st_mtime_ns}:{info.st_size}")
+    if parts:
+        try:
+            with path.open("rb") as fh:
+                parts.append(fh.read(28)[24:].hex())
+        except OSError:
+            pass
+    return "/".join(parts)
+
+
+def remembered(store: Store, key: tuple, compute: Callable[[], T]) -> T:
+    """Return ``compute()`` for ``key``, computed once while the store's version holds.
+
+    For what every map or analysis of a zone reads or derives the same way (the zone's frames,
+    its planning units, its map's context): the few most recent are kept, shared by every caller
+    (and every session of the app), who never modify them.
+    """
+    full = (str(store.path), store_version(store), *key)
+    with _LOCK:
+        if full in _REMEMBERED:
+            _REMEMBERED.move_to_end(full)
+            return _REMEMBERED[full]
+    value = compute()
+    with _LOCK:
+        _REMEMBERED[full] = value
+        while len(_REMEMBERED) > _REMEMBERED_MAX:
+            _REMEMBERED.popitem(last=False)
+    return value
 
 
 @dataclass
@@ -60,8 +111,20 @@ class ZoneData:
 
     @classmethod
     def load(cls, zone: str, *, store: Store | str | None = None, audience: str = "public") -> ZoneData:
-        """Return the data of ``zone``; an unknown zone raises listing the valid ids."""
+        """Return the data of ``zone``; an unknown zone raises listing the valid ids.
+
+        The zone's frames are read once per store version (:func:`store_version`) and shared by
+        later calls, which each get their own ``ZoneData`` (own notes, no units yet); callers
+        never modify the frames.
+        """
         store = Store.of(store)
+        known = remembered(store, ("zone", zone, audience), lambda: cls._read(zone, store, audience))
+        return dataclasses.replace(
+            known, store=store, unlocated=list(known.unlocated), notes=[], units=None
+        )
+
+    @classmethod
+    def _read(cls, zone: str, store: Store, audience: str) -> ZoneData:
         zones = layers.load("zones", store=store)
         if zone == NATIONAL:
             mali = layers.load("borders").query("iso_a3 == 'MLI'")
@@ -100,6 +163,14 @@ class ZoneData:
             centres=layers.load("centres", store=store, audience=audience),
             audience=audience,
         )
+
+    def planning_units(self, units: str) -> gpd.GeoDataFrame:
+        """Return the zone's planning units for the spec ``units`` (see
+        :func:`geo.units.planning_units`), computed once per store version and then copied."""
+        from geo.units import planning_units  # h3: not for a map of counts
+
+        key = ("units", self.zone_id, str(units))
+        return remembered(self.store, key, lambda: planning_units(self.zone, units, self.admin)).copy()
 
     @property
     def geometry(self):
@@ -141,3 +212,9 @@ class ZoneData:
         if not self.unlocated:
             return []
         return [t("place.unlocated", lang, names=", ".join(self.unlocated))]
+
+
+#: What :func:`remembered` keeps, by store path, store version and key: most recent last.
+_REMEMBERED: OrderedDict[tuple, object] = OrderedDict()
+_REMEMBERED_MAX = 24
+_LOCK = threading.Lock()

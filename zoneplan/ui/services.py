@@ -1,8 +1,9 @@
-"""Cached calls into the services the pages show: views, analyses, records, indicators.
+"""Cached calls into the services the pages show: views, their maps, analyses, records, indicators.
 
-Each call is keyed on plain arguments (the store path and its modification time, the filters as
-tuples), so a filter change reuses what was computed before and a write to the store is seen on
-the next rerun.
+Each call is keyed on plain arguments (the store's path and data version, the filters as tuples),
+so a filter change reuses what was computed before, every session of the server shares it, and a
+write to the store is seen on the next rerun. A view's map is rendered once (:func:`view_frame`):
+a rerun that leaves the view as it was sends the browser the same map.
 """
 
 from __future__ import annotations
@@ -18,10 +19,13 @@ from zoneplan import progress as zprogress
 from zoneplan import sample as zsample
 from zoneplan.context import Context
 from zoneplan.coverage_map import targets_table
+from zoneplan.ui import mapframe
 from zoneplan.ui.loaders import store_key
 
 #: The analyses that read the records, so follow the sidebar's period (what was sensitised when).
 PERIOD_VERBS: tuple[str, ...] = ("gaps",)
+#: The analyses whose new criteria weights only re-combine the scores already computed.
+REWEIGHABLE: tuple[str, ...] = ("criteria", "gaps")
 
 
 def _freeze(options: dict[str, object]) -> tuple:
@@ -53,7 +57,7 @@ def _view(
     name: str,
     zone: str | None,
     store_path: str,
-    mtime: float,
+    version: str,
     lang: str,
     audience: str,
     k: int,
@@ -80,15 +84,9 @@ def _view(
     )
 
 
-def view(ctx: Context, name: str, *, with_next: bool = False, **extra: object):
-    """Return the ``View`` called ``name`` for the page's filters (cached).
-
-    The analysis views reuse the page's cached ``AnalysisResult`` (:func:`analyse`), so the
-    analysis runs once per zone and options. The period selects records: the coverage view's
-    and the gaps' (what was sensitised in the period); the other analysis views are the same
-    for every period. ``with_next`` draws the where-next sites (the cached ``next`` analysis).
-    """
-    path, mtime = store_key(ctx.store)
+def _view_call(ctx: Context, name: str, with_next: bool, extra: dict[str, object]):
+    """Return the key of the view ``name`` (the arguments of ``_view``) and its given results."""
+    path, version = store_key(ctx.store)
     options = {**ctx.view_filters(name), **extra}
     result, sites, period = None, None, ctx.period
     if name in ANALYSIS_VIEWS:
@@ -97,39 +95,67 @@ def view(ctx: Context, name: str, *, with_next: bool = False, **extra: object):
         if with_next:
             sites = analyse(ctx, "next", **extra).table
             options["with_next"] = True
-    return _view(
-        name,
-        ctx.zone,
-        path,
-        mtime,
-        ctx.lang,
-        ctx.audience,
-        ctx.k,
-        period,
-        _freeze(options),
-        _analysis=result,
-        _next=sites,
-    )
+    key = (name, ctx.zone, path, version, ctx.lang, ctx.audience, ctx.k, period, _freeze(options))
+    return key, {"_analysis": result, "_next": sites}
 
 
 @st.cache_resource(show_spinner=False, max_entries=48)
-def _analyse(verb: str, zone: str | None, units: str, store_path: str, mtime: float, frozen: tuple):
+def _frame(key: tuple, tiles: bool, _given: dict):
+    from geo.render_folium import to_folium
+
+    view = _view(*key, **_given)
+    return view, mapframe.render(mapframe.finish(to_folium(view), view.name, tiles=tiles))
+
+
+def view_frame(ctx: Context, name: str, *, with_next: bool = False, **extra: object):
+    """Return the ``View`` called ``name`` for the page's filters and its rendered map (cached).
+
+    The analysis views reuse the page's cached ``AnalysisResult`` (:func:`analyse`), so the
+    analysis runs once per zone and options. The period selects records: the coverage view's
+    and the gaps' (what was sensitised in the period); the other analysis views are the same
+    for every period. ``with_next`` draws the where-next sites (the cached ``next`` analysis).
+    The map (:class:`zoneplan.ui.mapframe.MapFrame`) is rendered once per view and tiles choice,
+    and shared by every session.
+    """
+    key, given = _view_call(ctx, name, with_next, extra)
+    return _frame(key, bool(ctx.tiles), given)
+
+
+@st.cache_resource(show_spinner=False, max_entries=48)
+def _analyse(verb: str, zone: str | None, units: str, store_path: str, version: str, frozen: tuple):
     from zoneplan import analysis as zanalysis  # h3 and the engine: not on the first page
 
     return zanalysis.analyse(verb, zone=zone, units=units, store=Store(store_path), **_thaw(frozen))
+
+
+@st.cache_resource(show_spinner=False, max_entries=48)
+def _reweighed(
+    verb: str, zone: str | None, units: str, store_path: str, version: str, frozen: tuple, weights: tuple
+):
+    from zoneplan import analysis as zanalysis
+
+    base = _analyse(verb, zone, units, store_path, version, frozen)
+    return zanalysis.reweigh(base, _thaw(weights))
 
 
 def analyse(ctx: Context, verb: str, **options: object):
     """Return the ``AnalysisResult`` of ``verb`` for the page's zone and units (cached).
 
     The gaps take the sidebar's period: a place is a sensitisation gap when nothing was
-    recorded there in that period.
+    recorded there in that period. The criteria and the gaps are computed once with equal
+    weights; other weights re-combine their scores (``zoneplan.analysis.reweigh``), they do not
+    measure again.
     """
-    path, mtime = store_key(ctx.store)
+    path, version = store_key(ctx.store)
     options = {"lang": ctx.lang, "audience": ctx.audience, "k": ctx.k, **options}
     if verb in PERIOD_VERBS:
         options.setdefault("period", ctx.period)
-    return _analyse(verb, ctx.zone, ctx.units, path, mtime, _freeze(options))
+    weights = options.pop("weights", None) if verb in REWEIGHABLE else None
+    if isinstance(weights, dict):
+        return _reweighed(verb, ctx.zone, ctx.units, path, version, _freeze(options), _freeze(weights))
+    if weights is not None:  # a spelling ("border=2"): read by the analysis itself
+        options["weights"] = weights
+    return _analyse(verb, ctx.zone, ctx.units, path, version, _freeze(options))
 
 
 @st.cache_data(show_spinner=False)
@@ -150,7 +176,7 @@ def is_sample(ctx: Context) -> bool:
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def _is_sample(store_path: str, mtime: float) -> bool:
+def _is_sample(store_path: str, version: str) -> bool:
     store = Store(store_path)
     return bool(store.exists() and zsample.is_sample(store))
 
@@ -161,7 +187,7 @@ def has_records(ctx: Context) -> bool:
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def _has_records(store_path: str, mtime: float) -> bool:
+def _has_records(store_path: str, version: str) -> bool:
     store = Store(store_path)
     return bool(store.exists() and store.has(Tables.ACTIVITIES))
 
@@ -181,5 +207,5 @@ def progress(ctx: Context) -> pd.DataFrame:
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def _progress(store_path: str, mtime: float) -> pd.DataFrame:
+def _progress(store_path: str, version: str) -> pd.DataFrame:
     return zprogress.indicators(Store(store_path))
