@@ -26,10 +26,17 @@ from geo.disclosure import case_figures
 from geo.errors import InputError, UnknownNameError
 from geo.geodesy import local_aeqd
 from geo.i18n import t
-from geo.indicators import status_of
+from geo.indicators import status_of, unit_targets
 from geo.mapview import LegendEntry, View, ViewLayer, styled
 from geo.names import fold_name
-from geo.printfurniture import draw_inset, draw_legend, draw_watermark, file_metadata, wrap_lines
+from geo.printfurniture import (
+    draw_inset,
+    draw_legend,
+    draw_map_number,
+    draw_watermark,
+    file_metadata,
+    wrap_lines,
+)
 from geo.printmap import draw_map, paper_size_in
 from geo.symbology import TRAFFIC
 from geo.vocab import PACK_BY
@@ -45,6 +52,10 @@ COMMUNE_PLACE_KINDS = ("village", "commune", "gold_site")
 UNIT_EDGE = "#d9480f"
 #: Rows ruled for notes on each page.
 NOTE_LINES = 7
+#: Columns of a page's indicator table (see :func:`indicator_rows`).
+ROW_COLUMNS = tuple(
+    "indicator_id label scope kind achieved target context share status suppressed".split()
+)
 
 
 @dataclass
@@ -286,20 +297,31 @@ def indicator_rows(
     *,
     lang: str,
     village: bool = False,
+    targets: pd.DataFrame | None = None,
+    place_id: str = "",
 ) -> pd.DataFrame:
     """Return the rows of a page's indicator table.
 
-    Columns: ``label, scope, achieved (text), target, share (text), status, suppressed``. Activity
-    figures come from ``achieved``; case figures from ``cases`` (the output of
-    :func:`case_table`) for ``commune``. On a ``village`` page every row says in ``scope`` what
-    its figure covers: the village, or (case rows) the whole commune. The status compares the
-    unit's figure with the programme target (:func:`geo.indicators.status_of`); suppressed and
-    missing figures have no status.
+    Columns: ``label, scope, achieved (text), target, context, share (text), status,
+    suppressed``. Activity figures come from ``achieved``; case figures from ``cases`` (the output
+    of :func:`case_table`) for ``commune``. On a ``village`` page every row says in ``scope`` what
+    its figure covers: the village, or (case rows) the whole commune.
+
+    Each figure is compared with a target of its own scope only, found in ``targets`` (every
+    target row, see :func:`geo.indicators.unit_targets`): a village's figure with a ``place``
+    target of ``place_id``, a commune's figure (a commune page's, and the case rows of a village
+    page) with a ``commune`` target of ``commune``. Without one, ``target`` is empty, the status is
+    ``no_target`` (no traffic light, no share) and ``context`` holds the programme target of
+    ``indicators``. Suppressed and missing figures have status ``no_data``.
     """
     label_col = "label_fr" if lang == "fr" else "label_en"
+    of_commune = unit_targets(targets, "commune", commune)
+    of_place = unit_targets(targets, "place", place_id) if village else of_commune
     rows = []
     for _, ind in indicators.iterrows():
-        target = pd.to_numeric(pd.Series([ind.get("target")]), errors="coerce").iloc[0]
+        programme = pd.to_numeric(pd.Series([ind.get("target")]), errors="coerce").iloc[0]
+        own = of_commune if ind["kind"] == "case" else of_place
+        target = own.get(ind["indicator_id"], np.nan)
         suppressed = False
         if ind["kind"] == "case":
             hit = (
@@ -319,10 +341,11 @@ def indicator_rows(
         else:
             value = achieved.get(ind["indicator_id"], np.nan)
             text = "–" if pd.isna(value) else f"{value:,.0f}".replace(",", "\u202f")
-        share = (
-            "" if pd.isna(value) or pd.isna(target) or not target else f"{100 * value / target:.0f} %"
-        )
-        if suppressed or pd.isna(value) or pd.isna(target) or not target:
+        has_target = pd.notna(target) and bool(target)
+        share = "" if pd.isna(value) or suppressed or not has_target else f"{100 * value / target:.0f} %"
+        if not has_target:
+            status = "no_target"
+        elif suppressed or pd.isna(value):
             status = "no_data"
         else:
             status = str(status_of(pd.Series([value / target])).iloc[0])
@@ -333,26 +356,14 @@ def indicator_rows(
                 "scope": _scope(ind["kind"], commune, lang) if village else "",
                 "kind": ind["kind"],
                 "achieved": text,
-                "target": target,
+                "target": target if has_target else np.nan,
+                "context": programme if pd.isna(target) else np.nan,
                 "share": share,
                 "status": status,
                 "suppressed": suppressed,
             }
         )
-    return pd.DataFrame(
-        rows,
-        columns=[
-            "indicator_id",
-            "label",
-            "scope",
-            "kind",
-            "achieved",
-            "target",
-            "share",
-            "status",
-            "suppressed",
-        ],
-    )
+    return pd.DataFrame(rows, columns=list(ROW_COLUMNS))
 
 
 def _scope(kind: str, commune: str, lang: str) -> str:
@@ -384,9 +395,7 @@ def _table(ax, rows: pd.DataFrame, *, lang: str, fontsize: float = 7.0) -> None:
             _clip(r.label, 48 if scoped else 70),
             *([r.scope] if scoped else []),
             r.achieved,
-            "" if pd.isna(r.target) else f"{r.target:,.0f}".replace(",", "\u202f"),
-            r.share,
-            t(f"export.pack.status.{r.status}", lang),
+            *_target_cells(r, lang),
         ]
         for r in rows.itertuples()
     ]
@@ -395,7 +404,7 @@ def _table(ax, rows: pd.DataFrame, *, lang: str, fontsize: float = 7.0) -> None:
         colLabels=header,
         cellLoc="left",
         colLoc="left",
-        colWidths=[0.39, 0.26, 0.07, 0.09, 0.07, 0.12] if scoped else [0.52, 0.11, 0.11, 0.11, 0.15],
+        colWidths=[0.36, 0.26, 0.07, 0.09, 0.07, 0.15] if scoped else [0.50, 0.11, 0.11, 0.11, 0.17],
         bbox=[0, 0, 1, 1],
     )
     table.auto_set_font_size(False)
@@ -407,11 +416,33 @@ def _table(ax, rows: pd.DataFrame, *, lang: str, fontsize: float = 7.0) -> None:
         if r == 0:
             cell.set_facecolor("#eeeeee")
             cell.get_text().set_fontweight("bold")
+            continue
+        status = rows["status"].iloc[r - 1]
+        if status == "no_target" and c >= status_col - 2:
+            # One cell over target, share and status: the context reads as a line, not a light.
+            cell.visible_edges = {status_col - 2: "BTL", status_col - 1: "BT"}.get(c, "BTR")
+            cell.set_facecolor("none")  # a filled cell would hide the text running into it
+            cell.get_text().set_color("#555555")
         elif c == status_col:
-            status = rows["status"].iloc[r - 1]
-            cell.set_facecolor(TRAFFIC[status] if status != "no_data" else "#ffffff")
+            cell.set_facecolor(
+                TRAFFIC[status] if status in TRAFFIC and status != "no_data" else "#ffffff"
+            )
             if status in ("green", "red"):
                 cell.get_text().set_color("white")
+
+
+def _target_cells(row, lang: str) -> list[str]:
+    """Return the target, share and status cells of a row (a context line when no local target)."""
+    if row.status != "no_target":
+        target = "" if pd.isna(row.target) else _number(row.target)
+        return [target, row.share, t(f"export.pack.status.{row.status}", lang)]
+    if pd.isna(row.context):
+        return [t("export.pack.status.no_target", lang), "", ""]
+    return [t("export.pack.target_context", lang, target=_number(row.context)), "", ""]
+
+
+def _number(value: float) -> str:
+    return f"{value:,.0f}".replace(",", "\u202f")
 
 
 def _clip(text: str, n: int) -> str:
@@ -514,23 +545,33 @@ def render_pack(
     n_pages: int,
     paper: str = "A4",
     progress: Callable[[int, int, str], None] | None = None,
+    map_number: str = "",
 ) -> int:
     """Write the pack as one PDF: the cover, then one page per unit; return the page count.
 
     ``pages`` may be a lazy iterable so each unit's view is built just before its page is drawn;
-    ``progress(done, total, name)`` is called after each page.
+    ``progress(done, total, name)`` is called after each page. ``map_number`` (``ZP-KGB-011
+    v1``) is printed in the top right corner of every page and in the file's title.
     """
     total = n_pages + 1
     written = 0
     marks = [] if cover.view is None else cover.view.disclosure.marks(lang)
-    meta = {**(file_metadata(cover.view, "pdf") or {}), "Title": " — ".join([cover.title, *marks])}
+    title = " — ".join(x for x in (cover.title, map_number, *marks) if x)
+    meta = {**(file_metadata(cover.view, "pdf") or {}), "Title": title}
+
+    def numbered(fig: Figure) -> Figure:
+        draw_map_number(fig, map_number, x=0.96)
+        return fig
+
     with PdfPages(out, metadata=meta) as pdf:
-        pdf.savefig(draw_cover(cover, total=total, lang=lang, paper=paper))
+        pdf.savefig(numbered(draw_cover(cover, total=total, lang=lang, paper=paper)))
         written += 1
         if progress:
             progress(written, total, cover.title)
         for page in pages() if callable(pages) else pages:
-            pdf.savefig(draw_page(page, number=written + 1, total=total, lang=lang, paper=paper))
+            pdf.savefig(
+                numbered(draw_page(page, number=written + 1, total=total, lang=lang, paper=paper))
+            )
             written += 1
             if progress:
                 progress(written, total, page.name)

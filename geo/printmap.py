@@ -3,9 +3,10 @@
 The map is drawn in a local azimuthal equidistant projection centred on the view
 (:func:`geo.geodesy.local_aeqd`), so one unit is one metre everywhere near the map and the scale bar
 (``matplotlib-scalebar`` with ``dx = 1 m``) is right at the map's latitude, and north is up at the
-centre. Around it: title and subtitle, a legend that tells apart suppressed, zero and no-data
-classes, a north arrow, an inset locating the area in Mali, sources and attributions, the date, a
-disclaimer that boundaries are not official, and the disclosure footer. Vector context only.
+centre. Around it: title and subtitle, the map number and version, a legend that tells apart
+suppressed, zero and no-data classes, a north arrow, an inset locating the area in Mali, sources
+and attributions, the date, a disclaimer that boundaries are not official, and the disclosure
+footer. Vector context only. Fonts and symbols follow the paper: A3 is A4 enlarged.
 Figures are built without pyplot: no global state, safe in the app's threads. The furniture around
 the map is drawn by :mod:`geo.printfurniture`, names on the map placed by :mod:`geo.printlabels`.
 """
@@ -34,18 +35,22 @@ from geo.landmarks import COLORS, NATURAL_KEYS, label_anchors
 from geo.mapview import View, ViewLayer, line_label_at
 from geo.printfurniture import (
     HATCH,
+    add_lines,
+    add_polygons,
     draw_inset,
     draw_legend,
+    draw_map_number,
     draw_north_arrow,
     draw_scalebar,
     draw_watermark,
     file_metadata,
     footer_lines,
     mpl_dash,
+    paper_scale,
     wrap_lines,
 )
 from geo.printlabels import LABEL_PT, MapLabel, place_labels
-from geo.symbology import STATUS_COLORS
+from geo.symbology import STATUS_COLORS, drawn_over
 
 #: Paper sizes in millimetres (portrait width, height).
 PAPER_MM: dict[str, tuple[float, float]] = {"A4": (210.0, 297.0), "A3": (297.0, 420.0)}
@@ -59,8 +64,16 @@ MANY_FEATURES = 200
 MAX_LABELS = 40
 MM_PER_INCH = 25.4
 FONT = "DejaVu Sans"
-#: Printed size of one web-map pixel (points): a 20 px circle prints 16 pt (5.6 mm) in radius.
+#: Printed size of one web-map pixel (points) on A4: a 20 px circle prints 16 pt (5.6 mm) in
+#: radius (on A3, times :func:`geo.printfurniture.paper_scale`).
 PT_PER_PX = 0.8
+#: Stacking of point symbols: in layer order from ``Z_POINTS``; circles that would hide under a
+#: site or centre (:func:`geo.symbology.drawn_over`) at ``Z_OVER``, over every symbol.
+Z_POINTS, Z_OVER = 5.0, 5.8
+#: Detail kept in context lines and outlines (points on paper): finer is lost in the pen's width.
+SIMPLIFY_PT = 0.25
+#: Height of a footer line, in font sizes (its line spacing; measured 1.24 in DejaVu Sans).
+FOOTER_LINE = 1.3
 
 
 def paper_size_in(paper: str = "A4", orientation: str = "landscape") -> tuple[float, float]:
@@ -96,21 +109,38 @@ def _extent_m(view: View, crs, aspect: float) -> tuple[float, float, float, floa
 
 
 def _clip_to(frame: gpd.GeoDataFrame, view_bounds, pad: float) -> gpd.GeoDataFrame:
+    """Return the features of ``frame`` near the view, lines and polygons cut ``pad`` beyond it.
+
+    A river or a country runs far beyond a zone's map: only what may show is drawn.
+    """
     minx, miny, maxx, maxy = view_bounds
     dx, dy = (maxx - minx) * pad, (maxy - miny) * pad
     box = (minx - dx, miny - dy, maxx + dx, maxy + dy)
     sub = frame.cx[box[0] : box[2], box[1] : box[3]]
     if sub.empty:
         return sub
-    if (sub.geom_type.isin(["Polygon", "MultiPolygon"])).any():
+    if (sub.geom_type != "Point").any():
         sub = sub.copy()
         sub[sub.geometry.name] = sub.geometry.clip_by_rect(*box)
         sub = sub[~sub.geometry.is_empty]
     return sub
 
 
-def draw_map(ax, view: View, *, labels: bool = True, scalebar: bool = True, north: bool = True) -> None:
-    """Draw the layers of ``view`` on ``ax`` in its local metric CRS, with scale bar and arrow."""
+def draw_map(
+    ax,
+    view: View,
+    *,
+    labels: bool = True,
+    scalebar: bool = True,
+    north: bool = True,
+    scale: float | None = None,
+) -> None:
+    """Draw the layers of ``view`` on ``ax`` in its local metric CRS, with scale bar and arrow.
+
+    ``scale`` multiplies fonts and symbols; default the page's size against A4
+    (:func:`geo.printfurniture.paper_scale`).
+    """
+    scale = paper_scale(ax.figure) if scale is None else scale
     crs = map_crs(view)
     bbox = ax.get_position()
     fig_w, fig_h = ax.figure.get_size_inches()
@@ -123,16 +153,28 @@ def draw_map(ax, view: View, *, labels: bool = True, scalebar: bool = True, nort
     ax.set_autoscale_on(False)
     ax.apply_aspect()
     names: list[MapLabel] = []
+    # context outlines and rivers need no detail finer than the pen: simplified to the paper
+    tolerance_m = SIMPLIFY_PT * (x1 - x0) / (bbox.width * fig_w * 72)
     for order, layer in enumerate(view.layers):
         if layer.frame.empty:
             continue
         frame = _clip_to(layer.frame, view.bounds or settings.MALI_BBOX, 1.5)
         if frame.empty:
             continue
+        frame = frame.to_crs(crs)
+        if layer.role == "context" and layer.kind != "point":
+            frame[frame.geometry.name] = frame.geometry.simplify(tolerance_m)
+        over = drawn_over(view.layers, order).reindex(frame.index, fill_value=False)
         _draw_layer(
-            ax, layer, frame.to_crs(crs), labels=labels and layer.labels, names=names, order=order
+            ax,
+            layer,
+            frame.assign(_over=over),
+            labels=labels and layer.labels,
+            names=names,
+            order=order,
+            scale=scale,
         )
-    place_labels(ax, names)
+    place_labels(ax, names, fontsize=LABEL_PT * scale)
     ax.set_xlim(x0, x1)
     ax.set_ylim(y0, y1)
     ax.set_xticks([])
@@ -143,10 +185,10 @@ def draw_map(ax, view: View, *, labels: bool = True, scalebar: bool = True, nort
         spine.set_color("#444444")
         spine.set_linewidth(0.8)
     if scalebar:
-        draw_scalebar(ax)
+        draw_scalebar(ax, scale=scale)
     if north:
-        draw_north_arrow(ax, view.lang)
-    draw_size_key(ax, view)
+        draw_north_arrow(ax, view.lang, scale=scale)
+    draw_size_key(ax, view, scale=scale)
     if view.message:
         ax.text(
             0.5,
@@ -155,14 +197,14 @@ def draw_map(ax, view: View, *, labels: bool = True, scalebar: bool = True, nort
             transform=ax.transAxes,
             ha="center",
             va="top",
-            fontsize=10,
+            fontsize=10 * scale,
             bbox={"boxstyle": "round", "fc": "#fff3bf", "ec": "#e0b000"},
         )
 
 
-def marker_radius_pt(radius_px: float | pd.Series) -> float | pd.Series:
+def marker_radius_pt(radius_px: float | pd.Series, scale: float = 1.0) -> float | pd.Series:
     """Return the printed radius (points) of a circle of ``radius_px`` pixels on the web map."""
-    return radius_px * PT_PER_PX
+    return radius_px * PT_PER_PX * scale
 
 
 def _draw_layer(
@@ -173,8 +215,13 @@ def _draw_layer(
     labels: bool,
     names: list[MapLabel] | None = None,
     order: int = 0,
+    scale: float = 1.0,
 ) -> None:
-    """Draw one layer; points stack in the view's layer order, as on the web map."""
+    """Draw one layer; points stack in the view's layer order, as on the web map.
+
+    A point frame's ``_over`` column (:func:`geo.symbology.drawn_over`) lifts its circles over
+    every symbol.
+    """
     z = 1 if layer.role == "context" and layer.kind != "point" else 3
     names = [] if names is None else names
     if layer.kind == "point":
@@ -183,37 +230,18 @@ def _draw_layer(
             return
         if "_radius" in pts.columns:  # proportional symbols: area follows the value
             radius = pd.to_numeric(pts["_radius"], errors="coerce").fillna(layer.radius)
-            pts = pts.assign(_r_pt=marker_radius_pt(radius)).sort_values(
+            pts = pts.assign(_r_pt=marker_radius_pt(radius, scale)).sort_values(
                 "_r_pt", ascending=False, kind="stable"
             )  # small circles over big ones
             alpha = layer.fill_opacity
         else:
-            pts = pts.assign(_r_pt=marker_radius_pt(layer.radius))
+            pts = pts.assign(_r_pt=marker_radius_pt(layer.radius, scale))
             alpha = 0.95
-        size = (2 * pts["_r_pt"]) ** 2  # scatter sizes are areas in points squared
-        zp = 5.0 + 0.01 * order  # later layers over earlier ones (sites and centres last)
-        ax.scatter(
-            pts.geometry.x,
-            pts.geometry.y,
-            s=size,
-            c=[c if c != "none" else "#ffffff" for c in pts["_fill"]],
-            edgecolors=list(pts["_edge"]),
-            linewidths=0.8,
-            zorder=zp,
-            alpha=alpha,
-        )
-        hidden = pts["_status"].isin(["no_data", "suppressed"])
-        if hidden.any():
-            ax.scatter(
-                pts.geometry.x[hidden],
-                pts.geometry.y[hidden],
-                s=size[hidden],
-                facecolors="none",
-                edgecolors="#333333",
-                linewidths=0.8,
-                linestyle=":",
-                zorder=zp + 0.005,
-            )
+        over = pts["_over"].astype(bool) if "_over" in pts.columns else pd.Series(False, pts.index)
+        # later layers over earlier ones (sites and centres last); small circles over them all
+        for part, zp in ((pts[~over], Z_POINTS + 0.01 * order), (pts[over], Z_OVER + 0.01 * order)):
+            if not part.empty:
+                _scatter(ax, part, alpha=alpha, zorder=zp, scale=scale)
         minor = {"minor": True, "color": COLORS["town_label"]} if layer.key in NATURAL_KEYS else {}
         for x, y, text, r in zip(
             pts.geometry.x, pts.geometry.y, pts["_label"], pts["_r_pt"], strict=True
@@ -230,33 +258,36 @@ def _draw_layer(
     if many and not normal.empty:  # hexagon grids: one shape per class, no seams nor overlaps
         normal = normal[["_fill", normal.geometry.name]].dissolve(by="_fill", as_index=False)
     if not normal.empty:
-        normal.plot(
-            ax=ax,
-            color=[c if c != "none" else "none" for c in normal["_fill"]],
-            edgecolor="face" if many else list(normal["_edge"]),
-            linewidth=0.0 if many else layer.weight * 0.6,
+        add_polygons(
+            ax,
+            normal.geometry.values,
+            facecolors=list(normal["_fill"]),
+            edgecolors="face" if many else list(normal["_edge"]),
+            linewidths=0.0 if many else layer.weight * 0.6 * scale,
             alpha=layer.fill_opacity if layer.role == "data" else 1.0,
             zorder=z,
         )
     sup = frame[frame["_status"] == "suppressed"]
     if not sup.empty:
-        sup.plot(
-            ax=ax,
-            facecolor=STATUS_COLORS["suppressed"],
-            edgecolor="#555555",
+        add_polygons(
+            ax,
+            sup.geometry.values,
+            facecolors=STATUS_COLORS["suppressed"],
+            edgecolors="#555555",
             hatch=HATCH,
-            linewidth=0.6,
-            linestyle=(0, (4, 3)),
+            linewidths=0.6 * scale,
+            linestyles=[(0, (4, 3))],
             zorder=z,
         )
     nod = frame[frame["_status"] == "no_data"]
     if not nod.empty:
-        nod.plot(
-            ax=ax,
-            facecolor="#ffffff",
-            edgecolor="#555555",
-            linewidth=0.6,
-            linestyle=(0, (1, 3)),
+        add_polygons(
+            ax,
+            nod.geometry.values,
+            facecolors="#ffffff",
+            edgecolors="#555555",
+            linewidths=0.6 * scale,
+            linestyles=[(0, (1, 3))],
             alpha=0.8,
             zorder=z,
         )
@@ -271,13 +302,16 @@ def _draw_lines(
     ax, layer: ViewLayer, frame: gpd.GeoDataFrame, *, z: float, labels: bool, names: list[MapLabel]
 ) -> None:
     """Draw polygons as their outline and lines as they run; name lines where they lead."""
+    scale = paper_scale(ax.figure)
     lines = frame.geom_type.isin(["LineString", "MultiLineString"])
-    shapes = [frame[~lines].boundary, frame[lines].geometry]
-    for part, edge in zip(shapes, [frame.loc[~lines, "_edge"], frame.loc[lines, "_edge"]], strict=True):
-        if not part.empty:
-            part.plot(
-                ax=ax, color=list(edge), linewidth=layer.weight, linestyle=mpl_dash(layer.dash), zorder=z
-            )
+    add_lines(  # polygons as their rings, lines as they run
+        ax,
+        frame.geometry.values,
+        list(frame["_edge"]),
+        linewidths=layer.weight * scale,
+        linestyles=[mpl_dash(layer.dash)],
+        zorder=z,
+    )
     if not labels:
         return
     extent = (*ax.get_xlim(), *ax.get_ylim())
@@ -296,7 +330,34 @@ def _draw_lines(
             names.append(MapLabel(at[0], at[1], str(text), 0.0, ha=at[2], va=at[3], strong=True))
 
 
-def draw_size_key(ax, view: View) -> None:
+def _scatter(ax, pts: gpd.GeoDataFrame, *, alpha: float, zorder: float, scale: float) -> None:
+    """Draw points as circles of ``_r_pt`` points; suppressed and no-data ones ringed dotted."""
+    size = (2 * pts["_r_pt"]) ** 2  # scatter sizes are areas in points squared
+    ax.scatter(
+        pts.geometry.x,
+        pts.geometry.y,
+        s=size,
+        c=[c if c != "none" else "#ffffff" for c in pts["_fill"]],
+        edgecolors=list(pts["_edge"]),
+        linewidths=0.8 * scale,
+        zorder=zorder,
+        alpha=alpha,
+    )
+    hidden = pts["_status"].isin(["no_data", "suppressed"])
+    if hidden.any():
+        ax.scatter(
+            pts.geometry.x[hidden],
+            pts.geometry.y[hidden],
+            s=size[hidden],
+            facecolors="none",
+            edgecolors="#333333",
+            linewidths=0.8 * scale,
+            linestyle=":",
+            zorder=zorder + 0.005,
+        )
+
+
+def draw_size_key(ax, view: View, *, scale: float = 1.0) -> None:
     """Draw the key of proportional circles (nested reference circles) in the map's corner.
 
     The circles are drawn at the size they have on the map (:func:`marker_radius_pt`), so the
@@ -308,8 +369,8 @@ def draw_size_key(ax, view: View) -> None:
             break
     else:
         return
-    fs = LABEL_PT
-    radii = [float(marker_radius_pt(e.size)) for e in refs]
+    fs = LABEL_PT * scale
+    radii = [float(marker_radius_pt(e.size, scale)) for e in refs]
     big = max(radii)
     text_w = fs * 0.56 * max(len(e.label) for e in refs) + 4
     pairs = sorted(zip(refs, radii, strict=True), key=lambda p: p[1])  # smallest first
@@ -325,12 +386,17 @@ def draw_size_key(ax, view: View) -> None:
                 r,
                 facecolor=entry.color,
                 edgecolor="#444444",
-                linewidth=0.6,
+                linewidth=0.6 * scale,
                 alpha=min(layer.fill_opacity, 0.6),
             )
         )
         area.add_artist(
-            Line2D([big, 2 * big + 3, 2 * big + 7], [2 * r + 1, y, y], color="#444444", linewidth=0.5)
+            Line2D(
+                [big, 2 * big + 3, 2 * big + 7],
+                [2 * r + 1, y, y],
+                color="#444444",
+                linewidth=0.5 * scale,
+            )
         )
         area.add_artist(
             Text(2 * big + 9, y, entry.label, va="center", ha="left", fontsize=fs, color="#222222")
@@ -353,8 +419,14 @@ def draw_size_key(ax, view: View) -> None:
     ax.add_artist(box)
 
 
-def draw_print(view: View, *, paper: str = "A4", orientation: str = "landscape") -> Figure:
-    """Return a figure of ``view`` laid out for ``paper`` in ``orientation``."""
+def draw_print(
+    view: View, *, paper: str = "A4", orientation: str = "landscape", number: str = ""
+) -> Figure:
+    """Return a figure of ``view`` laid out for ``paper`` in ``orientation``.
+
+    ``number`` is the map's number and version (:func:`geo.printfurniture.map_number`), printed in
+    the top right corner. Fonts and symbols are those of A4 times the paper's scale.
+    """
     w, h = paper_size_in(paper, orientation)
     scale = w / paper_size_in("A4", orientation)[0]
     fig = Figure(figsize=(w, h))
@@ -363,12 +435,20 @@ def draw_print(view: View, *, paper: str = "A4", orientation: str = "landscape")
     if orientation == "landscape":
         title_y, map_box = 0.955, [0.03, 0.17, 0.64, 0.72]
         inset_box, legend_box, foot_w = [0.70, 0.63, 0.27, 0.26], [0.70, 0.17, 0.27, 0.44], 0.94
-        ncol = 1
+        ncol, lifted = 1, [map_box, legend_box]
     else:
         title_y, map_box = 0.97, [0.05, 0.37, 0.90, 0.55]
         inset_box, legend_box, foot_w = [0.05, 0.155, 0.27, 0.19], [0.36, 0.155, 0.60, 0.19], 0.9
-        ncol = 2
+        ncol, lifted = 2, [map_box, inset_box, legend_box]
+    # The footer (sources, disclosure) grows with the layers' sources: what sits on it moves up.
+    footer = wrap_lines(footer_lines(view), w * foot_w, fs)
+    foot_top = 0.012 + (footer.count("\n") + 1) * fs * FOOTER_LINE / (72 * h) + 0.012
+    lift = max(0.0, foot_top - min(box[1] for box in lifted))
+    for box in lifted:
+        box[1] += lift
+        box[3] -= lift if box is map_box or orientation == "landscape" else 0.0
     fig.text(0.03, title_y, view.title, fontsize=16 * scale, fontweight="bold", va="top")
+    draw_map_number(fig, number)
     top = title_y - 0.042 * (1 if orientation == "landscape" else 0.7)
     # The subtitle, then the notes that explain the map (nothing recorded, places not mapped),
     # as wide as the map; the map starts below them.
@@ -383,19 +463,10 @@ def draw_print(view: View, *, paper: str = "A4", orientation: str = "landscape")
         top -= (text.count("\n") + 1) * size * 1.3 / (72 * h)
     map_box = [map_box[0], map_box[1], map_box[2], min(map_box[3], top - 0.006 - map_box[1])]
     ax = fig.add_axes(map_box)
-    draw_map(ax, view)
+    draw_map(ax, view, scale=scale)
     draw_inset(fig.add_axes(inset_box), view)
     draw_legend(fig.add_axes(legend_box), view, ncol=ncol, fontsize=7.0 * scale)
-    fig.text(
-        0.03,
-        0.012,
-        wrap_lines(footer_lines(view), w * foot_w, fs),
-        fontsize=fs,
-        va="bottom",
-        ha="left",
-        color="#333333",
-        linespacing=1.3,
-    )
+    fig.text(0.03, 0.012, footer, fontsize=fs, va="bottom", ha="left", color="#333333", linespacing=1.3)
     draw_watermark(fig, view, scale=scale)
     return fig
 
@@ -407,11 +478,16 @@ def save_figure(
     fmt: str,
     dpi: int = DEFAULT_DPI,
     view: View | None = None,
+    number: str = "",
 ) -> None:
-    """Write ``fig`` as ``fmt`` (png, svg, pdf) to a path or binary file, with ``view``'s marks."""
+    """Write ``fig`` as ``fmt`` (png, svg, pdf) to a path or binary file, with ``view``'s marks.
+
+    The file's metadata carry the title, the map ``number`` and the marks
+    (:func:`geo.printfurniture.file_metadata`).
+    """
     if fmt not in FORMATS:
         raise UnknownNameError("print format", fmt, FORMATS)
-    fig.savefig(out, format=fmt, dpi=dpi, metadata=file_metadata(view, fmt))
+    fig.savefig(out, format=fmt, dpi=dpi, metadata=file_metadata(view, fmt, number=number))
 
 
 def render_print(
@@ -422,6 +498,7 @@ def render_print(
     dpi: int = DEFAULT_DPI,
     paper: str = "A4",
     orientation: str = "landscape",
+    number: str = "",
 ) -> bytes | None:
     """Draw ``view`` as a print map; write it to ``out``, or return the bytes when ``out`` is None.
 
@@ -431,14 +508,16 @@ def render_print(
         ``png`` (at ``dpi``), ``svg`` or ``pdf``.
     paper, orientation
         ``A4`` or ``A3``; ``landscape`` or ``portrait``.
+    number
+        The map's number and version (``ZP-KGB-001 v1``): on the page and in the file's metadata.
     """
     if fmt not in FORMATS:
         raise UnknownNameError("print format", fmt, FORMATS)
-    fig = draw_print(view, paper=paper, orientation=orientation)
+    fig = draw_print(view, paper=paper, orientation=orientation, number=number)
     if out is None:
         buf = io.BytesIO()
-        save_figure(fig, buf, fmt=fmt, dpi=dpi, view=view)
+        save_figure(fig, buf, fmt=fmt, dpi=dpi, view=view, number=number)
         return buf.getvalue()
     dest = Path(out) if isinstance(out, (str, os.PathLike)) else out
-    save_figure(fig, dest, fmt=fmt, dpi=dpi, view=view)
+    save_figure(fig, dest, fmt=fmt, dpi=dpi, view=view, number=number)
     return None

@@ -6,7 +6,8 @@ own feature group (so the layer control can hide it), with display geometry (sha
 simplified together, coordinates rounded) and only the properties the page needs: fill, outline,
 status and an escaped tooltip; thousands of points become one :class:`PointCloud`. The legend,
 the title and the disclosure footer are plain HTML controls written here: no branca colormap, no
-plugin, nothing that loads from a CDN. Names on the map are placed by :mod:`geo.weblabels`.
+plugin, nothing that loads from a CDN. Names on the map are placed by :mod:`geo.weblabels`. An
+exported map also gets its number (``ZP-KGB-001 v1``) in the footer and a north arrow (inline SVG).
 """
 
 from __future__ import annotations
@@ -14,12 +15,14 @@ from __future__ import annotations
 import dataclasses
 import html
 import json
+import math
 import re
 from collections.abc import Sequence
 
 import folium
-import geopandas as gpd
 import numpy as np
+import pandas as pd
+import shapely
 from branca.element import Element, MacroElement
 from folium.template import Template
 
@@ -27,12 +30,17 @@ from geo import settings
 from geo.basemap import POLYGON_STYLES
 from geo.i18n import t
 from geo.mapview import View, ViewLayer
+from geo.symbology import drawn_over
 from geo.weblabels import DECIMALS, LABEL_CSS, NameLabels, context_labels, label_points, line_labels
 from geo.weblabels import LABEL_MAX as LABEL_MAX  # re-exported: callers and tests read it here
-from geo.webmap import OfflineMap, display_geometry, escape
+from geo.webmap import OfflineMap, display_geoms, escape
 
 #: Simplification tolerance (degrees) by role: the context needs less detail than the data.
 TOLERANCE_DEG = {"context": 0.01, "data": 0.002}
+#: Short names of the style columns in the page's GeoJSON.
+SHORT = {"_fill": "f", "_edge": "e", "_status": "s", "_tip": "t", "_radius": "r", "_over": "o"}
+#: Context lines (rivers) keep a vertex per this share of the map's span, near the map only.
+LINE_DETAIL = 1500
 #: Above this many polygons, outlines are not drawn.
 MANY_FEATURES = 200
 #: Above this many polygons, units of one class are merged into one shape in the page.
@@ -43,6 +51,17 @@ _TAG = re.compile(r"<[^>]+>")
 #: Pane of the points drawn one by one: above the compact clouds (pane ``zpPoints``, z 450),
 #: so a few sites or centres are never buried under thousands of localities.
 MARKER_PANE = ("zpMarkers", 460)
+#: Pane of the circles that would hide under a site or centre (:func:`geo.symbology.drawn_over`).
+OVER_PANE = ("zpMarkersOver", 465)
+#: The north arrow of exported maps (inline SVG: nothing to load); ``{label}`` names it.
+NORTH_SVG = (
+    '<svg width="26" height="42" viewBox="0 0 26 42" role="img" aria-label="{label}">'
+    "<title>{label}</title>"
+    '<text x="13" y="11" text-anchor="middle" font-size="12" font-weight="bold" '
+    'font-family="sans-serif">N</text>'
+    '<polygon points="13,14 22,40 13,34" fill="#222"/>'
+    '<polygon points="13,14 4,40 13,34" fill="#fff" stroke="#222" stroke-width="1"/></svg>'
+)
 
 _CSS = """
 .zp-title { background: rgba(255,255,255,.92); padding: 6px 10px; border-radius: 4px;
@@ -75,6 +94,8 @@ _CSS = """
 .leaflet-control-layers-toggle::after { content: "\\2630"; }
 /* a clicked shape is not outlined (Chromium focuses shapes that have tooltips) */
 .leaflet-interactive:focus:not(:focus-visible) { outline: none; }
+.zp-north { background: rgba(255,255,255,.85); padding: 2px 4px; border-radius: 4px;
+  box-shadow: 0 1px 4px rgba(0,0,0,.3); line-height: 0; }
 .zp-message { background: #fff3bf; border: 1px solid #e0b000; padding: 6px 10px;
   border-radius: 4px; font-size: 13px; }
 """
@@ -166,6 +187,38 @@ class PointCloud(folium.map.Layer):
         return self._bounds or [[None, None], [None, None]]
 
 
+class StaticLayer(folium.map.Layer):
+    """A context layer as one ``L.geoJson``: its features carry the index of their style only.
+
+    Context layers have no tooltip and nothing to hover, so they need none of
+    ``folium.GeoJson``'s per-feature work in Python, which a map of a dozen small layers would
+    pay a dozen times; their features are not interactive (clicks reach the map).
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        var {{ this.get_name() }} = (function () {
+            var styles = {{ this.styles|tojson }};
+            return L.geoJson({{ this.data|tojson }}, {
+                interactive: false,
+                style: function (f) { return styles[f.properties.k]; },
+                pointToLayer: function (f, latlng) {
+                    return L.circleMarker(latlng, Object.assign({fill: true}, styles[f.properties.k]));
+                }
+            });
+        })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, data: dict, styles: list[dict], *, name: str, show: bool = True) -> None:
+        super().__init__(name=name, overlay=True, control=True, show=show)
+        self._name = "StaticLayer"
+        self.data = data
+        self.styles = styles
+
+
 class Control(MacroElement):
     """A Leaflet control holding fixed HTML (already escaped by the caller)."""
 
@@ -195,31 +248,70 @@ class Control(MacroElement):
         self.css_class = css_class
 
 
-def _geojson(layer: ViewLayer) -> dict:
+def _geojson(layer: ViewLayer, geoms: np.ndarray | None = None) -> dict:
+    """Return the layer as GeoJSON with display geometry and short style properties only.
+
+    ``geoms`` (EPSG:4326, one per row) replace the frame's shapes. Built from arrays: a map draws
+    a dozen layers, most of a few features, so a layer's fixed cost matters more than its size.
+    """
     frame = layer.frame
     keep = ["_fill", "_edge", "_status", "_tip"]
     if layer.kind == "point" and "_radius" in frame.columns:
         keep.append("_radius")  # proportional symbols
-    small = gpd.GeoDataFrame(
-        frame[[*keep, frame.geometry.name]], geometry=frame.geometry.name, crs=frame.crs
-    )
-    if layer.kind == "polygon" and len(small) > DISSOLVE_ABOVE:
+    if layer.kind == "point" and "_over" in frame.columns:
+        keep.append("_over")  # drawn over the sites and centres
+    if frame.crs is not None and not frame.crs.equals(settings.CRS):
+        frame = frame.to_crs(settings.CRS)
+    if layer.kind == "polygon" and len(frame) > DISSOLVE_ABOVE:
         # Thousands of hexagons: one shape per class keeps the page small (no per-unit tooltip;
         # the class is in the legend).
-        small = small.dissolve(by=["_fill", "_edge", "_status"], as_index=False)
-        small["_tip"] = ""
-    small = display_geometry(
-        small,
+        frame = frame[[*keep, frame.geometry.name]].dissolve(
+            by=["_fill", "_edge", "_status"], as_index=False
+        )
+        frame["_tip"] = ""
+    geoms = display_geoms(
+        np.asarray(frame.geometry.values) if geoms is None else geoms,
         tolerance_deg=TOLERANCE_DEG.get(layer.role, 0.002) if layer.kind != "point" else 0.0,
         decimals=DECIMALS,
     )
-    small = small[small.geometry.notna() & ~small.geometry.is_empty]
-    small = small.rename(
-        columns={"_fill": "f", "_edge": "e", "_status": "s", "_tip": "t", "_radius": "r"}
-    )
-    if "r" in small.columns:  # big circles under small ones, so every circle can be hovered
-        small = small.sort_values("r", ascending=False, kind="stable")
-    return json.loads(small.to_json(drop_id=True))
+    shown = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
+    props = {SHORT[col]: frame[col].to_numpy()[shown] for col in keep}
+    texts = shapely.to_geojson(geoms[shown])
+    order = range(len(texts))
+    if "r" in props:  # big circles under small ones, so every circle can be hovered
+        order = np.argsort(-props["r"].astype("float64"), kind="stable")
+    features = [
+        {
+            "type": "Feature",
+            "properties": {key: _plain(values[i]) for key, values in props.items()},
+            "geometry": json.loads(texts[i]),
+        }
+        for i in order
+    ]
+    return {"type": "FeatureCollection", "features": features}
+
+
+def _plain(value: object) -> object:
+    """Return ``value`` as JSON writes it: a Python scalar, ``None`` for a missing one."""
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+        return None
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def _near_view(layer: ViewLayer, bounds: tuple[float, float, float, float]) -> np.ndarray | None:
+    """Return a context layer's shapes with its lines cut one map span beyond the map and
+    simplified to its scale (None: no line): a zone's page carries the Niger's reach that shows.
+    """
+    geoms = np.asarray(layer.frame.geometry.values)
+    lines = np.isin(shapely.get_type_id(geoms), (1, 5))  # (multi)line strings
+    if layer.role != "context" or not lines.any():
+        return None
+    minx, miny, maxx, maxy = bounds
+    span = max(maxx - minx, maxy - miny)
+    cut = shapely.clip_by_rect(geoms[lines], minx - span, miny - span, maxx + span, maxy + span)
+    geoms = geoms.copy()
+    geoms[lines] = shapely.simplify(cut, span / LINE_DETAIL)
+    return geoms
 
 
 def _add_cloud(m: folium.Map, layer: ViewLayer) -> None:
@@ -247,42 +339,34 @@ def _add_cloud(m: folium.Map, layer: ViewLayer) -> None:
         ).add_to(m)
 
 
-def _add_layer(m: folium.Map, layer: ViewLayer, labels: list[list] | None = None) -> None:
+def _add_layer(
+    m: folium.Map, layer: ViewLayer, labels: list[list] | None = None, geoms: np.ndarray | None = None
+) -> None:
     if layer.frame.empty:
         return
     if layer.kind == "point" and len(layer.frame) > CLOUD_ABOVE and "_radius" not in layer.frame.columns:
         _add_cloud(m, layer)
         return
-    data = _geojson(layer)
-    group = folium.FeatureGroup(
-        name=escape(layer.title), show=layer.show, control=layer.role == "data" or layer.key != "borders"
-    )
-    weight, opacity, dash = layer.weight, layer.fill_opacity, layer.dash
-    if layer.kind == "polygon" and len(layer.frame) > MANY_FEATURES:
-        weight = 0.0  # hexagon grids: outlines would only darken the map
+    data = _geojson(layer, geoms)
+    control = layer.role == "data" or layer.key != "borders"
+    if layer.role == "context":  # no tooltip, nothing to hover: one static layer
+        styles: dict[str, int] = {}
+        for feature in data["features"]:
+            key = json.dumps(_style(layer, feature["properties"]), sort_keys=True)
+            feature["properties"] = {"k": styles.setdefault(key, len(styles))}
+        static = StaticLayer(
+            data, [json.loads(k) for k in styles], name=escape(layer.title), show=layer.show
+        )
+        static.control = control
+        if labels:
+            static.add_child(NameLabels(labels))
+        static.add_to(m)
+        return
+    group = folium.FeatureGroup(name=escape(layer.title), show=layer.show, control=control)
     kind = layer.kind
 
     def style(feature: dict) -> dict:
-        props = feature["properties"]
-        status = props.get("s")
-        fill = props.get("f")
-        out = {
-            "color": props.get("e") or "#555555",
-            "weight": weight,
-            "fillColor": fill if fill and fill != "none" else "#ffffff",
-            "fillOpacity": 0.0 if kind == "line" or fill == "none" else opacity,
-            "dashArray": dash,
-        }
-        if props.get("r"):
-            out["radius"] = props["r"]
-        if kind == "point":  # read when each circle is made (folium merges style into options)
-            out["pane"] = MARKER_PANE[0]
-        if status == "suppressed":
-            out["dashArray"] = "4 3"
-        elif status == "no_data":
-            out["dashArray"] = "1 3"
-            out["fillOpacity"] = 0.0 if kind != "point" else 0.9
-        return out
+        return _style(layer, feature["properties"])
 
     has_tips = any(f["properties"].get("t") for f in data["features"])
     tooltip = (
@@ -305,14 +389,38 @@ def _add_layer(m: folium.Map, layer: ViewLayer, labels: list[list] | None = None
     group.add_to(m)
 
 
-def legend_html(view: View, *, open_: bool = True) -> str:
+def _style(layer: ViewLayer, props: dict) -> dict:
+    """Return the Leaflet style of a feature of ``layer`` from its short properties."""
+    kind, fill, status = layer.kind, props.get("f"), props.get("s")
+    weight = layer.weight
+    if kind == "polygon" and len(layer.frame) > MANY_FEATURES:
+        weight = 0.0  # hexagon grids: outlines would only darken the map
+    out = {
+        "color": props.get("e") or "#555555",
+        "weight": weight,
+        "fillColor": fill if fill and fill != "none" else "#ffffff",
+        "fillOpacity": 0.0 if kind == "line" or fill == "none" else layer.fill_opacity,
+        "dashArray": layer.dash,
+    }
+    if kind == "point":  # read when each circle is made (folium merges style into options)
+        out["radius"] = props.get("r") or layer.radius
+        out["pane"] = OVER_PANE[0] if props.get("o") else MARKER_PANE[0]
+    if status == "suppressed":
+        out["dashArray"] = "4 3"
+    elif status == "no_data":
+        out["dashArray"] = "1 3"
+        out["fillOpacity"] = 0.0 if kind != "point" else 0.9
+    return out
+
+
+def legend_html(view: View, *, open_: bool = True, number: str = "") -> str:
     """Return the legend as HTML (every text escaped): one collapsible box.
 
     The class swatches show first; the disclosure sentence, the boundaries disclaimer, sources,
     attributions and date sit in a nested, collapsed "Sources et contrôle de divulgation" part,
-    so the footer never hides a third of the map (print maps and packs print it in full). A
-    view without figures (no disclosure: the app's base map) has no footer; with no swatch
-    either, the legend is empty.
+    so the footer never hides a third of the map (print maps and packs print it in full); an
+    exported map's ``number`` (``ZP-KGB-001 v1``) ends it. A view without figures (no
+    disclosure: the app's base map) has no footer; with no swatch either, the legend is empty.
     """
     lang = view.lang
     rows = []
@@ -348,7 +456,7 @@ def legend_html(view: View, *, open_: bool = True) -> str:
             rows.append(f'<div><span class="{cls}"{bg}></span>{label}</div>')
     if view.disclosure is None and not rows:
         return ""
-    footer = "" if view.disclosure is None else _footer_html(view)
+    footer = "" if view.disclosure is None else _footer_html(view, number)
     return (
         f'<details class="zp-legend-box"{" open" if open_ else ""}>'
         f"<summary>{escape(t('export.legend.title', lang))}</summary>"
@@ -358,7 +466,7 @@ def legend_html(view: View, *, open_: bool = True) -> str:
     )
 
 
-def _footer_html(view: View) -> str:
+def _footer_html(view: View, number: str = "") -> str:
     """Return the legend's folded footer: disclosure, disclaimer, sources, attributions, date."""
     lang = view.lang
     foot = [*view.disclosure.marks(lang), view.disclosure.text(lang), t("disclaimer.boundaries", lang)]
@@ -370,6 +478,8 @@ def _footer_html(view: View) -> str:
         )
     foot += view.attributions
     foot.append(t("export.date", lang, date=view.created))
+    if number:
+        foot.append(t("export.map_number", lang, number=number))
     return (
         f'<details class="zp-foot"><summary>{escape(t("export.legend.footer", lang))}'
         '</summary><div class="foot">' + "<br>".join(escape(x) for x in foot) + "</div></details>"
@@ -387,7 +497,15 @@ def title_html(view: View) -> str:
     return "".join(parts)
 
 
-def to_folium(view: View, lang: str | None = None, *, height: str | int = "100%") -> OfflineMap:
+def to_folium(
+    view: View,
+    lang: str | None = None,
+    *,
+    height: str | int = "100%",
+    number: str = "",
+    place: str = "",
+    north: bool = False,
+) -> OfflineMap:
     """Return an offline Leaflet map of ``view``: layers, layer control, legend, title, footer.
 
     Parameters
@@ -397,6 +515,9 @@ def to_folium(view: View, lang: str | None = None, *, height: str | int = "100%"
     lang
         Language of the map's own texts; default the view's language (the view's texts, built in
         its language, are drawn as they are).
+    number, place, north
+        An exported map's number and version (``ZP-KGB-001 v1``, in the footer and the page's
+        metadata), the zone it shows (in the page's ``<title>``), and a north arrow.
     """
     if lang is not None and lang != view.lang:
         view = dataclasses.replace(view, lang=lang)
@@ -412,9 +533,17 @@ def to_folium(view: View, lang: str | None = None, *, height: str | int = "100%"
     labels = {**label_points(view), **line_labels(view)}
     labels.update(context_labels(view, labels))
     folium.map.CustomPane(MARKER_PANE[0], z_index=MARKER_PANE[1], pointer_events=True).add_to(m)
-    for layer in view.layers:
-        _add_layer(m, layer, labels.get(layer.key))
-    title, legend = title_html(view), legend_html(view)
+    over_pane = False
+    for i, layer in enumerate(view.layers):
+        near = _near_view(layer, (minx, miny, maxx, maxy))
+        over = drawn_over(view.layers, i)
+        if over.any():  # small circles over the sites and centres: their own, higher pane
+            if not over_pane:
+                folium.map.CustomPane(OVER_PANE[0], z_index=OVER_PANE[1], pointer_events=True).add_to(m)
+                over_pane = True
+            layer = dataclasses.replace(layer, frame=layer.frame.assign(_over=over))
+        _add_layer(m, layer, labels.get(layer.key), near)
+    title, legend = title_html(view), legend_html(view, number=number)
     # the title box covers the top left corner: the map opens below it
     m.fit_bounds([[miny, minx], [maxy, maxx]], padding_top_left=[0, 90] if title else None)
     folium.LayerControl(collapsed=True, position="topright").add_to(m)
@@ -422,20 +551,29 @@ def to_folium(view: View, lang: str | None = None, *, height: str | int = "100%"
         m.add_child(Control(title, position="topleft", css_class="zp-title"))
     if legend:
         m.add_child(Control(legend, position="bottomright", css_class="zp-legend"))
+    if north:
+        arrow = NORTH_SVG.format(label=escape(t("export.north_title", view.lang)))
+        m.add_child(Control(arrow, position="topright", css_class="zp-north"))
     if view.message:
         m.add_child(Control(escape(view.message), position="bottomleft", css_class="zp-message"))
-    _head_and_banner(m, view)
+    _head_and_banner(m, view, number=number, place=place)
     return m
 
 
-def _head_and_banner(m: folium.Map, view: View) -> None:
-    """Give the page its ``<title>``, ``<meta name="audience">`` and the marks' banner."""
+def _head_and_banner(m: folium.Map, view: View, *, number: str = "", place: str = "") -> None:
+    """Give the page its ``<title>``, ``<meta>`` (audience, map number) and the marks' banner.
+
+    The title reads "map title — zone — number — marks", never empty.
+    """
     marks = [] if view.disclosure is None else view.disclosure.marks(view.lang)
     root = m.get_root()
-    root.title = escape(" — ".join([x for x in (view.title, *marks) if x]))
+    root.title = escape(" — ".join([x for x in (view.title, place, number, *marks) if x]) or "zoneplan")
     if view.disclosure is not None:
         meta = f'<meta name="audience" content="{escape(view.disclosure.audience)}">'
         root.header.add_child(Element(meta), name="zp_audience")
+    if number:
+        meta = f'<meta name="map-number" content="{escape(number)}">'
+        root.header.add_child(Element(meta), name="zp_number")
     if marks:
         banner = "<br>".join(f"<b>{escape(x)}</b>" for x in marks)
         m.add_child(Control(banner, position="topleft", css_class="zp-mark"))

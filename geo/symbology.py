@@ -379,6 +379,25 @@ def proportional(layer: ViewLayer, value_col: str, **radii: float) -> ViewLayer:
     return dataclasses.replace(layer, frame=frame)
 
 
+def drawn_over(layers: Sequence[ViewLayer], i: int) -> pd.Series:
+    """Return which circles of ``layers[i]`` (proportional) go over the symbols drawn after it.
+
+    Sites and centres come after the data and are drawn over it, so a site shows inside its
+    place's circle; but a circle no larger than such a symbol would hide under it: those circles
+    are drawn over every symbol instead (print and web alike). False for other layers.
+    """
+    layer = layers[i]
+    if layer.kind != "point" or "_radius" not in layer.frame.columns:
+        return pd.Series(False, index=layer.frame.index)
+    after = [
+        lyr.radius
+        for lyr in layers[i + 1 :]
+        if lyr.kind == "point" and "_radius" not in lyr.frame.columns and not lyr.frame.empty
+    ]
+    radius = pd.to_numeric(layer.frame["_radius"], errors="coerce").fillna(layer.radius)
+    return radius <= max(after) if after else pd.Series(False, index=layer.frame.index)
+
+
 def _pick_palette(palette: Sequence[str], n: int) -> list[str]:
     if n <= 0:
         return []

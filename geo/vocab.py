@@ -108,3 +108,24 @@ PACK_BY: Final[tuple[str, ...]] = ("commune", "village")
 PLANNING_UNITS: Final[tuple[str, ...]] = ("auto", "admin3", "admin2", "h3:8", "h3:7")
 #: Output formats of a single map.
 MAP_FORMATS: Final[tuple[str, ...]] = ("png", "svg", "pdf", "html")
+#: MapAction-style map numbers (``ZP-KGB-002 v1``, :func:`geo.printfurniture.map_number`): the
+#: code of each built-in zone (a drawn zone's is derived from its id) and the number of each map
+#: product (the views, then the CCPE packs by their unit).
+MAP_NUMBERS: Final[dict[str, dict[str, str]]] = {
+    "zones": {
+        "kangaba": "KGB",
+        "bamako": "BKO",
+        "segou": "SEG",
+        "sikasso": "SIK",
+        "mopti": "MPT",
+        NATIONAL: "MLI",
+    },
+    "maps": {
+        "coverage": "001",
+        "access": "002",
+        "criteria": "003",
+        "gaps": "004",
+        "pack.commune": "011",
+        "pack.village": "012",
+    },
+}

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pandas as pd
 import shapely
 from branca.element import MacroElement
@@ -200,14 +201,17 @@ def context_labels(
             boxes.append((x - w, y - r - 15, x + w, y + r + 15))
     for layer in view.layers:
         if layer.kind == "point" and layer.key not in NATURAL_KEYS and not layer.frame.empty:
-            radius = pd.to_numeric(layer.frame.get("_radius", layer.radius), errors="coerce")
-            pts = layer.frame.geometry
-            for geom, r in zip(
-                pts, pd.Series(radius, index=pts.index).fillna(layer.radius), strict=True
-            ):
-                if geom is not None and not geom.is_empty and geom.geom_type == "Point":
-                    x, y = xy(geom.y, geom.x)
-                    boxes.append((x - r, y - r, x + r, y + r))
+            geoms = np.asarray(layer.frame.geometry.values)
+            radius = np.full(len(geoms), float(layer.radius))
+            if "_radius" in layer.frame.columns:
+                given = pd.to_numeric(layer.frame["_radius"], errors="coerce").to_numpy(dtype=float)
+                radius = np.where(np.isnan(given), radius, given)
+            point = shapely.get_type_id(geoms) == 0
+            point[point] = ~shapely.is_empty(geoms[point])
+            lon, lat = shapely.get_x(geoms[point]), shapely.get_y(geoms[point])
+            for la, lo, r in zip(lat.tolist(), lon.tolist(), radius[point].tolist(), strict=True):
+                x, y = xy(la, lo)
+                boxes.append((x - r, y - r, x + r, y + r))
     out: dict[str, list[list]] = {}
     dx, dy = maxx - minx, maxy - miny
     # a river is named inside the extent; a town a little beyond it too (the map opens wider)

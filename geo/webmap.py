@@ -17,6 +17,7 @@ from importlib import resources
 
 import folium
 import geopandas as gpd
+import numpy as np
 import shapely
 
 from geo import settings
@@ -81,15 +82,22 @@ def display_geometry(
     ``decimals`` places (default :data:`geo.settings.DISPLAY_DECIMALS`).
     """
     out = frame.to_crs(settings.CRS).copy()
-    geoms = out.geometry.values
-    polygonal = out.geom_type.isin(["Polygon", "MultiPolygon"]).to_numpy()
-    if polygonal.any() and tolerance_deg > 0:
-        simplified = geoms.copy()
-        simplified[polygonal] = shapely.coverage_simplify(geoms[polygonal], tolerance_deg)
-        geoms = simplified
-    places = settings.DISPLAY_DECIMALS if decimals is None else decimals
-    out[out.geometry.name] = shapely.set_precision(geoms, 10**-places)
+    out[out.geometry.name] = display_geoms(
+        np.asarray(out.geometry.values), tolerance_deg=tolerance_deg, decimals=decimals
+    )
     return out
+
+
+def display_geoms(
+    geoms: np.ndarray, *, tolerance_deg: float = 0.002, decimals: int | None = None
+) -> np.ndarray:
+    """Return shapely geometries (EPSG:4326) simplified and rounded as :func:`display_geometry`."""
+    polygonal = np.isin(shapely.get_type_id(geoms), (3, 6))
+    if polygonal.any() and tolerance_deg > 0:
+        geoms = geoms.copy()
+        geoms[polygonal] = shapely.coverage_simplify(geoms[polygonal], tolerance_deg)
+    places = settings.DISPLAY_DECIMALS if decimals is None else decimals
+    return shapely.set_precision(geoms, 10**-places)
 
 
 _EXTERNAL = re.compile(

@@ -23,6 +23,7 @@ def register(cli: CLI) -> None:
     p.add_argument("--orientation", default="landscape", help=cli.text("cli.export.orientation"))
     # No default here: geo.printmap (slow to import) owns it; the help states it.
     p.add_argument("--dpi", type=int, help=cli.text("cli.export.dpi"))
+    p.add_argument("--map-version", default="1", help=cli.text("cli.export.map_version"))
     p.add_argument(
         "-o",
         "--output",
@@ -37,6 +38,10 @@ def register(cli: CLI) -> None:
     p.add_argument("--audience", default=AUDIENCES[0], help=cli.text("cli.export.audience"))
     p.add_argument("--period", help=cli.text("cli.export.period"))
     p.add_argument("--paper", default="A4", help=cli.text("cli.export.paper"))
+    p.add_argument(
+        "--targets", metavar=cli.text("cli.metavar.file"), help=cli.text("cli.export.targets")
+    )
+    p.add_argument("--map-version", default="1", help=cli.text("cli.export.map_version"))
     p.add_argument(
         "-o",
         "--output",
@@ -69,6 +74,7 @@ def export_map(args: argparse.Namespace) -> int:
         fmt=args.fmt,
         paper=args.paper,
         orientation=args.orientation,
+        version=args.map_version,
         **filters,
     )
     print(t("export.written", args.lang, path=path, size=_size(path)))
@@ -109,6 +115,8 @@ def export_pack(args: argparse.Namespace) -> int:
         out=args.output,
         paper=args.paper,
         progress=ProgressBar(),
+        targets=args.targets,
+        version=args.map_version,
     )
     print(t("export.written", args.lang, path=path, size=_size(path)) + f" — {pages} pages")
     return 0
