@@ -45,7 +45,7 @@ def render(ctx: Context) -> None:
             with st.spinner(t("app.export.working", lang)):
                 try:
                     path = Path(tempfile.mkdtemp(prefix="zoneplan-export-")) / _file_name(ctx, name, fmt)
-                    exports.write_view(view, path, fmt=fmt)
+                    exports.write_view(view, path, fmt=fmt, zone=ctx.zone, store=ctx.store)
                     st.session_state[key] = path.read_bytes()
                 except InputError as exc:
                     st.error(str(exc))
