@@ -18,6 +18,7 @@ exports, ``_lat`` / ``_lon``.
 
 from __future__ import annotations
 
+import warnings
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -202,7 +203,9 @@ def _open_geo(path: Path, content: str, lang: str) -> RecordFile:
     if content != "sqlite":
         decode(path.read_bytes()[:4096], src, lang)
     try:
-        frame = gpd.read_file(path)
+        with warnings.catch_warnings():  # GDAL's notes (duplicate ids, JSON columns) are no news
+            warnings.simplefilter("ignore")
+            frame = gpd.read_file(path)
     except Exception as exc:  # pyogrio raises driver-specific errors
         raise InputError(t("records.file.bad_geo", lang, detail=first_line(exc)), source=src) from None
     if frame.crs is None:

@@ -23,7 +23,7 @@ def register(cli: CLI) -> None:
     p.add_argument("--orientation", default="landscape", help=cli.text("cli.export.orientation"))
     # No default here: geo.printmap (slow to import) owns it; the help states it.
     p.add_argument("--dpi", type=int, help=cli.text("cli.export.dpi"))
-    p.add_argument("--map-version", default="1", help=cli.text("cli.export.map_version"))
+    p.add_argument("--map-version", default="1", metavar="N", help=cli.text("cli.export.map_version"))
     p.add_argument(
         "-o",
         "--output",
@@ -41,7 +41,7 @@ def register(cli: CLI) -> None:
     p.add_argument(
         "--targets", metavar=cli.text("cli.metavar.file"), help=cli.text("cli.export.targets")
     )
-    p.add_argument("--map-version", default="1", help=cli.text("cli.export.map_version"))
+    p.add_argument("--map-version", default="1", metavar="N", help=cli.text("cli.export.map_version"))
     p.add_argument(
         "-o",
         "--output",
