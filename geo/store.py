@@ -334,7 +334,8 @@ def _prepared(table: str, frame: pd.DataFrame) -> pd.DataFrame:
     if isinstance(frame, gpd.GeoDataFrame):
         if frame.crs is None:
             raise InputError(t("store.err.no_crs", table=table, crs=settings.CRS))
-        frame = frame.to_crs(settings.CRS)
+        if not frame.crs.equals(settings.CRS):
+            frame = frame.to_crs(settings.CRS)
         if frame.geometry.name != "geometry":
             frame = frame.rename_geometry("geometry")
     return _storable(frame)
@@ -363,7 +364,7 @@ def _write_layer(scratch: Path, table: str, frame: pd.DataFrame) -> None:
 
 def _storable(frame: pd.DataFrame) -> pd.DataFrame:
     """Return a copy whose columns GDAL can write (object columns of mixed types become text)."""
-    out = frame.copy()
+    out = frame.copy(deep=False)  # columns replaced below are new arrays; the caller's stay as they are
     geom = out.geometry.name if isinstance(out, gpd.GeoDataFrame) else None
     for col in out.columns:
         if col == geom:
