@@ -129,15 +129,13 @@ def _idle(tab) -> None:
 
 
 def _map(tab):
-    """Wait for the page's one map: its title, legend, layer control and a visible feature."""
+    """Wait for the page's one map: drawn (its ``data-zp-ready`` mark), title, legend, layers."""
     frame_el = tab.locator(MAP_FRAME)
     frame_el.wait_for(state="visible", timeout=WAIT_MS)
     frame = frame_el.content_frame
+    frame.locator(".leaflet-container[data-zp-ready]").wait_for(state="attached", timeout=WAIT_MS)
     for selector in (".zp-title", ".zp-legend", ".leaflet-control-layers"):
         frame.locator(selector).wait_for(state="visible", timeout=WAIT_MS)
-    frame.locator(".leaflet-overlay-pane .leaflet-interactive >> visible=true").first.wait_for(
-        state="visible", timeout=WAIT_MS
-    )
     return frame_el
 
 
