@@ -293,3 +293,29 @@ def test_cli_refuses_a_bad_store_in_one_line(tmp_path, bad):
         if target.is_dir():
             target.chmod(0o755)
     assert sorted(p.name for p in tmp_path.rglob("*")) == before
+
+
+KILLED_EXPORT = """
+import os, signal, sys
+from pathlib import Path
+from zoneplan.exports import atomic_output
+out = Path(sys.argv[1])
+with atomic_output(out) as tmp:
+    tmp.write_bytes(b"half a map")
+    os.kill(os.getpid(), signal.SIGKILL)
+"""
+
+
+def test_a_killed_export_leaves_no_part_file_after_the_next_export(tmp_path):
+    out = tmp_path / "carte.pdf"
+    run = subprocess.run([sys.executable, "-c", KILLED_EXPORT, str(out)], cwd=ROOT, timeout=120)
+    assert run.returncode == -9
+    left = list(tmp_path.glob(".carte.pdf.*.part"))
+    assert len(left) == 1 and not out.exists()  # the kill left its temporary file, as kill -9 does
+
+    from zoneplan.exports import atomic_output
+
+    with atomic_output(out) as tmp:
+        tmp.write_bytes(b"a whole map")
+    assert out.read_bytes() == b"a whole map"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["carte.pdf"]

@@ -9,6 +9,7 @@ and version, MapAction style (``ZP-KGB-001 v1``, :func:`geo.printfurniture.map_n
 from __future__ import annotations
 
 import contextlib
+import glob
 import os
 import tempfile
 from collections.abc import Callable, Iterator
@@ -57,8 +58,15 @@ def check_output(path: str | os.PathLike[str]) -> Path:
 
 @contextlib.contextmanager
 def atomic_output(path: Path) -> Iterator[Path]:
-    """Yield a temporary path beside ``path``; move it to ``path`` only if the block succeeds."""
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    """Yield a temporary path beside ``path``; move it to ``path`` only if the block succeeds.
+
+    The temporary file's name carries the writer's process id, so a file left by a killed export
+    (``kill -9``, a power cut) is removed by the next export of the same file.
+    """
+    _remove_dead_parts(path)
+    fd, tmp_name = tempfile.mkstemp(
+        prefix=f".{path.name}.{os.getpid()}.", suffix=".part", dir=path.parent
+    )
     os.close(fd)
     tmp = Path(tmp_name)
     try:
@@ -68,6 +76,26 @@ def atomic_output(path: Path) -> Iterator[Path]:
     finally:
         with contextlib.suppress(FileNotFoundError):
             tmp.unlink()
+
+
+def _remove_dead_parts(path: Path) -> None:
+    """Remove ``path``'s temporary files whose writing process no longer exists."""
+    prefix = f".{path.name}."
+    for part in path.parent.glob(f"{glob.escape(prefix)}*.part"):
+        pid = part.name[len(prefix) :].split(".", 1)[0]
+        if pid.isdigit() and not _alive(int(pid)):
+            with contextlib.suppress(OSError):
+                part.unlink()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def format_of(path: str | os.PathLike[str], fmt: str | None) -> str:
