@@ -23,14 +23,7 @@ def register(cli: CLI) -> None:
     p.add_argument("--orientation", default="landscape", help=cli.text("cli.export.orientation"))
     # No default here: geo.printmap (slow to import) owns it; the help states it.
     p.add_argument("--dpi", type=int, help=cli.text("cli.export.dpi"))
-    p.add_argument("--map-version", default="1", metavar="N", help=cli.text("cli.export.map_version"))
-    p.add_argument(
-        "-o",
-        "--output",
-        metavar=cli.text("cli.metavar.file"),
-        required=True,
-        help=cli.text("cli.export.output"),
-    )
+    _version_and_output(cli, p, "cli.export.output")
 
     p = cli.command("pack", export_pack, group="export")
     p.add_argument("--zone", required=True, help=cli.text("cli.export.zone"))
@@ -41,14 +34,14 @@ def register(cli: CLI) -> None:
     p.add_argument(
         "--targets", metavar=cli.text("cli.metavar.file"), help=cli.text("cli.export.targets")
     )
+    _version_and_output(cli, p, "cli.export.pack_output")
+
+
+def _version_and_output(cli: CLI, p: argparse.ArgumentParser, output_help: str) -> None:
+    """Add the options every export ends with: the map's version and the file to write."""
     p.add_argument("--map-version", default="1", metavar="N", help=cli.text("cli.export.map_version"))
-    p.add_argument(
-        "-o",
-        "--output",
-        metavar=cli.text("cli.metavar.file"),
-        required=True,
-        help=cli.text("cli.export.pack_output"),
-    )
+    file = cli.text("cli.metavar.file")
+    p.add_argument("-o", "--output", metavar=file, required=True, help=cli.text(output_help))
 
 
 def _size(path) -> str:
