@@ -177,11 +177,15 @@ def test_fictitious_sample_is_marked_everywhere_and_removable(tmp_path):
     done = _cli("analyse", "gaps", "--zone", "kangaba", "--store", str(store), "--csv", str(out))
     assert done.returncode == 0, done.stderr
     assert out.read_text(encoding="utf-8").splitlines()[0] == FICTIF
+    gaps = ("analyse", "gaps", "--zone", "kangaba", "--store", str(store))
+    text = _cli(*gaps, home=home)
+    assert text.returncode == 0 and text.stdout.splitlines()[0] == FICTIF
+    import json
+
+    assert json.loads(_cli(*gaps, "--json", home=home).stdout)["mark"] == FICTIF
 
     done = _cli("data", "remove-sample", "--json", "--store", str(store), home=home)
     assert done.returncode == 0, done.stderr
-    import json
-
     removed = json.loads(done.stdout)["removed"]
     assert removed["activities"] > 0 and removed["cases"] > 0
     assert _cli(*args, home=home).returncode == 0
@@ -190,6 +194,9 @@ def test_fictitious_sample_is_marked_everywhere_and_removable(tmp_path):
     assert FICTIF not in html.read_text(encoding="utf-8")
     done = _cli("analyse", "gaps", "--zone", "kangaba", "--store", str(store), "--csv", str(out))
     assert out.read_text(encoding="utf-8").splitlines()[0] != FICTIF
+    text = _cli(*gaps, home=home)
+    assert text.returncode == 0 and FICTIF not in text.stdout
+    assert "mark" not in json.loads(_cli(*gaps, "--json", home=home).stdout)
     again = _cli("data", "remove-sample", "--store", str(store), home=home)
     assert again.returncode == 0 and "rien à retirer" in again.stdout
 

@@ -102,8 +102,12 @@ def run(args: argparse.Namespace) -> int:
     options = {name: getattr(args, name) for name in OPTIONS_OF[args.verb]}
     options.setdefault("period", None)
     result = analyse(args.verb, **ctx.analysis_kwargs(), **options)
+    mark = output_mark(ctx.store, args.lang)
     if args.json:
-        emit_json(result.to_json(full=args.full))
+        data = result.to_json(full=args.full)
+        if mark:
+            data = {"mark": mark, **data}
+        emit_json(data)
         return 0
     written = False
     for out, frame in ((args.csv, result.table), (args.places_csv, _places_table(result))):
@@ -112,10 +116,12 @@ def run(args: argparse.Namespace) -> int:
         path = Path(out)
         if not path.parent.is_dir():
             raise InputError(t("analyses.bad_folder", args.lang, folder=path.parent), source=str(path))
-        write_csv(frame, path, mark=output_mark(ctx.store, args.lang))
+        write_csv(frame, path, mark=mark)
         print(t("analyses.csv_written", args.lang, path=path, n=len(frame)))
         written = True
     if not written:
+        if mark:  # invented records went into this answer: say so before anything else
+            print(mark)
         print(_text(result, args.lang))
     return 0
 
