@@ -91,6 +91,9 @@ def test_the_app_runs_headless_on_127_0_0_1_without_statistics(capsys, served, o
     assert options["server.headless"] == "true"  # no first-run e-mail prompt
     assert options["browser.gatherUsageStats"] == "false"
     assert options["logger.hideWelcomeMessage"] == "true"  # no external-address look-up
+    # Served for several planners: no file watcher, no full garbage collection after every run.
+    assert options["server.fileWatcherType"] == "none"
+    assert options["runner.postScriptGC"] == "false"
     assert script_args == ["--lang", "fr", "--store", "projet.gpkg"]
     # The packaged script, never the checkout's app.py.
     assert script.is_file() and Path(zoneplan.__file__).parent in script.parents
@@ -144,6 +147,29 @@ def _health(port: int) -> bool:
         return False
 
 
+def _static_files_arrive_whole(port: int) -> None:
+    """The page's script files arrive byte for byte (they are sent in 1 MB reads, not 64 kB)."""
+    import re
+
+    import streamlit
+
+    no_proxy = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    with no_proxy.open(f"http://127.0.0.1:{port}/", timeout=10) as response:
+        page = response.read().decode()
+    static = Path(streamlit.__file__).parent / "static"
+    scripts = sorted(
+        (static / name for name in re.findall(r'src="\./?(static/js/[^"]+\.js)"', page)),
+        key=lambda f: f.stat().st_size,
+    )
+    assert scripts, "the page names no script file"
+    biggest = scripts[-1]
+    assert biggest.stat().st_size > app_command.STATIC_CHUNK_BYTES // 4
+    with no_proxy.open(
+        f"http://127.0.0.1:{port}/{biggest.relative_to(static).as_posix()}", timeout=30
+    ) as r:
+        assert r.read() == biggest.read_bytes()
+
+
 def test_the_app_serves_on_127_0_0_1_and_stops_with_sigterm(tmp_path):
     port = _free_port()
     elsewhere = tmp_path / "elsewhere"
@@ -165,6 +191,7 @@ def test_the_app_serves_on_127_0_0_1_and_stops_with_sigterm(tmp_path):
             assert time.monotonic() < deadline, "the app did not answer within 60 s"
             time.sleep(0.25)
         assert _listening_addresses(port) == {"127.0.0.1"}
+        _static_files_arrive_whole(port)
         proc.send_signal(signal.SIGTERM)
         output, _ = proc.communicate(timeout=30)
     finally:
