@@ -220,7 +220,9 @@ def test_weight_slider_changes_the_criteria_request(run_app):
     no_exception(at)
     assert at.slider(key="criteria.min_n").value == 3
     gaps_before = next(df.value for df in at.dataframe)
-    at.slider(key="criteria.weight.border").set_value(0.0).run()
+    weight = at.select_slider(key="criteria.weight.border")
+    assert weight.value == 1.0 and weight.format_func(1.5) == "1,5" and weight.format_func(2.0) == "2"
+    weight.set_value(0.0).run()
     no_exception(at)
     assert (
         next(df.value for df in at.dataframe)["total_score"].tolist()

@@ -13,7 +13,7 @@ import streamlit as st
 
 from geo import settings
 from geo.gaps import GAP_KINDS
-from geo.i18n import t
+from geo.i18n import number, t
 from geo.vocab import CRITERIA
 from zoneplan.context import Context
 from zoneplan.ui import tables, widgets
@@ -58,13 +58,22 @@ def render(ctx: Context) -> None:
     _next(ctx, with_next, options)
 
 
+#: The weights a criterion can take (0: left out of the score).
+WEIGHTS = (0.0, 0.5, 1.0, 1.5, 2.0, 2.5, 3.0)
+
+
 def _weights(lang: str) -> dict[str, object]:
     """Show the weight sliders and "meets at least N"; return them as analysis options."""
     cols = st.columns(len(CRITERIA) + 1)
     weights = {}
     for col, name in zip(cols, CRITERIA, strict=False):
-        weights[name] = col.slider(
-            t(f"app.criteria.{name}", lang), 0.0, 3.0, 1.0, 0.5, key=f"criteria.weight.{name}"
+        # Steps of a half, written as a person reads them (0,5 in French), not Streamlit's "1.00".
+        weights[name] = col.select_slider(
+            t(f"app.criteria.{name}", lang),
+            options=WEIGHTS,
+            value=1.0,
+            format_func=lambda w: number(w, lang, decimals=0 if float(w).is_integer() else 1),
+            key=f"criteria.weight.{name}",
         )
     min_n = cols[-1].slider(
         t("app.criteria.min_n", lang), 1, len(CRITERIA), settings.MIN_CRITERIA, key="criteria.min_n"
