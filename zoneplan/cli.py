@@ -132,7 +132,7 @@ class CLI:
         )
         self.common = _Parser(add_help=False)
         self.common.add_argument(
-            "--store", metavar=self.text("cli.metavar.path"), help=self.text("cli.opt.store")
+            "--store", metavar=self.metavar("path"), help=self.text("cli.opt.store")
         )
         self.common.add_argument(
             "--lang",
@@ -141,13 +141,21 @@ class CLI:
             help=self.text("cli.opt.lang"),
         )
         self._sub = self.parser.add_subparsers(
-            dest="command", metavar=self.text("cli.metavar.command"), parser_class=_Parser
+            dest="command", metavar=self.metavar("command"), parser_class=_Parser
         )
         self._groups: dict[str, argparse._SubParsersAction] = {}
 
     def text(self, key: str, **values: object) -> str:
         """Return catalogue text ``key`` in the help's language."""
         return t(key, self.lang, **values)
+
+    def metavar(self, name: str) -> str:
+        """Return the help's word ``cli.metavar.<name>`` for a value (``ZONE`` in ``--zone ZONE``).
+
+        Every option that takes a value names it so: argparse's default is the option's name
+        upper-cased, English in a French help.
+        """
+        return self.text(f"cli.metavar.{name}")
 
     def _parser(self, prog: str, help_key: str, examples_key: str, **kw: object) -> _Parser:
         return _Parser(prog=prog, **self._texts(help_key, examples_key), **kw)
@@ -189,7 +197,7 @@ class CLI:
             parser = self._sub.add_parser(name, help=texts["description"], **texts)
             parser.set_defaults(func=lambda args, p=parser: self._print_help(p))
             self._groups[name] = parser.add_subparsers(
-                dest=f"{name}_command", metavar=self.text("cli.metavar.action"), parser_class=_Parser
+                dest=f"{name}_command", metavar=self.metavar("action"), parser_class=_Parser
             )
         return self._groups[name]
 

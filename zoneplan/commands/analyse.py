@@ -47,21 +47,30 @@ def _bands_in(lang: str) -> Callable[[str], tuple[float, ...]]:
     return bands
 
 
-def _option_specs(lang: str) -> dict[str, dict[str, object]]:
+def _option_specs(cli: CLI) -> dict[str, dict[str, object]]:
     """Return the ``add_argument`` keywords of each verb option but its help."""
+    threshold = cli.metavar("threshold")
     return {
-        "bands": {"type": _bands_in(lang), "default": settings.ACCESS_BANDS_KM, "metavar": "KM,KM"},
+        "bands": {"type": _bands_in(cli.lang), "default": settings.ACCESS_BANDS_KM, "metavar": "KM,KM"},
         "access_km": {"type": float, "metavar": "KM", "default": settings.ACCESS_KM},
         "border_km": {"type": float, "metavar": "KM", "default": settings.BORDER_THRESHOLD_KM},
         "gold_km": {"type": float, "metavar": "KM", "default": settings.GOLD_RADIUS_KM},
         "attract_km": {"type": float, "metavar": "KM", "default": settings.ATTRACT_RADIUS_KM},
-        "attract_threshold": {"type": float, "default": settings.ATTRACT_THRESHOLD},
+        "attract_threshold": {
+            "type": float,
+            "default": settings.ATTRACT_THRESHOLD,
+            "metavar": threshold,
+        },
         "attractiveness": {"metavar": "CSV"},
-        "weights": {},
+        "weights": {"metavar": cli.metavar("weights")},
         "min_criteria": {"type": int, "default": settings.MIN_CRITERIA, "metavar": "N"},
-        "coverage_threshold": {"type": float, "default": settings.COVERAGE_THRESHOLD},
+        "coverage_threshold": {
+            "type": float,
+            "default": settings.COVERAGE_THRESHOLD,
+            "metavar": threshold,
+        },
         "gap_rule": {"choices": GAP_RULES, "default": GAP_RULES[0]},
-        "period": {},
+        "period": {"metavar": cli.metavar("period")},
         "n": {"type": int, "metavar": "N", "default": settings.NEXT_SITES_N},
         "min_distance_km": {"type": float, "metavar": "KM", "default": settings.NEXT_MIN_DISTANCE_KM},
     }
@@ -69,13 +78,17 @@ def _option_specs(lang: str) -> dict[str, dict[str, object]]:
 
 def register(cli: CLI) -> None:
     """Add the ``analyse`` commands, each with its own options."""
-    specs = _option_specs(cli.lang)
-    out_metavar = cli.text("cli.metavar.out")
+    specs = _option_specs(cli)
+    out_metavar = cli.metavar("out")
     for verb in VERBS:
         p = cli.command(verb, run, group="analyse")
         p.set_defaults(verb=verb)
-        p.add_argument("--zone", required=True, help=cli.text("cli.analyse.zone"))
-        p.add_argument("--units", default="auto", help=cli.text("cli.analyse.units"))
+        p.add_argument(
+            "--zone", required=True, metavar=cli.metavar("zone"), help=cli.text("cli.analyse.zone")
+        )
+        p.add_argument(
+            "--units", default="auto", metavar=cli.metavar("units"), help=cli.text("cli.analyse.units")
+        )
         p.add_argument(
             "--audience", choices=AUDIENCES, default="public", help=cli.text("cli.analyse.audience")
         )

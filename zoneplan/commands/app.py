@@ -38,8 +38,16 @@ Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 def register(cli: CLI) -> None:
     """Add the ``app`` command."""
     p = cli.command("app", run_app)
-    p.add_argument("--port", type=int, default=DEFAULT_PORT, help=cli.text("cli.app.port"))
-    p.add_argument("--host", default=DEFAULT_HOST, help=cli.text("cli.app.host"))
+    p.add_argument(
+        "--port",
+        type=int,
+        default=DEFAULT_PORT,
+        metavar=cli.metavar("port"),
+        help=cli.text("cli.app.port"),
+    )
+    p.add_argument(
+        "--host", default=DEFAULT_HOST, metavar=cli.metavar("host"), help=cli.text("cli.app.host")
+    )
     p.add_argument(
         "--no-browser",
         "--headless",

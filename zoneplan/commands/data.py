@@ -12,23 +12,38 @@ from zoneplan.cli import CLI, emit_json, store_of
 def register(cli: CLI) -> None:
     """Add the ``data`` commands."""
     p = cli.command("add-boundaries", add_boundaries, group="data")
-    p.add_argument("file", metavar=cli.text("cli.metavar.file"), help=cli.text("cli.data.file"))
-    p.add_argument("--level", type=int, help=cli.text("cli.data.level"))
-    p.add_argument("--name-col", help=cli.text("cli.data.name_col"))
-    p.add_argument("--id-col", help=cli.text("cli.data.id_col"))
-    p.add_argument("--parent-col", help=cli.text("cli.data.parent_col"))
-    p.add_argument("--layer", help=cli.text("cli.data.layer"))
-    p.add_argument("--attribution", help=cli.text("cli.data.attribution"))
+    p.add_argument("file", metavar=cli.metavar("file"), help=cli.text("cli.data.file"))
+    p.add_argument("--level", type=int, metavar=cli.metavar("level"), help=cli.text("cli.data.level"))
+    for col in ("name", "id", "parent"):
+        p.add_argument(
+            f"--{col}-col", metavar=cli.metavar("column"), help=cli.text(f"cli.data.{col}_col")
+        )
+    p.add_argument("--layer", metavar=cli.metavar("layer"), help=cli.text("cli.data.layer"))
+    p.add_argument(
+        "--attribution", metavar=cli.metavar("attribution"), help=cli.text("cli.data.attribution")
+    )
     p.add_argument("--json", action="store_true", help=cli.text("cli.opt.json"))
 
     p = cli.command("status", status, group="data")
     p.add_argument("--json", action="store_true", help=cli.text("cli.opt.json"))
 
     p = cli.command("set-location", set_location, group="data")
-    p.add_argument("place_id", metavar=cli.text("cli.metavar.place"), help=cli.text("cli.data.place_id"))
-    p.add_argument("--lat", type=float, required=True, help=cli.text("cli.data.lat"))
-    p.add_argument("--lon", type=float, required=True, help=cli.text("cli.data.lon"))
-    p.add_argument("--precision-m", type=float, default=100.0, help=cli.text("cli.data.precision_m"))
+    p.add_argument("place_id", metavar=cli.metavar("place"), help=cli.text("cli.data.place_id"))
+    for axis in ("lat", "lon"):
+        p.add_argument(
+            f"--{axis}",
+            type=float,
+            required=True,
+            metavar=cli.metavar("degrees"),
+            help=cli.text(f"cli.data.{axis}"),
+        )
+    p.add_argument(
+        "--precision-m",
+        type=float,
+        default=100.0,
+        metavar=cli.metavar("metres"),
+        help=cli.text("cli.data.precision_m"),
+    )
 
     p = cli.command("load-sample", load_sample, group="data")
     p.add_argument("--force", action="store_true", help=cli.text("cli.data.force"))

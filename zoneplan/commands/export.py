@@ -13,34 +13,59 @@ from zoneplan.cli import CLI
 def register(cli: CLI) -> None:
     """Add the ``export`` commands."""
     p = cli.command("map", export_map, group="export")
-    p.add_argument("--view", required=True, help=cli.text("cli.export.view"))
-    p.add_argument("--zone", required=True, help=cli.text("cli.export.zone"))
-    p.add_argument("--format", dest="fmt", help=cli.text("cli.export.format"))
-    p.add_argument("--audience", default=AUDIENCES[0], help=cli.text("cli.export.audience"))
-    p.add_argument("--period", help=cli.text("cli.export.period"))
-    p.add_argument("--units", help=cli.text("cli.export.units"))
-    p.add_argument("--paper", default="A4", help=cli.text("cli.export.paper"))
-    p.add_argument("--orientation", default="landscape", help=cli.text("cli.export.orientation"))
+    p.add_argument(
+        "--view", required=True, metavar=cli.metavar("view"), help=cli.text("cli.export.view")
+    )
+    _zone_and_audience(cli, p)
+    p.add_argument(
+        "--format", dest="fmt", metavar=cli.metavar("format"), help=cli.text("cli.export.format")
+    )
+    p.add_argument("--period", metavar=cli.metavar("period"), help=cli.text("cli.export.period"))
+    p.add_argument("--units", metavar=cli.metavar("units"), help=cli.text("cli.export.units"))
+    _paper(cli, p)
+    p.add_argument(
+        "--orientation",
+        default="landscape",
+        metavar=cli.metavar("orientation"),
+        help=cli.text("cli.export.orientation"),
+    )
     # No default here: geo.printmap (slow to import) owns it; the help states it.
-    p.add_argument("--dpi", type=int, help=cli.text("cli.export.dpi"))
+    p.add_argument("--dpi", type=int, metavar=cli.metavar("dpi"), help=cli.text("cli.export.dpi"))
     _version_and_output(cli, p, "cli.export.output")
 
     p = cli.command("pack", export_pack, group="export")
-    p.add_argument("--zone", required=True, help=cli.text("cli.export.zone"))
-    p.add_argument("--by", default="commune", help=cli.text("cli.export.by"))
-    p.add_argument("--audience", default=AUDIENCES[0], help=cli.text("cli.export.audience"))
-    p.add_argument("--period", help=cli.text("cli.export.period"))
-    p.add_argument("--paper", default="A4", help=cli.text("cli.export.paper"))
-    p.add_argument(
-        "--targets", metavar=cli.text("cli.metavar.file"), help=cli.text("cli.export.targets")
-    )
+    _zone_and_audience(cli, p)
+    p.add_argument("--by", default="commune", metavar=cli.metavar("by"), help=cli.text("cli.export.by"))
+    p.add_argument("--period", metavar=cli.metavar("period"), help=cli.text("cli.export.period"))
+    _paper(cli, p)
+    p.add_argument("--targets", metavar=cli.metavar("file"), help=cli.text("cli.export.targets"))
     _version_and_output(cli, p, "cli.export.pack_output")
+
+
+def _zone_and_audience(cli: CLI, p: argparse.ArgumentParser) -> None:
+    """Add the options every export starts with: the zone and who the output is for."""
+    p.add_argument(
+        "--zone", required=True, metavar=cli.metavar("zone"), help=cli.text("cli.export.zone")
+    )
+    p.add_argument(
+        "--audience",
+        default=AUDIENCES[0],
+        metavar=cli.metavar("audience"),
+        help=cli.text("cli.export.audience"),
+    )
+
+
+def _paper(cli: CLI, p: argparse.ArgumentParser) -> None:
+    """Add ``--paper`` (A4 or A3)."""
+    p.add_argument(
+        "--paper", default="A4", metavar=cli.metavar("paper"), help=cli.text("cli.export.paper")
+    )
 
 
 def _version_and_output(cli: CLI, p: argparse.ArgumentParser, output_help: str) -> None:
     """Add the options every export ends with: the map's version and the file to write."""
     p.add_argument("--map-version", default="1", metavar="N", help=cli.text("cli.export.map_version"))
-    file = cli.text("cli.metavar.file")
+    file = cli.metavar("file")
     p.add_argument("-o", "--output", metavar=file, required=True, help=cli.text(output_help))
 
 

@@ -15,18 +15,22 @@ SHOWN_REJECTIONS = 20
 def register(cli: CLI) -> None:
     """Add ``data add-places``."""
     p = cli.command("add-places", add_places, group="data")
-    p.add_argument("file", metavar=cli.text("cli.metavar.file"), help=cli.text("cli.places.file"))
+    p.add_argument("file", metavar=cli.metavar("file"), help=cli.text("cli.places.file"))
     p.add_argument(
         "--schema",
         choices=LazyChoices(_schemas),
-        metavar="SCHEMA",
+        metavar=cli.metavar("schema"),
         help=cli.text("cli.places.schema"),
     )
     for col in ("name", "lat", "lon", "id", "admin1", "admin2", "admin3"):
-        p.add_argument(f"--{col}-col", help=cli.text(f"cli.places.{col}_col"))
-    p.add_argument("--layer", help=cli.text("cli.data.layer"))
-    p.add_argument("--attribution", help=cli.text("cli.data.attribution"))
-    p.add_argument("--report", metavar="OUT.csv", help=cli.text("cli.places.report"))
+        p.add_argument(
+            f"--{col}-col", metavar=cli.metavar("column"), help=cli.text(f"cli.places.{col}_col")
+        )
+    p.add_argument("--layer", metavar=cli.metavar("layer"), help=cli.text("cli.data.layer"))
+    p.add_argument(
+        "--attribution", metavar=cli.metavar("attribution"), help=cli.text("cli.data.attribution")
+    )
+    p.add_argument("--report", metavar=cli.metavar("report"), help=cli.text("cli.places.report"))
     p.add_argument("--json", action="store_true", help=cli.text("cli.opt.json"))
 
 

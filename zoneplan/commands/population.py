@@ -12,11 +12,15 @@ from zoneplan.cli import CLI, emit_json, store_of
 def register(cli: CLI) -> None:
     """Add ``data add-population``."""
     p = cli.command("add-population", add_population, group="data")
-    p.add_argument("file", metavar=cli.text("cli.metavar.file"), help=cli.text("cli.population.file"))
+    p.add_argument("file", metavar=cli.metavar("file"), help=cli.text("cli.population.file"))
     for col in ("id", "name", "children"):
-        p.add_argument(f"--{col}-col", help=cli.text(f"cli.population.{col}_col"))
-    p.add_argument("--level", type=int, help=cli.text("cli.population.level"))
-    p.add_argument("--sheet", help=cli.text("cli.population.sheet"))
+        p.add_argument(
+            f"--{col}-col", metavar=cli.metavar("column"), help=cli.text(f"cli.population.{col}_col")
+        )
+    p.add_argument(
+        "--level", type=int, metavar=cli.metavar("level"), help=cli.text("cli.population.level")
+    )
+    p.add_argument("--sheet", metavar=cli.metavar("sheet"), help=cli.text("cli.population.sheet"))
     p.add_argument("--json", action="store_true", help=cli.text("cli.opt.json"))
 
 

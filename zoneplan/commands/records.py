@@ -18,19 +18,20 @@ MAX_PRINTED_REJECTIONS = 200
 def register(cli: CLI) -> None:
     """Add the ``import`` command."""
     p = cli.command("import", import_records)
-    p.add_argument("file", metavar=cli.text("cli.metavar.file"), help=cli.text("cli.import.file"))
+    p.add_argument("file", metavar=cli.metavar("file"), help=cli.text("cli.import.file"))
     p.add_argument(
         "--kind", choices=RECORD_KINDS, default="activities", help=cli.text("cli.import.kind")
     )
-    p.add_argument("--mapping", metavar="MAP", help=cli.text("cli.import.mapping"))
-    p.add_argument("--sheet", metavar=cli.text("cli.metavar.sheet"), help=cli.text("cli.import.sheet"))
+    p.add_argument("--mapping", metavar=cli.metavar("mapping"), help=cli.text("cli.import.mapping"))
+    p.add_argument("--sheet", metavar=cli.metavar("sheet"), help=cli.text("cli.import.sheet"))
     p.add_argument("--dry-run", action="store_true", help=cli.text("cli.import.dry_run"))
-    p.add_argument("--report", metavar="OUT.csv", help=cli.text("cli.import.report"))
+    p.add_argument("--report", metavar=cli.metavar("report"), help=cli.text("cli.import.report"))
     p.add_argument("--json", action="store_true", help=cli.text("cli.opt.json"))
     p.add_argument(
         "--max-mb",
         type=float,
         default=settings.RECORDS_MAX_FILE_MB,
+        metavar=cli.metavar("megabytes"),
         help=cli.text("cli.import.max_mb"),
     )
 
