@@ -308,10 +308,10 @@ async def measure(
     """
     from playwright.async_api import async_playwright
 
-    def cpu() -> tuple[float, float]:
-        return cpu_seconds(server), browser_cpu_seconds()
+    def cpu() -> tuple[float, float, float]:
+        return cpu_seconds(server), browser_cpu_seconds(), cpu_seconds(os.getpid())
 
-    def spent(before: tuple[float, float]) -> tuple[float, float]:
+    def spent(before: tuple[float, ...]) -> tuple[float, ...]:
         return tuple(b - a for a, b in zip(before, cpu(), strict=True))
 
     got: dict[str, object] = {}
@@ -424,6 +424,12 @@ def main() -> None:
     parser.add_argument(
         "--rounds", type=int, default=3, help="rounds of the shared-server test (default 3)"
     )
+    parser.add_argument(
+        "--nice",
+        type=int,
+        default=10,
+        help="priority drop of the browsers and clients against the server (default 10; 0: same)",
+    )
     parser.add_argument("--alone", type=int, default=3, help="lone sessions timed (default 3)")
     parser.add_argument(
         "--timeout", type=float, default=120.0, help="seconds each session may take (default 120)"
@@ -434,12 +440,18 @@ def main() -> None:
     args = parser.parse_args()
     if not 2 <= args.sessions <= 32 or not 1 <= args.rounds <= 20 or not 1 <= args.alone <= 20:
         parser.error("expected --sessions 2 to 32, --rounds 1 to 20, --alone 1 to 20")
+    if not 0 <= args.nice <= 19:
+        parser.error("--nice: expected 0 to 19")
     print(f"date: {dt.datetime.now().isoformat(timespec='seconds')}")
     print(f"load average before (1, 5, 15 min): {', '.join(f'{v:.2f}' for v in os.getloadavg())}")
+    print(f"browsers and replaying clients at nice +{args.nice} against the server")
     n = args.sessions
     with tempfile.TemporaryDirectory(prefix="zoneplan-sessions-") as tmp:
         home = sample_home(Path(tmp))
         with running_app(home) as (url, proc):
+            # From here on this process, the browsers it starts and its replaying clients stand
+            # for the planners' computers: the server (started above) has the CPU first.
+            os.nice(args.nice)
             got = asyncio.run(
                 measure(
                     url,
@@ -465,7 +477,7 @@ def main() -> None:
     alone = statistics.median(alone_runs)
     lone_replays = [v for v in got["replay_alone"] if v is not None]
     print(f"1. one session alone: {', '.join(_fmt(v) for v in got['alone'])}: median {alone:.2f} s")
-    server_cpu, browser_cpu = got["cpu_alone"]
+    server_cpu, browser_cpu, _ = got["cpu_alone"]
     print(f"   CPU per lone session: server {server_cpu:.2f} s, browser {browser_cpu:.2f} s")
     own = None
     if lone_replays:
@@ -496,14 +508,17 @@ def main() -> None:
             f"   slowest / alone: {_verdict(max(firsts), alone)}"
             + ("" if complete else " (some timed out)")
         )
-    server_cpu, browser_cpu = got["cpu_shared"]
-    print(f"   CPU per round: server {server_cpu:.2f} s, browser {browser_cpu:.2f} s")
+    server_cpu, browser_cpu, clients_cpu = got["cpu_shared"]
+    print(
+        f"   CPU per round: server {server_cpu:.2f} s, browser {browser_cpu:.2f} s, "
+        f"replaying clients (this process) {clients_cpu:.2f} s"
+    )
     together = got["together"]
     print(f"3. {n} browsers at once on this machine: {_times(together)}")
     drawn = [v for v in together if v is not None]
     if drawn:
         print(f"   slowest / alone: {max(drawn) / alone:.2f}")
-    server_cpu, browser_cpu = got["cpu_together"]
+    server_cpu, browser_cpu, _ = got["cpu_together"]
     print(f"   CPU: server {server_cpu:.1f} s, browsers {browser_cpu:.1f} s")
     if reference is not None:
         ref_alone, ref_together = reference

@@ -252,12 +252,15 @@ def test_sample_data_is_flagged_and_fills_the_coverage_page(run_sample):
     words = {t(f"export.pack.status.{s}", "fr") for s in ("green", "amber", "red", "no_data")}
     assert set(progress[state]) <= words
     assert len(progress) > 0
-    chart = at.get("vega_lite_chart")
-    assert len(chart) == 1  # the progress chart: bars coloured by their traffic light
-    spec = json.loads(chart[0].proto.spec)
-    bars = spec["layer"][0]["encoding"]
-    assert bars["color"]["scale"]["domain"][0] == t("export.pack.status.green", "fr")
-    assert bars["x"]["field"] == "pct" and bars["y"]["field"] == "indicator"
+    # Achievement as a bar in its cell (no separate chart: no Vega bundle for the first page).
+    assert len(at.get("vega_lite_chart")) == 0
+    element = next(df for df in at.dataframe if state in df.value.columns)
+    config = json.loads(element.proto.columns)
+    share = t("table.col.achievement", "fr")
+    bar = config[share]
+    assert bar["type_config"]["type"] == "progress", bar
+    assert bar["type_config"]["max_value"] == 100 and bar["type_config"]["format"] == "%.0f %%"
+    assert progress[share].max() > 1  # percentages (46, 270), not shares (0.46)
     at.sidebar.selectbox(key="indicator.kangaba").set_value("kg_focus_groups").run()
     no_exception(at)
     filtered = next(df.value for df in at.dataframe if state in df.value.columns)

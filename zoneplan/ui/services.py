@@ -158,13 +158,17 @@ def analyse(ctx: Context, verb: str, **options: object):
     return _analyse(verb, ctx.zone, ctx.units, path, version, _freeze(options))
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_resource(show_spinner=False)
 def programmes() -> pd.DataFrame:
-    """Return the programmes (embedded ``data/programmes.csv``)."""
+    """Return the programmes (embedded ``data/programmes.csv``); shared by sessions, read only.
+
+    The small tables here are kept as one object for every session (``cache_resource``), not
+    copied through pickle on every rerun as ``cache_data`` does; callers select, never modify.
+    """
     return read_programmes()
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_resource(show_spinner=False)
 def indicators() -> pd.DataFrame:
     """Return the indicators and their targets (embedded ``data/indicators.csv``)."""
     return targets_table()
@@ -206,6 +210,6 @@ def progress(ctx: Context) -> pd.DataFrame:
     return table.reset_index(drop=True)
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
+@st.cache_resource(show_spinner=False, max_entries=16)
 def _progress(store_path: str, version: str) -> pd.DataFrame:
     return zprogress.indicators(Store(store_path))

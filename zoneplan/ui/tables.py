@@ -201,10 +201,12 @@ def show(
     key: str,
     columns: Sequence[str] | None = None,
     height: int | str = "auto",
+    bars: Sequence[str] = (),
 ) -> None:
     """Show ``frame`` as a person reads it, or the "no data for this selection" state when empty.
 
-    ``columns`` are the columns to show, in their order after the names (see :func:`readable`).
+    ``columns`` are the columns to show, in their order after the names (see :func:`readable`);
+    ``bars``: share columns drawn as a bar in their cell (full at 100 %), the figure beside it.
     """
     if frame is None or frame.empty:
         st.info(t("no_data", lang))
@@ -219,6 +221,14 @@ def show(
         )
         for c in table
     }
+    for c in (c for c in bars if c in SHARES and c in table):
+        # The bar reads the cell's value, the figure beside it comes from this format (not from
+        # the table's own writing): percentages rounded to a whole number read the same in both
+        # languages ("46 %").
+        table[c] = pd.to_numeric(table[c], errors="coerce") * 100
+        config[header(c, lang)] = st.column_config.ProgressColumn(
+            width=_width(table[c], header(c, lang)), min_value=0, max_value=100, format="%.0f %%"
+        )
     if table.size > MAX_STYLED_CELLS and status is None:
         # A Styler costs about 0.07 ms a cell on every rerun: a long table gets its figures
         # written as text (right-aligned) instead; it then sorts them as text.

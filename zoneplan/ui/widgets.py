@@ -245,71 +245,9 @@ def _period(start: object, end: object) -> str:
 
 
 def progress(frame: pd.DataFrame, lang: str) -> None:
-    """Show progress against targets: a bar chart of achievement and a table with traffic lights."""
+    """Show progress against targets: one table, achievement as a bar in its cell, traffic lights."""
     if frame is None or frame.empty:
         st.info(t("no_data", lang))
         return
     rows = progress_rows(frame, lang)
-    if rows["achievement"].notna().any():
-        st.vega_lite_chart(
-            progress_chart_data(rows, "label", lang), progress_chart_spec(lang), width="stretch"
-        )
-    tables.show(rows, lang, key="progress.table")
-
-
-def progress_chart_data(frame: pd.DataFrame, label_col: str, lang: str) -> pd.DataFrame:
-    """Return one bar per indicator: its label, % of target and traffic-light label."""
-    status = frame["status"] if "status" in frame else pd.Series("no_data", index=frame.index)
-    return pd.DataFrame(
-        {
-            "indicator": frame[label_col].astype(str).to_numpy(),
-            "pct": (pd.to_numeric(frame["achievement"], errors="coerce") * 100).round(0).to_numpy(),
-            "status": [
-                t(f"export.pack.status.{s}", lang)
-                if s in TRAFFIC_COLORS
-                else t("export.pack.status.no_data", lang)
-                for s in status
-            ],
-        }
-    )
-
-
-def progress_chart_spec(lang: str) -> dict:
-    """Return the Vega-Lite spec of the progress chart (% of target per indicator).
-
-    Bars take their traffic-light colour; a dashed rule marks 100 %. A plain spec (no Altair):
-    the first page does not import Altair nor validate its schema.
-    """
-    names = [t(f"export.pack.status.{s}", lang) for s in TRAFFIC_COLORS]
-    return {
-        "layer": [
-            {
-                "mark": {"type": "bar", "tooltip": True},
-                "encoding": {
-                    "y": {
-                        "field": "indicator",
-                        "type": "nominal",
-                        "sort": None,
-                        "title": None,
-                        "axis": {"labelLimit": 360},
-                    },
-                    "x": {
-                        "field": "pct",
-                        "type": "quantitative",
-                        "title": t("app.coverage.pct_axis", lang),
-                    },
-                    "color": {
-                        "field": "status",
-                        "type": "nominal",
-                        "title": None,
-                        "scale": {"domain": names, "range": list(TRAFFIC_COLORS.values())},
-                        "legend": {"orient": "bottom"},
-                    },
-                },
-            },
-            {
-                "mark": {"type": "rule", "color": "#333333", "strokeDash": [4, 3]},
-                "encoding": {"x": {"datum": 100}},
-            },
-        ],
-    }
+    tables.show(rows, lang, key="progress.table", bars=("achievement",))
