@@ -141,12 +141,13 @@ def _map(tab):
 
 def _coverage(tab):
     _map(tab)
-    chart = tab.locator("[data-testid='stVegaLiteChart']")
-    chart.locator("svg.marks").wait_for(state="visible", timeout=WAIT_MS)  # Vega's one drawing
-    chart.locator("svg.marks g.mark-rect.role-mark path >> visible=true").first.wait_for(
+    # The progress table comes after its heading; its grid is drawn on a canvas.
+    tab.get_by_role("heading", name=t("app.coverage.progress", LANG)).wait_for(
         state="visible", timeout=WAIT_MS
-    )  # a bar is drawn
-    return chart
+    )
+    table = tab.locator("[data-testid='stDataFrame']").last
+    table.locator("canvas").first.wait_for(state="visible", timeout=WAIT_MS)
+    return table
 
 
 def _access(tab):
@@ -245,7 +246,7 @@ def _shoot(tab, url: str, shot: Shot, out: Path, width: int, work: Path) -> None
         tab.screenshot(path=str(failed))
         print(f"page {shot.page}: what it showed is in {failed}", file=sys.stderr)
         raise
-    tab.wait_for_timeout(1000)  # Leaflet's zoom animation and Vega's transitions end
+    tab.wait_for_timeout(1000)  # Leaflet's zoom animation ends
     box = end.bounding_box()
     bottom = (box["y"] + box["height"] + MARGIN) if box else MIN_HEIGHT
     height = int(min(max(bottom, MIN_HEIGHT), VIEWPORT["height"]))
