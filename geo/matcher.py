@@ -40,6 +40,22 @@ from geo.reasons import Reason, reason
 MATCH_FIELDS: tuple[str, ...] = ("place_code", "place", "commune", "cercle", "region", "lat", "lon")
 
 
+_MISSING = -999.0  # a missing field's key (as the matcher always keyed it)
+
+
+def _text_key(value: object) -> object:
+    """Return a text field as matched: stripped text, :data:`_MISSING` where missing."""
+    return _MISSING if _missing(value) else str(value).strip()
+
+
+def _number_key(value: object) -> object:
+    return _MISSING if _missing(value) else value
+
+
+def _missing(value: object) -> bool:
+    return value is None or value is pd.NA or (isinstance(value, float) and value != value)
+
+
 @dataclass
 class PlaceMatcher(PlaceIndex):
     """Match rows to the places and units of its index: code, coordinates, exact, fuzzy name."""
@@ -77,26 +93,31 @@ class PlaceMatcher(PlaceIndex):
         """Return the match of each row (:data:`MATCH_FIELDS` in, :data:`MATCH_COLUMNS` out).
 
         Each distinct combination of place fields is matched once, then the results are spread
-        over the rows; the result has the index of ``rows``.
+        over the rows; the result has the index of ``rows``. Text fields are compared stripped.
         """
         keys = list(MATCH_FIELDS)
-        frame = rows[keys].copy()
-        for col in keys[:5]:
-            frame[col] = frame[col].astype(str).str.strip()
-        codes, uniques = pd.factorize(pd.MultiIndex.from_frame(frame.fillna(-999.0)))
+        found: dict[tuple, int] = {}
+        codes = np.empty(len(rows), dtype=np.intp)
         results = []
-        for combo in uniques:
-            code, place, commune, cercle, region, lat, lon = combo
-            m = self.match(
-                code=code,
-                place=place,
-                commune=commune,
-                cercle=cercle,
-                region=region,
-                lat=np.nan if lat == -999.0 else lat,
-                lon=np.nan if lon == -999.0 else lon,
-            )
-            results.append([getattr(m, c) for c in MATCH_COLUMNS])
+        # Plain Python: the rows are a chunk's distinct combinations, a few dozen (a pandas
+        # pipeline per chunk would cost more than the matching).
+        for i, values in enumerate(zip(*(rows[c].tolist() for c in keys), strict=True)):
+            key = (*(_text_key(v) for v in values[:5]), *(_number_key(v) for v in values[5:]))
+            k = found.get(key)
+            if k is None:
+                k = found[key] = len(results)
+                code, place, commune, cercle, region, lat, lon = key
+                m = self.match(
+                    code=code,
+                    place=place,
+                    commune=commune,
+                    cercle=cercle,
+                    region=region,
+                    lat=np.nan if lat == _MISSING else lat,
+                    lon=np.nan if lon == _MISSING else lon,
+                )
+                results.append([getattr(m, c) for c in MATCH_COLUMNS])
+            codes[i] = k
         table = pd.DataFrame(results, columns=list(MATCH_COLUMNS))
         out = table.iloc[codes].reset_index(drop=True)
         out.index = rows.index

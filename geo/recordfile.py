@@ -25,7 +25,7 @@ LON_COL = "_lon"
 SHEET_COL = "_sheet"
 ISSUES_COL = "_issues"
 #: Records per chunk: small enough to bound memory, large enough for vectorised checks.
-CHUNK_ROWS = 25_000
+CHUNK_ROWS = 10_000
 
 
 class ReadAgain(Exception):  # noqa: N818 - a signal, not an error

@@ -2,11 +2,12 @@
 
 Writes are SQLite transactions on the GeoPackage itself. A :meth:`Store.transaction` keeps its
 writes in memory (``tx.read`` sees them); when the ``with`` block ends, GDAL writes the new rows
-into a small scratch GeoPackage beside the store and :mod:`geo.gpkgsql` moves them in with one
-``BEGIN IMMEDIATE`` ... ``COMMIT``. A write therefore costs what it adds, not what the store
-holds. SQLite's rollback journal keeps a crash harmless: a killed write leaves the store as it
-was (the next connection rolls the journal back) or as it became. The very first write builds the
-whole store in the scratch file and links it into place, so a half-made store never appears.
+(:data:`WRITE_ROWS` at a time) into a small scratch GeoPackage beside the store and
+:mod:`geo.gpkgsql` moves them in with one ``BEGIN IMMEDIATE`` ... ``COMMIT``. A write therefore
+costs what it adds, not what the store holds. SQLite's rollback journal keeps a crash harmless:
+a killed write leaves the store as it was (the next connection rolls the journal back) or as it
+became. The very first write builds the whole store in the scratch file and links it into place,
+so a half-made store never appears.
 
 Writers wait for each other on ``<store>.lock`` (``flock``: the kernel releases it when its holder
 dies; the holder removes the file when done) and on SQLite's own locks. The next command removes
@@ -34,10 +35,13 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import NamedTuple
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import pyogrio
+import shapely
 from pyogrio.errors import DataLayerError, DataSourceError
 
 from geo import gpkgsql, settings
@@ -52,6 +56,8 @@ LOCK_WAIT_S = 120.0
 #: A scratch file this old goes even if a live process bears its pid (pids are reused).
 SCRATCH_MAX_AGE_S = 6 * 3600.0
 SCRATCH_MARK = ".scratch.gpkg"
+#: Rows handed to GDAL at a time: what a table's conversion holds stays bounded by it.
+WRITE_ROWS = 10_000
 _GDAL_ERRORS = (DataSourceError, DataLayerError)
 _STORED = "stored"  # a pending table's base: the rows the store holds
 
@@ -125,12 +131,15 @@ class Store:
     def read(
         self, table: str, *, columns: list[str] | None = None, geometry: bool = True
     ) -> gpd.GeoDataFrame | pd.DataFrame | None:
-        """Return ``table`` (only ``columns`` if given), or ``None`` if the store or table is absent."""
+        """Return ``table`` (only ``columns`` if given), or ``None`` if the store or table is absent.
+
+        Without ``geometry`` the rows come through Arrow: fast, and no Python object per cell.
+        """
         if not self.has(table):
             return None
         with _SIDES.hold("gdal"), self._refusing(reading=True):
             return pyogrio.read_dataframe(
-                self.path, layer=table, columns=columns, read_geometry=geometry
+                self.path, layer=table, columns=columns, read_geometry=geometry, use_arrow=not geometry
             )
 
     def meta(self) -> dict[str, str]:
@@ -271,12 +280,12 @@ class _Transaction:
     """Writes kept in memory until the transaction commits (see :meth:`Store.transaction`).
 
     Each written table holds a base (the stored rows, ``None`` once deleted, or a frame that
-    replaces them) and the frames appended to it.
+    replaces them) and the frames appended to it, or the rows of one to write (:class:`_Rows`).
     """
 
     def __init__(self, store: Store) -> None:
         self._store = store
-        self._pending: dict[str, tuple[object, list[pd.DataFrame]]] = {}
+        self._pending: dict[str, tuple[object, list[pd.DataFrame | _Rows]]] = {}
         self.changed = False
 
     def read(self, table: str) -> gpd.GeoDataFrame | pd.DataFrame | None:
@@ -288,11 +297,14 @@ class _Transaction:
         frames = [f for f in (head, *extra) if f is not None]
         return _concat(frames).copy() if frames else None
 
-    def write(self, table: str, frame: pd.DataFrame, *, append: bool = False) -> None:
-        """Replace (or append to) ``table`` with ``frame``."""
+    def write(
+        self, table: str, frame: pd.DataFrame, *, append: bool = False, rows: np.ndarray | None = None
+    ) -> None:
+        """Replace (or append to) ``table`` with ``frame``, or with its rows at positions ``rows``."""
         frame = _prepared(table, frame)
+        part = frame if rows is None else _Rows(frame, np.asarray(rows, dtype=np.int64))
         base, extra = self._pending.get(table, (_STORED, []))
-        self._pending[table] = (base, [*extra, frame]) if append else (frame, [])
+        self._pending[table] = (base, [*extra, part]) if append else (part, [])
         self.changed = True
 
     def delete(self, table: str) -> None:
@@ -305,10 +317,7 @@ class _Transaction:
         current = self.read(META_TABLE)
         merged = {} if current is None else dict(zip(current["key"], current["value"], strict=True))
         merged.update({str(k): str(v) for k, v in values.items()})
-        self.write(
-            META_TABLE,
-            pd.DataFrame({"key": list(merged), "value": list(merged.values())}),
-        )
+        self.write(META_TABLE, pd.DataFrame({"key": list(merged), "value": list(merged.values())}))
 
     def _write_scratch(self, scratch: Path) -> dict[str, str]:
         """Write every pending table into ``scratch``; return table -> operation for gpkgsql."""
@@ -318,7 +327,7 @@ class _Transaction:
             if not frames:
                 ops[table] = "delete"
                 continue
-            _write_layer(scratch, table, _concat(frames))
+            _write_layer(scratch, table, frames[0] if len(frames) == 1 else _concat(frames))
             ops[table] = "append" if base is _STORED else "replace"
         return ops
 
@@ -327,6 +336,15 @@ class _Transaction:
         _, extra = self._pending[table]
         stored = self._store.read(table)
         _write_layer(scratch, table, _concat([f for f in (stored, *extra) if f is not None]))
+
+
+class _Rows(NamedTuple):  # the rows of ``frame`` at positions ``rows``, not copied out yet
+    frame: pd.DataFrame
+    rows: np.ndarray
+
+
+def _whole(part: pd.DataFrame | _Rows) -> pd.DataFrame:
+    return part.frame.take(part.rows) if isinstance(part, _Rows) else part
 
 
 def _prepared(table: str, frame: pd.DataFrame) -> pd.DataFrame:
@@ -341,7 +359,8 @@ def _prepared(table: str, frame: pd.DataFrame) -> pd.DataFrame:
     return _storable(frame)
 
 
-def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
+def _concat(parts: list[pd.DataFrame | _Rows]) -> pd.DataFrame:
+    frames = [_whole(p) for p in parts]
     if len(frames) == 1:
         return frames[0].reset_index(drop=True)
     out = pd.concat(frames, ignore_index=True)
@@ -350,16 +369,41 @@ def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
     return _storable(out)
 
 
-def _write_layer(scratch: Path, table: str, frame: pd.DataFrame) -> None:
-    kwargs: dict[str, object] = {}
+def _write_layer(scratch: Path, table: str, part: pd.DataFrame | _Rows) -> None:
+    """Write a frame (or some of its rows) as ``table`` of ``scratch``, :data:`WRITE_ROWS` rows
+    at a time."""
+    some = isinstance(part, _Rows)
+    frame, rows = part if some else (part, np.arange(len(part)))
+    kwargs: dict[str, object] = {"layer": table, "driver": "GPKG", "use_arrow": True}
     if isinstance(frame, gpd.GeoDataFrame):
         # No R-tree: its triggers call SQL functions only GDAL's SQLite knows.
         kwargs["layer_options"] = {"SPATIAL_INDEX": "NO"}
-        if frame.empty:
+        if not len(rows):
             kwargs["geometry_type"] = "Unknown"
         else:
-            kwargs["promote_to_multi"] = bool(frame.geom_type.isin(["Polygon", "MultiPolygon"]).all())
-    pyogrio.write_dataframe(frame, scratch, layer=table, driver="GPKG", use_arrow=True, **kwargs)
+            shapes = np.asarray(frame.geometry.array, dtype=object)[rows]
+            kinds = shapely.get_type_id(shapes)
+            kwargs["promote_to_multi"] = promote = bool(np.isin(kinds, (3, 6)).all())  # polygons
+            if len(rows) > WRITE_ROWS:  # every slice declares the whole table's type
+                kwargs["geometry_type"] = _geometry_type(shapes, kinds, promote)
+            del shapes, kinds
+    for start in range(0, max(len(rows), 1), WRITE_ROWS):
+        at = rows[start : start + WRITE_ROWS]
+        if start:
+            kwargs.pop("layer_options", None)  # the layer exists: its options are set
+        rows_at = frame if len(at) == len(frame) and not some else frame.take(at)
+        pyogrio.write_dataframe(rows_at, scratch, append=bool(start), **kwargs)
+
+
+def _geometry_type(shapes: np.ndarray, kinds: np.ndarray, promote: bool) -> str:
+    """Return the layer type pyogrio infers for ``shapes`` (written with ``promote_to_multi``)."""
+    ids, first = np.unique(kinds, return_index=True)
+    names = set(gpd.GeoSeries(shapes[first[ids >= 0]]).geom_type)  # one shape of each type
+    if promote:
+        names = {f"Multi{k}" if k in ("Point", "LineString", "Polygon") else k for k in names}
+    kind = names.pop() if len(names) == 1 else "Unknown"
+    solid = shapes[(kinds >= 0) & ~shapely.is_empty(shapes)]
+    return f"{kind} Z" if kind != "Unknown" and bool(shapely.has_z(solid).any()) else kind
 
 
 def _storable(frame: pd.DataFrame) -> pd.DataFrame:

@@ -42,6 +42,7 @@ from geo.recordfile import (
 _DELIMITERS = (";", ",", "\t")
 _FALLBACK = "zoneplan-cp1252"  # codecs error handler: bytes that are not UTF-8 read as cp1252
 _BLOCK = 1 << 21
+_SCAN_BLOCK = 1 << 18  # bytes looked at together in a vectorised scan (bounds its temporaries)
 
 
 def _cp1252_bytes(exc: UnicodeError) -> tuple[str, int]:
@@ -98,9 +99,25 @@ def _text_bytes(data: bytes, src: str, lang: str) -> tuple[bytes, str, str]:
     except UnicodeDecodeError:
         pass
     # Not UTF-8 throughout: cp1252, unless some lines are UTF-8 (a file pasted together).
-    if re.search(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}", data):
+    if _has_utf8_sequences(data):
         return data, "utf-8-sig", "utf-8+cp1252"  # bytes that are not UTF-8 read as cp1252
     return data, "cp1252", "cp1252"
+
+
+def _has_utf8_sequences(data: bytes) -> bool:
+    """Return whether ``data`` holds a two- or three-byte UTF-8 sequence (``[\\xc2-\\xef]`` then
+    continuation bytes), scanned a block at a time (a regular expression takes ten times longer)."""
+    arr = np.frombuffer(data, dtype=np.uint8)
+    for start in range(0, len(arr), _SCAN_BLOCK):
+        block = arr[start : start + _SCAN_BLOCK + 2]  # two bytes more: sequences across blocks
+        cont = (block & 0xC0) == 0x80
+        lead = block >= 0xC2
+        if (lead[:-1] & (block[:-1] <= 0xDF) & cont[1:]).any():
+            return True
+        three = lead[:-2] & (block[:-2] >= 0xE0) & (block[:-2] <= 0xEF)
+        if (three & cont[1:-1] & cont[2:]).any():
+            return True
+    return False
 
 
 def _wide_encoding(head: bytes) -> str | None:

@@ -11,6 +11,7 @@ and is refused. Dates before :data:`EARLIEST_DATE` or after today are out of ran
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Callable
 
@@ -46,7 +47,12 @@ _MONTHS = {name: i + 1 for i, names in enumerate(_MONTH_NAMES) for name in names
 
 def parse_date(text: object) -> pd.Timestamp | None:
     """Return the date written as dd/mm/yyyy, ISO, an Excel serial number or a month name."""
-    value = str(text).strip()
+    return _parse_date(str(text))
+
+
+@functools.lru_cache(maxsize=4096)  # a file read in chunks repeats its dates from chunk to chunk
+def _parse_date(text: str) -> pd.Timestamp | None:
+    value = text.strip()
     if not value:
         return None
     m = re.fullmatch(r"(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4}|\d{2})", value)

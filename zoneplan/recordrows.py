@@ -1,10 +1,10 @@
-"""The rows an import writes and reports: table columns, record ids, compact frames.
+"""The rows an import writes and reports: table columns, record ids, the rows kept chunk by chunk.
 
 A record's id is a hash of its content (:data:`IDENTITY`), so a file imported twice adds nothing;
 the hash is pandas' (fixed key), computed on the same dtypes as always so that ids never change
-between versions. The frames an import keeps for the whole file (accepted rows, the per-row
-report) hold their text as categories or Arrow strings: a million rows stay a few times the file's
-size in memory.
+between versions. What an import keeps for the whole file (accepted rows, the per-row report,
+:class:`Kept`) holds its text as codes into categories or as Arrow strings: a million rows stay a
+few times the file's size in memory.
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-from pandas.api.types import union_categoricals
 
 from geo.indicators import read_programmes
 from geo.matcher import MATCH_FIELDS, PlaceMatcher
@@ -134,9 +133,13 @@ def match_rows(matcher: PlaceMatcher, checked: pd.DataFrame) -> pd.DataFrame:
     out = {c: _objects(unique[c])[codes] for c in unique.columns if c != "match_score"}
     out["match_score"] = unique["match_score"].to_numpy(dtype=float)[codes]
     return pd.DataFrame(
-        {c: pd.Series(v, index=checked.index, dtype=v.dtype) for c, v in out.items()},
+        {
+            c: pd.Series(out[c], index=checked.index, dtype=out[c].dtype, copy=False)
+            for c in unique.columns
+        },
         index=checked.index,
-    )[list(unique.columns)]
+        copy=False,
+    )
 
 
 def _objects(series: pd.Series) -> np.ndarray:
@@ -207,7 +210,7 @@ def table_rows(
             **{c: out[c] for c in COUNT_FIELDS},
             "notes": out["notes"],
         }
-    frame = pd.DataFrame({**common, **extra}, index=out.index)
+    frame = pd.DataFrame({**common, **extra}, index=out.index, copy=False)
     # Content hash (pandas' fixed hash key) on text as text, "" where missing: ids as ever.
     ident = {}
     for col in IDENTITY[kind]:
@@ -236,18 +239,24 @@ def record_ids(hashes: np.ndarray, kind: str, index: pd.Index | None = None) -> 
 
 
 def id_hashes(ids: pd.Series) -> np.ndarray:
-    """Return record ids (``a``/``c`` and 16 hex digits) as 64-bit numbers; others are skipped."""
+    """Return record ids (``a``/``c`` and 16 hex digits) as 64-bit numbers; others are skipped.
+
+    The digits are read from the ids' Arrow buffer a byte at a time (about 70 bytes per id at
+    most: a store's million ids cost an import little).
+    """
     text = ids.dropna().astype("str")
     text = text[text.str.fullmatch(r"[ac][0-9a-f]{16}")]
     if text.empty:
         return np.zeros(0, dtype=np.uint64)
-    raw = np.frombuffer("".join(text.tolist()).encode("ascii"), dtype=np.uint8).reshape(-1, 17)
-    digits = raw[:, 1:].astype(np.uint64)
-    nibbles = np.where(digits >= 97, digits - 87, digits - 48)
-    out = np.zeros(len(raw), dtype=np.uint64)
-    for k in range(16):
-        out = (out << np.uint64(4)) | nibbles[:, k]
-    return out
+    arr = pa.array(text, type=pa.large_string())
+    arr = arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
+    offsets = np.frombuffer(arr.buffers()[1], dtype=np.int64)
+    start, end = offsets[arr.offset], offsets[arr.offset + len(arr)]
+    raw = np.frombuffer(arr.buffers()[2], dtype=np.uint8)[start:end].reshape(-1, 17)
+    digits = raw[:, 1:]
+    nibbles = digits - np.where(digits >= 97, np.uint8(87), np.uint8(48))
+    packed = (nibbles[:, 0::2] << 4) | nibbles[:, 1::2]  # two hex digits a byte, first digit high
+    return np.ascontiguousarray(packed).view(">u8").ravel().astype(np.uint64)
 
 
 def typed(frame: pd.DataFrame) -> pd.DataFrame:
@@ -261,56 +270,77 @@ def typed(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def compact(frame: pd.DataFrame, unique: tuple[str, ...] = ("record_id",)) -> pd.DataFrame:
-    """Return ``frame`` with its text as categories (``unique`` columns as Arrow strings)."""
-    out = {}
-    for col in frame.columns:
-        values = frame[col]
-        if col in unique:
-            out[col] = values.astype("str")
-        elif values.dtype == object or pd.api.types.is_string_dtype(values.dtype):
-            codes, cats = pd.factorize(values)
-            if len(cats) > len(values) // 4:  # mostly distinct (notes): categories would not help
-                out[col] = values.astype("str")
-            else:
-                out[col] = pd.Categorical.from_codes(codes, categories=pd.Index(cats).astype("str"))
-        else:
-            out[col] = values.to_numpy()
-    return pd.DataFrame(out)
+class Kept:
+    """Rows kept chunk after chunk (accepted records, report rows), made one frame at the end.
 
-
-def stack(parts: list[pd.DataFrame], columns: list[str]) -> pd.DataFrame:
-    """Return the chunks' frames as one, categories merged (``pd.concat`` would make objects).
-
-    ``parts`` is emptied column by column as the result grows, so the rows are never held twice.
+    Text is kept as codes into one list of categories per column, so the chunks join without
+    re-indexing their categories; a text column whose first chunk is mostly distinct (notes)
+    and the ``unique`` columns are kept as Arrow strings. Other columns are kept as NumPy
+    arrays. A million rows stay a few times the file's size in memory.
     """
-    parts[:] = [p for p in parts if len(p)]
-    if not parts:
-        return pd.DataFrame(columns=columns)
-    if len(parts) == 1:
-        return parts.pop().reset_index(drop=True)
-    out = {}
-    for col in list(parts[0].columns):
-        series = [p.pop(col) for p in parts]
-        kinds = {type(s.dtype) for s in series}
-        if kinds == {pd.CategoricalDtype}:
-            out[col] = union_categoricals([s.array for s in series], ignore_order=True)
-        elif pd.CategoricalDtype in kinds or kinds == {np.dtypes.ObjectDType}:
-            out[col] = pd.concat([s.astype("str") for s in series], ignore_index=True)
-        else:
-            out[col] = pd.concat(series, ignore_index=True)
-        del series
-    parts.clear()
-    return pd.DataFrame(out)
+
+    def __init__(self, unique: tuple[str, ...] = ("record_id",)) -> None:
+        self.unique = unique
+        self.pieces: dict[str, list] = {}
+        self.categories: dict[str, dict[object, int]] = {}  # a coded column's value -> code
+        self.rows = 0
+
+    def add(self, columns: pd.DataFrame | dict[str, pd.Series | np.ndarray]) -> None:
+        """Keep one chunk's rows (a frame, or its columns as a dict)."""
+        rows = len(columns) if isinstance(columns, pd.DataFrame) else len(next(iter(columns.values())))
+        if not rows:
+            return
+        self.rows += rows
+        for col, values in columns.items():
+            if not isinstance(values, pd.Series):
+                values = pd.Series(values, dtype=values.dtype, copy=False)
+            pieces = self.pieces.setdefault(col, [])
+            if values.dtype != object and not pd.api.types.is_string_dtype(values.dtype):
+                pieces.append(values.to_numpy())
+            elif col in self.unique or (pieces and col not in self.categories):
+                pieces.append(values.astype("str"))
+            else:
+                codes, uniques = pd.factorize(values)
+                seen = self.categories.get(col)
+                if seen is None and len(uniques) > len(values) // 4:  # mostly distinct: as text
+                    pieces.append(values.astype("str"))
+                    continue
+                seen = self.categories.setdefault(col, {})
+                lut = [seen.setdefault(v, len(seen)) for v in uniques.tolist()] + [-1]
+                kind = np.int8 if len(seen) < 127 else np.int16 if len(seen) < 32767 else np.int32
+                pieces.append(np.asarray(lut, dtype=kind)[codes])  # code -1 (missing) stays -1
+
+    def frame(self, columns: list[str]) -> pd.DataFrame:
+        """Return the rows kept, as one frame (the pieces are let go column by column)."""
+        if not self.rows:
+            return pd.DataFrame(columns=columns)
+        out = {}
+        for col, pieces in self.pieces.items():
+            if col in self.categories:
+                categories = pd.Index(list(self.categories[col]), dtype="str")
+                out[col] = pd.Categorical.from_codes(np.concatenate(pieces), categories=categories)
+            elif any(isinstance(p, pd.Series) for p in pieces):
+                out[col] = pd.concat([pd.Series(p, copy=False) for p in pieces], ignore_index=True)
+            else:
+                out[col] = np.concatenate(pieces)
+            pieces.clear()
+        return pd.DataFrame(out, copy=False)
 
 
 def rejected_rows(rejected: pd.DataFrame) -> list[dict]:
-    """Return ``[{"line", "reason"(, "sheet")}]`` of the report's rejected rows."""
-    cols = ["line", "reason", *(["sheet"] if "sheet" in rejected else [])]
+    """Return ``[{"line", "reason"(, "sheet")}]`` of the report's rejected rows (each distinct
+    reason one string, shared by its rows: a file repeats a few reasons many times)."""
+    texts = {c: _shared_texts(rejected[c]) for c in ("reason", "sheet") if c in rejected}
     return [
-        {"line": int(r[0]), "reason": str(r[1]), **({"sheet": str(r[2])} if len(r) > 2 else {})}
-        for r in rejected[cols].itertuples(index=False)
+        {"line": int(line), **{c: words[i] for c, words in texts.items()}}
+        for i, line in enumerate(rejected["line"].tolist())
     ]
+
+
+def _shared_texts(series: pd.Series) -> list[str]:
+    codes, uniques = pd.factorize(series, use_na_sentinel=False)
+    words = [str(u) for u in uniques]
+    return [words[c] for c in codes]
 
 
 def per_sheet(report: pd.DataFrame, order: list[str]) -> list[dict]:

@@ -18,16 +18,19 @@ tables, indicators) is reported by :mod:`zoneplan.progress`.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import os
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 import layers
 from geo import settings
@@ -59,14 +62,13 @@ from zoneplan.recordrows import (
     ACTIVITY_COLUMNS,
     CASE_COLUMNS,
     REPORT_COLUMNS,
-    compact,
+    Kept,
     id_hashes,
     match_rows,
     per_sheet,
     programme_ids,
     programme_lookup,
     rejected_rows,
-    stack,
     table_rows,
     typed,
 )
@@ -169,24 +171,57 @@ def import_file(
         raise InputError(t("records.file.bad_kind", lang, found=kind, expected="activities, cases"))
     if mapping is not None and not isinstance(mapping, dict):
         mapping = read_mapping(mapping, lang)
-    source = open_records(path, max_mb=max_mb, sheet=sheet, lang=lang)
-    plan = plan_columns(
-        source.columns,
-        kind,
-        mapping,
-        source=path.name,
-        lang=lang,
-        coordinates=source.attrs.get("coordinates"),
-    )
-    if not dry_run:
-        scrub_case_quarantine(store, lang)
-    run = _Import(path, kind, store, plan, matcher or place_matcher(store), lang, dry_run)
+    with system_arrow_pool():
+        source = open_records(path, max_mb=max_mb, sheet=sheet, lang=lang)
+        plan = plan_columns(
+            source.columns,
+            kind,
+            mapping,
+            source=path.name,
+            lang=lang,
+            coordinates=source.attrs.get("coordinates"),
+        )
+        if not dry_run:
+            scrub_case_quarantine(store, lang)
+        run = _Import(path, kind, store, plan, matcher or place_matcher(store), lang, dry_run)
+        try:
+            return run.read(source, progress, chunk_rows)
+        except ReadAgain:  # a row the fast reader could not number: read again, row by row
+            assert source.exact is not None
+            run = _Import(path, kind, store, plan, run.matcher, lang, dry_run)
+            return run.read(source.exact(), progress, chunk_rows)
+
+
+class _ArrowPool:
+    """Who imports now, and Arrow's pool before the first of them began."""
+
+    lock = threading.Lock()
+    users = 0
+    before: pa.MemoryPool | None = None
+
+
+@contextlib.contextmanager
+def system_arrow_pool() -> Iterator[None]:
+    """Let Arrow allocate with the system allocator while importing, then restore its pool.
+
+    pyarrow's default pool (mimalloc) maps its arenas as transparent huge pages, 2 MB at a
+    time: the few megabytes of text a chunk holds in Arrow keep far more resident (writing a
+    100,000-row import: about 10 MB more at its peak). The system allocator hands large
+    buffers back as soon as they are freed. Each buffer remembers its pool, so switching
+    back is safe.
+    """
+    with _ArrowPool.lock:
+        if not _ArrowPool.users:
+            _ArrowPool.before = pa.default_memory_pool()
+            pa.set_memory_pool(pa.system_memory_pool())
+        _ArrowPool.users += 1
     try:
-        return run.read(source, progress, chunk_rows)
-    except ReadAgain:  # a row the fast reader could not number: read again, row by row
-        assert source.exact is not None
-        run = _Import(path, kind, store, plan, run.matcher, lang, dry_run)
-        return run.read(source.exact(), progress, chunk_rows)
+        yield
+    finally:
+        with _ArrowPool.lock:
+            _ArrowPool.users -= 1
+            if not _ArrowPool.users and _ArrowPool.before is not None:
+                pa.set_memory_pool(_ArrowPool.before)
 
 
 class _Import:
@@ -202,10 +237,10 @@ class _Import:
         self.now = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
         self.today = dt.date.today()
         self.known = _known_hashes(store, self.table)
-        # Accepted ids of each chunk read so far (sorted), with their lines (and sheets).
+        # Accepted ids read so far (sorted runs, each id in one run), with their lines and sheets.
         self.seen: list[tuple[np.ndarray, np.ndarray, np.ndarray | None]] = []
-        self.reports: list[pd.DataFrame] = []
-        self.records: list[pd.DataFrame] = []
+        self.reports = Kept()
+        self.records = Kept()
         self.new: list[np.ndarray] = []
         self.quarantine: list[pd.DataFrame] = []
         self.counts = {"rows_read": 0, "fuzzy": 0, "duplicates": 0, "dropped": 0}
@@ -219,13 +254,13 @@ class _Import:
             if progress is not None:
                 progress(source.progress(), self.counts["rows_read"])
         summary, report, quarantine = self._finish(source)
-        records = stack(self.records, self.columns)
+        records = self.records.frame(self.columns)
         if not self.dry_run:
             new = np.concatenate(self.new) if self.new else np.zeros(0, dtype=bool)
             with self.store.transaction() as tx:
-                if new.any():
-                    rows = records if new.all() else records[new].reset_index(drop=True)
-                    tx.write(self.table, self._storable(rows), append=True)
+                if new.any():  # the new rows, not copied out of the others
+                    rows = None if new.all() else np.flatnonzero(new)
+                    tx.write(self.table, self._storable(records), append=True, rows=rows)
                 self._write_log(tx, quarantine, summary)
         return ImportReport(summary=summary, rows=report, records=records, quarantine=quarantine)
 
@@ -261,8 +296,8 @@ class _Import:
         self.counts["fuzzy"] += int((ok & (matched["match_method"] == "fuzzy").to_numpy()).sum())
         if kind == "cases":
             self.counts["dropped"] += int(np.isfinite(checked["lat"].to_numpy(dtype=float)).sum())
-        self.reports.append(self._report(records, matched, ok, reasons, sheets))
-        self.records.append(compact(typed(records[ok])))
+        self.reports.add(self._report(records, matched, ok, reasons, sheets))
+        self.records.add(typed(records[ok]))
         self.new.append(~np.isin(hashes[ok], self.known))
         if (~ok).any():
             self.quarantine.append(
@@ -293,7 +328,7 @@ class _Import:
         rows = np.flatnonzero(ok)
         h = hashes[rows]
         earlier: dict[int, tuple[int, str]] = {}  # position in h -> (line, sheet) seen before
-        for seen, seen_lines, seen_sheets in self.seen:  # earlier chunks, in file order
+        for seen, seen_lines, seen_sheets in self.seen:  # earlier chunks
             pos = np.minimum(np.searchsorted(seen, h), max(len(seen) - 1, 0))
             hit = np.flatnonzero(seen[pos] == h) if len(seen) else []
             for j in hit:
@@ -317,11 +352,12 @@ class _Import:
         order = np.argsort(hashes[fresh], kind="stable")
         kept_sheets = None if sheets is None else sheets[fresh][order]
         self.seen.append((hashes[fresh][order], lines[fresh][order], kept_sheets))
+        _merge_runs(self.seen)
         out = np.zeros(len(ok), dtype=bool)
         out[rows[dup]] = True
         return out
 
-    def _report(self, records, matched, ok, reasons, sheets) -> pd.DataFrame:
+    def _report(self, records, matched, ok, reasons, sheets) -> dict[str, np.ndarray | pd.Series]:
         is_case = self.kind == "cases"
         level = matched["match_level"].to_numpy(dtype=object)
         if is_case:
@@ -345,9 +381,7 @@ class _Import:
         }
         if sheets is not None:
             frame["sheet"] = sheets
-        return compact(
-            pd.DataFrame({k: pd.Series(v, dtype=getattr(v, "dtype", None)) for k, v in frame.items()})
-        )
+        return frame
 
     def _storable(self, new: pd.DataFrame) -> pd.DataFrame:
         """Return accepted rows as the table stores them (activities at their place's point)."""
@@ -360,23 +394,26 @@ class _Import:
             for pid, g in zip(places["place_id"], places.geometry, strict=True)
             if g is not None and not g.is_empty
         }
-        ids = pd.Series(frame["place_id"].astype(object))
-        wanted = [p for p in pd.unique(ids.dropna()) if p not in points]
+        codes, uniques = pd.factorize(frame["place_id"])  # missing: code -1
+        uniques = list(uniques)
+        wanted = [p for p in uniques if p not in points]
         if wanted:  # villages matched in the user's gazetteer are located at its point
             points.update(self.matcher.locality_points(wanted))
-        codes, uniques = pd.factorize(ids)
         shapes = np.array([points.get(p) for p in uniques] + [None], dtype=object)
         geoms = gpd.GeoSeries(shapes[codes], index=frame.index, crs=settings.CRS)
-        return gpd.GeoDataFrame(frame, geometry=geoms, crs=settings.CRS)
+        # Not GeoDataFrame(frame, geometry=...): that copies every column into 2-D blocks.
+        return gpd.GeoDataFrame(frame.assign(geometry=geoms), geometry="geometry", copy=False)
 
     def _finish(self, source) -> tuple[dict, pd.DataFrame, pd.DataFrame]:
         """Return the summary, the per-row report and the quarantine of the whole file."""
-        report = stack(self.reports, list(REPORT_COLUMNS))
+        report = self.reports.frame(list(REPORT_COLUMNS))
         quarantine = (
             pd.concat(self.quarantine, ignore_index=True)
             if self.quarantine
             else pd.DataFrame(columns=list(QUARANTINE_COLUMNS))
         )
+        self.quarantine.clear()  # its chunks, now joined
+        self.seen.clear()  # the duplicates are found
         c = self.counts
         rejected = (report["status"] == "rejected").to_numpy(dtype=bool)
         accepted = int((~rejected).sum())
@@ -440,6 +477,22 @@ class _Import:
             Tables.IMPORTS,
             entry if log is None else pd.concat([pd.DataFrame(log), entry], ignore_index=True),
         )
+
+
+def _merge_runs(runs: list[tuple[np.ndarray, np.ndarray, np.ndarray | None]]) -> None:
+    """Merge the last sorted runs while the one before is not larger (a million rows read in
+    small chunks are then searched in a few runs, not in one per chunk)."""
+    while len(runs) > 1 and len(runs[-2][0]) <= len(runs[-1][0]):
+        (h1, l1, s1), (h2, l2, s2) = runs.pop(-2), runs.pop()
+        order = np.argsort(np.concatenate([h1, h2]), kind="stable")
+        if s1 is None and s2 is None:
+            sheets = None
+        else:
+            pieces = [
+                np.full(len(h), "", dtype=object) if s is None else s for h, s in ((h1, s1), (h2, s2))
+            ]
+            sheets = np.concatenate(pieces)[order]
+        runs.append((np.concatenate([h1, h2])[order], np.concatenate([l1, l2])[order], sheets))
 
 
 def _known_hashes(store: Store, table: str) -> np.ndarray:
