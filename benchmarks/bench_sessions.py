@@ -115,13 +115,18 @@ def running_app(home: Path, *, start_timeout: float = 90.0) -> Iterator[tuple[st
         _wait_healthy(url, proc, lambda: (home / "app.log").read_text()[-2000:], start_timeout)
         yield url, proc
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        _stop(proc)
         log.close()
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    """Stop a server: SIGTERM, then SIGKILL after 30 s."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
 
 
 def _wait_healthy(url: str, proc: subprocess.Popen, log, timeout_s: float = 90.0) -> None:
@@ -389,12 +394,7 @@ def reference_app(folder: Path) -> Iterator[str]:
         _wait_healthy(url, proc, lambda: "")
         yield url
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        _stop(proc)
 
 
 def _fmt(value: float | None) -> str:
